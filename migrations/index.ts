@@ -1,0 +1,7 @@
+import type { MigrationInterface } from 'typeorm';
+
+/**
+ * Every migration, in order. Listed here rather than found by a glob so that the app, the
+ * CLI and the tests load the same ones whether they run compiled or from source.
+ */
+export const migrations: (new () => MigrationInterface)[] = [];

@@ -1,0 +1,22 @@
+/**
+ * The environment variables operators set, each mapped onto a configuration key.
+ * They override the files in `config/`.
+ */
+export interface EnvironmentVariable {
+  name: string;
+  path: string[];
+  parse: 'string' | 'integer' | 'boolean' | 'list' | 'pipelines';
+}
+
+export const environmentVariables: EnvironmentVariable[] = [
+  { name: 'PORT', path: ['http', 'port'], parse: 'integer' },
+  { name: 'TRUSTED_PROXIES', path: ['http', 'trustedProxies'], parse: 'list' },
+  { name: 'DATABASE_URL', path: ['database', 'url'], parse: 'string' },
+  { name: 'SQLITE_PATH', path: ['database', 'sqlitePath'], parse: 'string' },
+  { name: 'DATABASE_MIGRATE_ON_START', path: ['database', 'migrateOnStart'], parse: 'boolean' },
+  { name: 'REDIS_URL', path: ['bus', 'redisUrl'], parse: 'string' },
+  { name: 'BUS_KEY_PREFIX', path: ['bus', 'keyPrefix'], parse: 'string' },
+  { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
+  { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
+  { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
+];

@@ -1,0 +1,81 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { InvalidEventPayloadError } from '../errors/invalid-event-payload.error.js';
+import { NonRetriableEventError } from '../errors/non-retriable-event.error.js';
+import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../event-envelope.js';
+import { EventTriggerContext } from '../event-trigger.context.js';
+import { flowContext } from '../flow-context.js';
+import type { DeadLetterReason } from './dead-letter.js';
+import type { TriggerBinding } from './trigger-binding.js';
+
+export type DeliveryOutcome =
+  | { kind: 'ack' }
+  | { kind: 'retry'; error: string }
+  | { kind: 'dead'; reason: DeadLetterReason; error: string };
+
+/**
+ * Delivers one event to one trigger and says what the transport must do with it.
+ * Shared by every transport so that they agree on validation, retries and dead letters.
+ */
+export async function deliver(
+  binding: TriggerBinding,
+  raw: string | EventEnvelope,
+  attempt: number,
+): Promise<DeliveryOutcome> {
+  let envelope: EventEnvelope;
+  try {
+    envelope = typeof raw === 'string' ? parseEnvelope(raw) : raw;
+  } catch (error) {
+    if (error instanceof MalformedEnvelopeError) {
+      return { kind: 'dead', reason: 'malformed-envelope', error: error.message };
+    }
+    throw error;
+  }
+  try {
+    const payload = await validatePayload(binding, envelope.payload);
+    const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
+    await flowContext.run(flowContext.of(envelope), async () => {
+      const result: unknown = await binding.handler(payload, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    });
+    return { kind: 'ack' };
+  } catch (error) {
+    const message = describeError(error);
+    if (error instanceof InvalidEventPayloadError) {
+      return { kind: 'dead', reason: 'invalid-payload', error: message };
+    }
+    if (error instanceof NonRetriableEventError) {
+      return { kind: 'dead', reason: 'non-retriable', error: message };
+    }
+    if (attempt >= binding.maxDeliveries) {
+      return { kind: 'dead', reason: 'max-deliveries', error: message };
+    }
+    return { kind: 'retry', error: message };
+  }
+}
+
+async function validatePayload(binding: TriggerBinding, payload: unknown): Promise<unknown> {
+  if (!binding.payloadType) return payload;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new InvalidEventPayloadError(['payload must be a JSON object']);
+  }
+  const instance = plainToInstance(binding.payloadType, payload) as object;
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw new InvalidEventPayloadError(flatten(errors));
+  return instance;
+}
+
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((c) => `${path}: ${c}`);
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === 'object' && error !== null) return JSON.stringify(error);
+  return String(error);
+}

@@ -1,0 +1,3 @@
+export { HopLimitExceededError } from './hop-limit-exceeded.error.js';
+export { InvalidEventPayloadError } from './invalid-event-payload.error.js';
+export { NonRetriableEventError } from './non-retriable-event.error.js';

@@ -1,0 +1,52 @@
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { AppConfig } from '../../config/config.schema.js';
+import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS, EVENT_BUS_SERVER } from './constants.js';
+import { EventBus, type EventBusOptions } from './event-bus.js';
+import { EventRegistry } from './registry/event-registry.js';
+import { EventRegistryExplorer } from './registry/event-registry.explorer.js';
+import { InProcessBroker } from './transports/in-process/in-process.broker.js';
+import { InProcessClient } from './transports/in-process/in-process.client.js';
+import { InProcessServer } from './transports/in-process/in-process.server.js';
+import { RedisStreamsClient } from './transports/redis-streams/redis-streams.client.js';
+import { RedisStreamsServer } from './transports/redis-streams/redis-streams.server.js';
+
+/**
+ * The event bus: `REDIS_URL` set selects the Redis Streams transport, unset the in-process
+ * one. Provides the transport's client (behind {@link EventBus}) and its server, which the
+ * bootstrap connects as the application's microservice.
+ */
+@Global()
+@Module({})
+export class EventBusModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const { bus, shutdown } = config;
+    const transport: Provider[] = bus.redisUrl
+      ? [
+          { provide: EVENT_BUS_CLIENT, useFactory: () => new RedisStreamsClient(bus, bus.redisUrl!) },
+          { provide: EVENT_BUS_SERVER, useFactory: () => new RedisStreamsServer(bus, shutdown.timeoutMs, bus.redisUrl!) },
+        ]
+      : [
+          { provide: InProcessBroker, useFactory: () => new InProcessBroker(bus) },
+          { provide: EVENT_BUS_CLIENT, useFactory: (b: InProcessBroker) => new InProcessClient(b), inject: [InProcessBroker] },
+          {
+            provide: EVENT_BUS_SERVER,
+            useFactory: (b: InProcessBroker) => new InProcessServer(bus, shutdown.timeoutMs, b),
+            inject: [InProcessBroker],
+          },
+        ];
+    const options: EventBusOptions = { maxHops: bus.maxHops };
+    return {
+      module: EventBusModule,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: EVENT_BUS_OPTIONS, useValue: options },
+        ...transport,
+        EventBus,
+        EventRegistry,
+        EventRegistryExplorer,
+      ],
+      exports: [EVENT_BUS_CLIENT, EVENT_BUS_SERVER, EventBus, EventRegistry],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { BeforeApplicationShutdown } from '@nestjs/common';
+import { Server } from '@nestjs/microservices';
+import type { BusConfig } from '../../config/config.schema.js';
+import { bindTriggers, type TriggerBinding } from './delivery/trigger-binding.js';
+
+export type EventBusStatus = 'listening' | 'draining' | 'closed' | 'error';
+
+/**
+ * What the event bus transports share on top of Nest's `Server`: triggers read from the
+ * registered handlers, and a drain step run before shutdown (stop taking events, finish
+ * those in hand, flush acknowledgements) so that connections close only afterwards.
+ */
+export abstract class EventBusServer
+  extends Server<Record<string, Function>, EventBusStatus>
+  implements BeforeApplicationShutdown
+{
+  /** Handler failures come back to the transport: it decides on redelivery. */
+  override readonly propagatesEventHandlerErrors = true;
+
+  protected constructor(
+    protected readonly config: BusConfig,
+    private readonly drainTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  /** Whether the broker answers; used by the readiness check. */
+  abstract isHealthy(): Promise<boolean>;
+
+  /** Stops consuming and waits for handlers in flight, at most `timeoutMs`. */
+  abstract drain(timeoutMs: number): Promise<void>;
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this._status$.next('draining');
+    await this.drain(this.drainTimeoutMs);
+  }
+
+  protected triggerBindings(): TriggerBinding[] {
+    return bindTriggers(this.messageHandlers, this.config);
+  }
+
+  override on(): never {
+    throw new Error('the event bus server has no events to listen to; use `status`');
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
+import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
+import type { EventBusClient } from './event-bus.client.js';
+import type { EventDefinition } from './event-definition.js';
+import { createEnvelope, type EventEnvelope } from './event-envelope.js';
+import { flowContext } from './flow-context.js';
+
+export interface EventBusOptions {
+  maxHops: number;
+}
+
+export interface PublishOptions {
+  /** Starts a new flow under this id instead of continuing the current one. */
+  correlationId?: string;
+}
+
+/**
+ * Publishes events through the configured transport's client. The envelope continues the
+ * current flow (see `flowContext`): same correlation id, caused by the event being handled,
+ * one hop further. Pipelines publish through their typed {@link Publisher}s.
+ */
+@Injectable()
+export class EventBus {
+  constructor(
+    @Inject(EVENT_BUS_CLIENT) private readonly client: EventBusClient,
+    @Inject(EVENT_BUS_OPTIONS) private readonly options: EventBusOptions,
+  ) {}
+
+  async publish<T>(
+    event: EventDefinition<T>,
+    payload: T,
+    source: string,
+    options: PublishOptions = {},
+  ): Promise<EventEnvelope<T>> {
+    const flow = options.correlationId ? undefined : flowContext.current();
+    const hops = flow?.causationId ? flow.hops + 1 : 0;
+    if (hops > this.options.maxHops) throw new HopLimitExceededError(event.name, hops, this.options.maxHops);
+    const envelope = createEnvelope(event.name, payload, source, {
+      correlationId: options.correlationId ?? flow?.correlationId,
+      causationId: flow?.causationId,
+      hops,
+    });
+    await lastValueFrom(this.client.emit(event.name, envelope), { defaultValue: undefined });
+    return envelope;
+  }
+
+  isHealthy(): Promise<boolean> {
+    return this.client.isHealthy();
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { PipelineRole } from '../../pipeline/pipeline-definition.js';
+
+export interface TriggerRecord {
+  event: string;
+  pipeline: string;
+  /** `Class.method` of the handler. */
+  handler: string;
+  maxDeliveries?: number;
+  concurrency?: number;
+}
+
+export interface PipelineRecord {
+  name: string;
+  role: PipelineRole;
+  description: string;
+  triggers: TriggerRecord[];
+  publishes: string[];
+}
+
+export interface EventRecord {
+  name: string;
+  publishers: string[];
+  subscribers: string[];
+}
+
+/**
+ * What this process runs: its pipelines, which events each publishes and subscribes to.
+ * Filled at bootstrap by the {@link EventRegistryExplorer}; read-only afterwards.
+ */
+@Injectable()
+export class EventRegistry {
+  private readonly pipelines = new Map<string, PipelineRecord>();
+
+  addPipeline(record: Omit<PipelineRecord, 'triggers'>): void {
+    if (this.pipelines.has(record.name)) {
+      throw new Error(`pipeline '${record.name}' is registered twice`);
+    }
+    this.pipelines.set(record.name, { ...record, triggers: [] });
+  }
+
+  addTrigger(trigger: TriggerRecord): void {
+    const pipeline = this.pipelines.get(trigger.pipeline);
+    if (!pipeline) {
+      throw new Error(
+        `${trigger.handler} is a trigger of pipeline '${trigger.pipeline}', which this process does not run: ` +
+          `import PipelineModule.register() for it in the module that declares the trigger`,
+      );
+    }
+    pipeline.triggers.push(trigger);
+  }
+
+  listPipelines(): PipelineRecord[] {
+    return [...this.pipelines.values()];
+  }
+
+  getPipeline(name: string): PipelineRecord | undefined {
+    return this.pipelines.get(name);
+  }
+
+  /** Every event some running pipeline publishes or subscribes to, by name. */
+  listEvents(): EventRecord[] {
+    const events = new Map<string, EventRecord>();
+    const record = (name: string) => {
+      let event = events.get(name);
+      if (!event) events.set(name, (event = { name, publishers: [], subscribers: [] }));
+      return event;
+    };
+    for (const pipeline of this.pipelines.values()) {
+      for (const name of pipeline.publishes) record(name).publishers.push(pipeline.name);
+      for (const trigger of pipeline.triggers) {
+        const subscribers = record(trigger.event).subscribers;
+        if (!subscribers.includes(pipeline.name)) subscribers.push(pipeline.name);
+      }
+    }
+    return [...events.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

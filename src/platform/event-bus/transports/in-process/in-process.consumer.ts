@@ -1,0 +1,102 @@
+import type { Logger } from '@nestjs/common';
+import type { BusConfig } from '../../../../config/config.schema.js';
+import { retryDelay } from '../../delivery/backoff.js';
+import { deliver } from '../../delivery/deliver.js';
+import type { EventEnvelope } from '../../event-envelope.js';
+import type { TriggerBinding } from '../../delivery/trigger-binding.js';
+import type { GroupCursor, InProcessBroker } from './in-process.broker.js';
+
+/** Consumes one trigger's event log in this process, with the Redis consumer's rules. */
+export class InProcessConsumer {
+  private inFlight = 0;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private stopping = false;
+  private cursor?: GroupCursor;
+  private loop?: Promise<void>;
+  private onSlotFree?: () => void;
+  private onIdle?: () => void;
+
+  constructor(
+    private readonly binding: TriggerBinding,
+    private readonly broker: InProcessBroker,
+    private readonly config: BusConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.cursor = this.broker.subscribe(this.binding.event, this.binding.pipeline);
+    this.loop = this.readLoop(this.cursor);
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.cursor?.wake();
+    this.onSlotFree?.();
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    if (this.retryTimers.size > 0) {
+      this.logger.warn(`${this.retryTimers.size} ${this.binding.event} events awaiting redelivery in ${this.binding.pipeline} are dropped: the in-process bus keeps nothing across a restart`);
+    }
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([this.loop, deadline]);
+    if (this.inFlight > 0) await Promise.race([new Promise<void>((r) => (this.onIdle = r)), deadline]);
+  }
+
+  private async readLoop(cursor: GroupCursor): Promise<void> {
+    while (!this.stopping) {
+      const free = this.binding.concurrency - this.inFlight;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.onSlotFree = resolve));
+        continue;
+      }
+      const entries = cursor.take(Math.min(free, this.config.readBatchSize));
+      if (entries.length === 0) {
+        await cursor.wait();
+        continue;
+      }
+      for (const entry of entries) this.run(entry.raw, 1);
+    }
+  }
+
+  private run(raw: string, attempt: number): void {
+    this.inFlight++;
+    void this.handle(raw, attempt).finally(() => {
+      this.inFlight--;
+      this.onSlotFree?.();
+      this.onSlotFree = undefined;
+      if (this.inFlight === 0) this.onIdle?.();
+    });
+  }
+
+  private async handle(raw: string, attempt: number): Promise<void> {
+    const { event, pipeline, maxDeliveries } = this.binding;
+    const outcome = await deliver(this.binding, raw, attempt);
+    if (outcome.kind === 'retry') {
+      this.logger.warn(`${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`);
+      const delay = retryDelay(attempt, this.config.retry.baseDelayMs, this.config.retry.maxDelayMs);
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        if (!this.stopping) this.run(raw, attempt + 1);
+      }, delay);
+      this.retryTimers.add(timer);
+    } else if (outcome.kind === 'dead') {
+      this.broker.addDeadLetter({
+        event,
+        pipeline,
+        reason: outcome.reason,
+        error: outcome.error,
+        attempts: attempt,
+        deadAt: new Date().toISOString(),
+        envelope: safeParse(raw),
+      });
+      this.logger.error(`${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`);
+    }
+  }
+}
+
+function safeParse(raw: string): EventEnvelope | string {
+  try {
+    return JSON.parse(raw) as EventEnvelope;
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import type { BusConfig } from '../../../../config/config.schema.js';
+import { EventBusServer } from '../../event-bus.server.js';
+import type { InProcessBroker } from './in-process.broker.js';
+import { InProcessConsumer } from './in-process.consumer.js';
+
+/** Nest transport strategy for the embedded default: the bus inside this process. */
+export class InProcessServer extends EventBusServer {
+  private readonly log = new Logger('InProcessServer');
+  private consumers: InProcessConsumer[] = [];
+
+  constructor(
+    config: BusConfig,
+    drainTimeoutMs: number,
+    private readonly broker: InProcessBroker,
+  ) {
+    super(config, drainTimeoutMs);
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    for (const binding of this.triggerBindings()) {
+      const consumer = new InProcessConsumer(binding, this.broker, this.config, this.log);
+      consumer.start();
+      this.consumers.push(consumer);
+    }
+    this._status$.next('listening');
+    callback();
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.drain(timeoutMs)));
+    this.consumers = [];
+  }
+
+  close(): void {
+    this._status$.next('closed');
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return true;
+  }
+
+  unwrap<T>(): T {
+    return this.broker as T;
+  }
+}

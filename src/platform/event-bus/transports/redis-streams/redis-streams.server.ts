@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { BusConfig } from '../../../../config/config.schema.js';
+import { EventBusServer } from '../../event-bus.server.js';
+import { AckBatcher } from './ack-batcher.js';
+import { RedisStreamsKeys } from './redis-streams.keys.js';
+import { StreamConsumer } from './stream-consumer.js';
+
+/**
+ * Nest transport strategy on Redis Streams: a stream per event, a consumer group per
+ * subscribing pipeline (fan-out between pipelines, load sharing between a pipeline's
+ * replicas), acknowledgement after success, redelivery, take-over and dead letters.
+ */
+export class RedisStreamsServer extends EventBusServer {
+  private readonly logger_ = new Logger('RedisStreamsServer');
+  private readonly keys: RedisStreamsKeys;
+  /** Unique per process: pending events are tracked per consumer. */
+  readonly consumerName = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private commands?: Redis;
+  private readers: Redis[] = [];
+  private consumers: StreamConsumer[] = [];
+  private acks?: AckBatcher;
+
+  constructor(
+    config: BusConfig,
+    drainTimeoutMs: number,
+    private readonly redisUrl: string,
+  ) {
+    super(config, drainTimeoutMs);
+    this.keys = new RedisStreamsKeys(config.keyPrefix);
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.commands = new Redis(this.redisUrl, {
+        enableAutoPipelining: true,
+        connectionName: `tributary-commands:${this.consumerName}`,
+      });
+      this.acks = new AckBatcher(this.commands, this.logger_);
+      for (const binding of this.triggerBindings()) {
+        const reader = this.commands.duplicate({ connectionName: `tributary-reader:${this.consumerName}` });
+        this.readers.push(reader);
+        const consumer = new StreamConsumer(
+          binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_,
+        );
+        await consumer.start();
+        this.consumers.push(consumer);
+      }
+      this._status$.next('listening');
+      callback();
+    } catch (error) {
+      this._status$.next('error');
+      callback(error);
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.drain(timeoutMs)));
+    await this.acks?.flush();
+    await Promise.all(this.consumers.map((consumer) => consumer.leave().catch(() => undefined)));
+    this.consumers = [];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.readers, this.commands].map((redis) => redis?.quit().catch(() => redis.disconnect())));
+    this.readers = [];
+    this.commands = undefined;
+    this._status$.next('closed');
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return (await this.commands?.ping().catch(() => null)) === 'PONG';
+  }
+
+  unwrap<T>(): T {
+    if (!this.commands) throw new Error('the Redis Streams server is not listening');
+    return this.commands as T;
+  }
+}

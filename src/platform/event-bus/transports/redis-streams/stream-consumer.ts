@@ -1,0 +1,254 @@
+import type { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { BusConfig } from '../../../../config/config.schema.js';
+import { retryDelay } from '../../delivery/backoff.js';
+import type { DeadLetterReason } from '../../delivery/dead-letter.js';
+import { deliver } from '../../delivery/deliver.js';
+import type { TriggerBinding } from '../../delivery/trigger-binding.js';
+import type { AckBatcher } from './ack-batcher.js';
+import { ENVELOPE_FIELD, fieldOf, type StreamEntry } from './redis-streams.events.js';
+import type { RedisStreamsKeys } from './redis-streams.keys.js';
+
+/** XPENDING's extended form: id, consumer, idle ms, deliveries so far. */
+type PendingEntry = [id: string, consumer: string, idleMs: number, deliveries: number];
+type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
+
+/**
+ * Consumes one trigger's stream as one member of the pipeline's consumer group.
+ *
+ * - New events come from a blocking XREADGROUP on a connection of its own, never more at
+ *   once than the trigger's concurrency.
+ * - A failed event stays pending; a periodic sweep claims it back (XCLAIM increments its
+ *   delivery count) once its backoff has passed, and dead-letters it past `maxDeliveries`.
+ * - The same sweep claims events left pending by consumers idle longer than `claimIdleMs`
+ *   (a crashed replica), and keeps the events this consumer is still handling fresh so that
+ *   a slow handler is not mistaken for a dead one.
+ */
+export class StreamConsumer {
+  /** Events being handled, with the time their idle clock was last reset. */
+  private readonly inFlight = new Map<string, number>();
+  private readonly stream: string;
+  private stopping = false;
+  private loop?: Promise<void>;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private lastStaleScan = 0;
+  private onSlotFree?: () => void;
+  private onIdle?: () => void;
+
+  constructor(
+    private readonly binding: TriggerBinding,
+    private readonly keys: RedisStreamsKeys,
+    private readonly commands: Redis,
+    private readonly reader: Redis,
+    private readonly acks: AckBatcher,
+    private readonly config: BusConfig,
+    private readonly consumerName: string,
+    private readonly logger: Logger,
+  ) {
+    this.stream = keys.stream(binding.event);
+  }
+
+  private get group(): string {
+    return this.binding.pipeline;
+  }
+
+  async start(): Promise<void> {
+    await this.ensureGroup();
+    this.loop = this.readLoop();
+    const interval = Math.max(20, Math.min(this.config.retry.baseDelayMs, 1000));
+    this.sweepTimer = setInterval(() => {
+      this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
+    }, interval);
+  }
+
+  /** Stops reading, then waits for the handlers in flight (at most `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.sweepTimer);
+    this.onSlotFree?.();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all([this.loop, this.sweeping]), deadline]);
+    if (this.inFlight.size > 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.onIdle = resolve)), deadline]);
+    }
+    if (this.inFlight.size > 0) {
+      this.logger.warn(`${this.inFlight.size} ${this.binding.event} events still running for ${this.group} at shutdown; another replica will take them over`);
+    }
+  }
+
+  /** Leaves the group if nothing is pending for this consumer, so dead names do not pile up. */
+  async leave(): Promise<void> {
+    const pending = (await this.commands.xpending(this.stream, this.group, '-', '+', 1, this.consumerName)) as unknown[];
+    if (pending.length === 0) {
+      await this.commands.xgroup('DELCONSUMER', this.stream, this.group, this.consumerName);
+    }
+  }
+
+  private async ensureGroup(): Promise<void> {
+    const from = this.config.startFrom === 'earliest' ? '0' : '$';
+    try {
+      await this.commands.xgroup('CREATE', this.stream, this.group, from, 'MKSTREAM');
+    } catch (error) {
+      if (!(error as Error).message.includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.binding.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.onSlotFree = resolve));
+        continue;
+      }
+      let reply: ReadReply;
+      try {
+        reply = (await this.reader.xreadgroup(
+          'GROUP', this.group, this.consumerName,
+          'COUNT', Math.min(free, this.config.readBatchSize),
+          'BLOCK', this.config.blockMs,
+          'STREAMS', this.stream, '>',
+        )) as ReadReply;
+      } catch (error) {
+        if (this.stopping) break;
+        await this.recoverFromReadError(error as Error);
+        continue;
+      }
+      for (const [, entries] of reply ?? []) {
+        for (const [id, fields] of entries) this.run(id, fields, 1);
+      }
+    }
+  }
+
+  private async recoverFromReadError(error: Error): Promise<void> {
+    if (error.message.includes('NOGROUP')) {
+      // The stream or group was deleted under us (a flush, an admin): recreate it.
+      await this.ensureGroup().catch(() => undefined);
+      return;
+    }
+    this.logger.warn(`reading ${this.stream} for ${this.group} failed: ${error.message}; retrying`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+
+  private run(id: string, fields: string[] | null, attempt: number): void {
+    this.inFlight.set(id, Date.now());
+    void this.handle(id, fields, attempt)
+      .catch((error: Error) => {
+        // Only Redis failures land here; the event stays pending and the sweep retries it.
+        this.logger.error(`handling ${this.binding.event} ${id} for ${this.group}: ${error.message}`);
+      })
+      .finally(() => {
+        this.inFlight.delete(id);
+        this.onSlotFree?.();
+        this.onSlotFree = undefined;
+        if (this.inFlight.size === 0) this.onIdle?.();
+      });
+  }
+
+  private async handle(id: string, fields: string[] | null, attempt: number): Promise<void> {
+    const raw = fieldOf(fields, ENVELOPE_FIELD);
+    if (raw === undefined) {
+      // Trimmed away by retention before it could be handled: nothing left to deliver.
+      this.acks.add(this.stream, this.group, id);
+      return;
+    }
+    if (attempt > this.binding.maxDeliveries) {
+      const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
+      return this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error);
+    }
+    const outcome = await deliver(this.binding, raw, attempt);
+    switch (outcome.kind) {
+      case 'ack':
+        this.acks.add(this.stream, this.group, id);
+        return;
+      case 'retry':
+        // Left pending: the sweep claims it back once its backoff has passed.
+        this.logger.warn(`${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`);
+        return;
+      case 'dead':
+        return this.deadLetter(id, raw, attempt, outcome.reason, outcome.error);
+    }
+  }
+
+  private async deadLetter(id: string, raw: string, attempts: number, reason: DeadLetterReason, error: string): Promise<void> {
+    // One transaction: the event never sits in both the dead letters and the pending list.
+    await this.commands
+      .multi()
+      .xadd(
+        this.keys.deadLetter(), 'MAXLEN', '~', this.config.deadLetter.maxLength, '*',
+        'event', this.binding.event,
+        'pipeline', this.group,
+        'reason', reason,
+        'error', error,
+        'attempts', String(attempts),
+        'deadAt', new Date().toISOString(),
+        'envelope', raw,
+      )
+      .xack(this.stream, this.group, id)
+      .exec();
+    this.logger.error(`${this.binding.event} ${id} dead-lettered for ${this.group} (${reason}): ${error}`);
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.keepInFlightFresh();
+      await this.redeliverFailed();
+      await this.takeOverStale();
+    } catch (error) {
+      if (!this.stopping) this.logger.warn(`sweeping ${this.stream} for ${this.group}: ${(error as Error).message}`);
+    }
+  }
+
+  private async keepInFlightFresh(): Promise<void> {
+    const now = Date.now();
+    const ids = [...this.inFlight].filter(([, touched]) => now - touched > this.config.claimIdleMs / 3).map(([id]) => id);
+    if (ids.length === 0) return;
+    // JUSTID resets the idle time without counting a delivery.
+    await this.commands.xclaim(this.stream, this.group, this.consumerName, 0, ...ids, 'JUSTID');
+    for (const id of ids) if (this.inFlight.has(id)) this.inFlight.set(id, now);
+  }
+
+  private freeSlots(): number {
+    return Math.min(this.binding.concurrency - this.inFlight.size, this.config.readBatchSize);
+  }
+
+  private async redeliverFailed(): Promise<void> {
+    if (this.freeSlots() <= 0) return;
+    const { baseDelayMs, maxDelayMs } = this.config.retry;
+    const mine = (await this.commands.xpending(
+      this.stream, this.group, 'IDLE', baseDelayMs, '-', '+', this.config.readBatchSize, this.consumerName,
+    )) as PendingEntry[];
+    const due = mine.filter(
+      ([id, , idle, deliveries]) => !this.inFlight.has(id) && idle >= retryDelay(deliveries, baseDelayMs, maxDelayMs, () => 0.5),
+    );
+    await this.claimAndRun(due.slice(0, this.freeSlots()), baseDelayMs);
+  }
+
+  private async takeOverStale(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastStaleScan < this.config.claimIdleMs / 4 || this.freeSlots() <= 0) return;
+    this.lastStaleScan = now;
+    const stale = (await this.commands.xpending(
+      this.stream, this.group, 'IDLE', this.config.claimIdleMs, '-', '+', this.config.readBatchSize,
+    )) as PendingEntry[];
+    const others = stale.filter(([, consumer]) => consumer !== this.consumerName);
+    if (others.length > 0) {
+      this.logger.warn(`taking over ${others.length} ${this.binding.event} events left pending in ${this.group} by stopped consumers`);
+    }
+    await this.claimAndRun(others.slice(0, this.freeSlots()), this.config.claimIdleMs);
+  }
+
+  /** XCLAIM with a minimum idle time: when two replicas race for an event, one wins it. */
+  private async claimAndRun(pending: PendingEntry[], minIdleMs: number): Promise<void> {
+    if (pending.length === 0) return;
+    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
+    const claimed = (await this.commands.xclaim(
+      this.stream, this.group, this.consumerName, minIdleMs, ...deliveries.keys(),
+    )) as StreamEntry[];
+    for (const [id, fields] of claimed) {
+      if (this.stopping) return;
+      this.run(id, fields, (deliveries.get(id) ?? 0) + 1);
+    }
+  }
+}

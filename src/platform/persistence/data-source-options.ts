@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { LoggerOptions } from 'typeorm/logger/LoggerOptions.js';
+import { migrations } from '../../../migrations/index.js';
+import type { AppConfig } from '../../config/config.schema.js';
+
+/**
+ * TypeORM options for the configured database: MySQL/MariaDB through mysql2 when
+ * `DATABASE_URL` is set, otherwise the embedded SQLite file. The schema comes only from
+ * the migrations, which are written to run on both.
+ */
+export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+  const logging: LoggerOptions = database.logging ? ['error', 'warn', 'migration'] : ['error'];
+  const common = {
+    migrations,
+    migrationsRun: database.migrateOnStart,
+    // Each migration in its own transaction: a failure leaves the ones before it applied.
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging,
+  } as const;
+  if (database.url) {
+    return {
+      ...common,
+      type: 'mysql',
+      url: database.url,
+      charset: 'utf8mb4',
+      // Timestamps are stored and read in UTC, whatever the server's zone.
+      timezone: 'Z',
+      extra: { connectionLimit: 20 },
+    };
+  }
+  if (database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
+  return { ...common, type: 'better-sqlite3', database: database.sqlitePath, enableWAL: true };
+}
