@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
+import type { DeadLetter } from './delivery/dead-letter.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
 import type { EventBusClient } from './event-bus.client.js';
 import type { EventDefinition } from './event-definition.js';
@@ -34,6 +35,7 @@ export class EventBus {
     source: string,
     options: PublishOptions = {},
   ): Promise<EventEnvelope<T>> {
+    if (payload === undefined) throw new TypeError(`cannot publish '${event.name}' without a payload`);
     const flow = options.correlationId ? undefined : flowContext.current();
     const hops = flow?.causationId ? flow.hops + 1 : 0;
     if (hops > this.options.maxHops) throw new HopLimitExceededError(event.name, hops, this.options.maxHops);
@@ -44,6 +46,10 @@ export class EventBus {
     });
     await lastValueFrom(this.client.emit(event.name, envelope), { defaultValue: undefined });
     return envelope;
+  }
+
+  listDeadLetters(count = 100): Promise<DeadLetter[]> {
+    return this.client.listDeadLetters(count);
   }
 
   isHealthy(): Promise<boolean> {

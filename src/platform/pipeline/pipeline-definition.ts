@@ -22,7 +22,7 @@ export interface PipelineDefinition {
   readonly role: PipelineRole;
   readonly description: string;
   /** The events it publishes; each gets an injectable {@link Publisher}. */
-  readonly publishes: readonly EventDefinition<never>[];
+  readonly publishes: readonly EventDefinition[];
 }
 
 /** A pipeline as the application composes it: its definition and its Nest module. */
@@ -37,7 +37,7 @@ export function definePipeline(definition: {
   name: string;
   role: PipelineRole;
   description: string;
-  publishes?: EventDefinition<never>[];
+  publishes?: EventDefinition[];
 }): PipelineDefinition {
   if (!PIPELINE_NAME.test(definition.name)) {
     throw new Error(`pipeline name '${definition.name}' must be lower-case words joined by dashes`);

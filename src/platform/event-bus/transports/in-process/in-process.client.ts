@@ -1,5 +1,6 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
+import type { DeadLetter } from '../../delivery/dead-letter.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { InProcessBroker } from './in-process.broker.js';
 
@@ -15,6 +16,10 @@ export class InProcessClient extends EventBusClient {
 
   async isHealthy(): Promise<boolean> {
     return true;
+  }
+
+  async listDeadLetters(count: number): Promise<DeadLetter[]> {
+    return this.broker.listDeadLetters().slice(-count).reverse();
   }
 
   unwrap<T>(): T {

@@ -3,7 +3,8 @@ import { EventBusClient } from '../../event-bus.client.js';
 import { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { EventEnvelope } from '../../event-envelope.js';
-import { ENVELOPE_FIELD } from './redis-streams.events.js';
+import type { DeadLetter } from '../../delivery/dead-letter.js';
+import { ENVELOPE_FIELD, type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
 
 /**
@@ -51,6 +52,12 @@ export class RedisStreamsClient extends EventBusClient {
 
   async isHealthy(): Promise<boolean> {
     return (await this.redis?.ping().catch(() => null)) === 'PONG';
+  }
+
+  async listDeadLetters(count: number): Promise<DeadLetter[]> {
+    await this.connect();
+    const entries = (await this.redis!.xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
+    return entries.map(([id, fields]) => toDeadLetter(id, fields));
   }
 
   unwrap<T>(): T {

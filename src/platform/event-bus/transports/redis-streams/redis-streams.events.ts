@@ -1,16 +1,9 @@
+import type { DeadLetter, DeadLetterReason } from '../../delivery/dead-letter.js';
+import type { EventEnvelope } from '../../event-envelope.js';
+
 /** Field names of a stream entry. One JSON field keeps XADD and parsing to a single step. */
 export const ENVELOPE_FIELD = 'envelope';
 
-/** Fields of a dead-letter entry. */
-export const DEAD_LETTER_FIELDS = [
-  'event',
-  'pipeline',
-  'reason',
-  'error',
-  'attempts',
-  'deadAt',
-  'envelope',
-] as const;
 
 /** A stream entry as ioredis returns it: id, then a flat field/value list (null once trimmed). */
 export type StreamEntry = [id: string, fields: string[] | null];
@@ -19,4 +12,25 @@ export function fieldOf(fields: string[] | null, name: string): string | undefin
   if (!fields) return undefined;
   for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/** Reads a dead-letter entry (as written by the stream consumer) back. */
+export function toDeadLetter(id: string, fields: string[] | null): DeadLetter {
+  const raw = fieldOf(fields, 'envelope') ?? '';
+  let envelope: EventEnvelope | string = raw;
+  try {
+    envelope = JSON.parse(raw) as EventEnvelope;
+  } catch {
+    // A malformed envelope is kept as the text it was.
+  }
+  return {
+    id,
+    event: fieldOf(fields, 'event') ?? '',
+    pipeline: fieldOf(fields, 'pipeline') ?? '',
+    reason: (fieldOf(fields, 'reason') ?? 'max-deliveries') as DeadLetterReason,
+    error: fieldOf(fields, 'error') ?? '',
+    attempts: Number(fieldOf(fields, 'attempts') ?? 0),
+    deadAt: fieldOf(fields, 'deadAt') ?? '',
+    envelope,
+  };
 }
