@@ -51,6 +51,8 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   async isHealthy(): Promise<boolean> {
+    // Connects lazily, as publishing does: a process that never published is still checked.
+    await this.connect().catch(() => undefined);
     return (await this.redis?.ping().catch(() => null)) === 'PONG';
   }
 

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { defineEvent, type EventDefinition } from '../event-bus/event-definition.js';
+
+/** The event that failed, carried whole so that error treatment can republish it. */
+export class FailedEvent {
+  @ApiProperty() @IsString() @MaxLength(64) id!: string;
+  @ApiProperty() @IsString() @MaxLength(200) name!: string;
+  @ApiProperty({ description: 'The payload as it was received' }) @IsOptional() payload?: unknown;
+}
+
+/** Where the failed input is kept instead, when it is too big or already stored (Object Store). */
+export class FailedInputReference {
+  @ApiProperty({ example: 'process' }) @IsString() @MaxLength(100) store!: string;
+  @ApiProperty() @IsString() @MaxLength(191) key!: string;
+}
+
+/**
+ * The one error contract of every pipeline: what failed, where, in which flow, with the
+ * original event (or a reference to its stored input), and whether trying again can help.
+ */
+export class PipelineError {
+  @ApiProperty({ example: 'store-receipt' })
+  @IsString()
+  @Matches(/^[a-z0-9-]+$/)
+  pipeline!: string;
+
+  @ApiProperty({ description: 'Stable, machine-readable error code', example: 'smtp-unavailable' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9.-]*$/)
+  @MaxLength(100)
+  code!: string;
+
+  @ApiProperty({ example: 'SMTP server refused the connection' })
+  @IsString()
+  @MaxLength(4000)
+  message!: string;
+
+  @ApiProperty() @IsString() @MaxLength(128) correlationId!: string;
+
+  @ApiProperty({ description: 'Whether reprocessing may succeed' }) @IsBoolean() retriable!: boolean;
+
+  @ApiProperty() @IsISO8601() occurredAt!: string;
+
+  @ApiPropertyOptional({ type: FailedEvent })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FailedEvent)
+  event?: FailedEvent;
+
+  @ApiPropertyOptional({ type: FailedInputReference })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FailedInputReference)
+  reference?: FailedInputReference;
+
+  @ApiPropertyOptional({ description: 'Flow-specific details, such as an import id' })
+  @IsOptional()
+  @IsObject()
+  context?: Record<string, unknown>;
+}
+
+/**
+ * An error event for one integration model. Each model has its own error event (so its
+ * error-treatment pipeline receives only its errors) on the shared {@link PipelineError} contract.
+ */
+export function defineErrorEvent(name: string): EventDefinition<PipelineError> {
+  return defineEvent(name, PipelineError);
+}
