@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../../config/config.schema.js';
+import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS, EVENT_BUS_SERVER } from './constants.js';
 import { EventBus, type EventBusOptions } from './event-bus.js';
 import { EventRegistry } from './registry/event-registry.js';
@@ -24,15 +25,19 @@ export class EventBusModule {
     const transport: Provider[] = bus.redisUrl
       ? [
           { provide: EVENT_BUS_CLIENT, useFactory: () => new RedisStreamsClient(bus, bus.redisUrl!) },
-          { provide: EVENT_BUS_SERVER, useFactory: () => new RedisStreamsServer(bus, shutdown.timeoutMs, bus.redisUrl!) },
+          {
+            provide: EVENT_BUS_SERVER,
+            useFactory: (o: BusObservers) => new RedisStreamsServer(bus, shutdown.timeoutMs, o, bus.redisUrl!),
+            inject: [BusObservers],
+          },
         ]
       : [
           { provide: InProcessBroker, useFactory: () => new InProcessBroker(bus) },
           { provide: EVENT_BUS_CLIENT, useFactory: (b: InProcessBroker) => new InProcessClient(b), inject: [InProcessBroker] },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (b: InProcessBroker) => new InProcessServer(bus, shutdown.timeoutMs, b),
-            inject: [InProcessBroker],
+            useFactory: (b: InProcessBroker, o: BusObservers) => new InProcessServer(bus, shutdown.timeoutMs, o, b),
+            inject: [InProcessBroker, BusObservers],
           },
         ];
     const options: EventBusOptions = { maxHops: bus.maxHops };
@@ -41,12 +46,13 @@ export class EventBusModule {
       imports: [DiscoveryModule],
       providers: [
         { provide: EVENT_BUS_OPTIONS, useValue: options },
+        { provide: BusObservers, useValue: new BusObservers() },
         ...transport,
         EventBus,
         EventRegistry,
         EventRegistryExplorer,
       ],
-      exports: [EVENT_BUS_CLIENT, EVENT_BUS_SERVER, EventBus, EventRegistry],
+      exports: [EVENT_BUS_CLIENT, EVENT_BUS_SERVER, EventBus, EventRegistry, BusObservers],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Server } from '@nestjs/microservices';
 import type { BusConfig } from '../../config/config.schema.js';
+import type { BusObservers } from './bus-observers.js';
 import { bindTriggers, type TriggerBinding } from './delivery/trigger-binding.js';
 
 export type EventBusStatus = 'listening' | 'draining' | 'closed' | 'error';
@@ -20,6 +21,7 @@ export abstract class EventBusServer
   protected constructor(
     protected readonly config: BusConfig,
     private readonly drainTimeoutMs: number,
+    protected readonly observers: BusObservers,
   ) {
     super();
   }

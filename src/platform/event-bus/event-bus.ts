@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
+import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
 import type { DeadLetter } from './delivery/dead-letter.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
@@ -27,6 +28,7 @@ export class EventBus {
   constructor(
     @Inject(EVENT_BUS_CLIENT) private readonly client: EventBusClient,
     @Inject(EVENT_BUS_OPTIONS) private readonly options: EventBusOptions,
+    private readonly observers: BusObservers,
   ) {}
 
   async publish<T>(
@@ -45,6 +47,7 @@ export class EventBus {
       hops,
     });
     await lastValueFrom(this.client.emit(event.name, envelope), { defaultValue: undefined });
+    this.observers.published(event.name, source);
     return envelope;
   }
 

@@ -6,6 +6,7 @@ import { NonRetriableEventError } from '../errors/non-retriable-event.error.js';
 import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../event-envelope.js';
 import { EventTriggerContext } from '../event-trigger.context.js';
 import { flowContext } from '../flow-context.js';
+import type { BusObservers } from '../bus-observers.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
 
@@ -22,7 +23,22 @@ export async function deliver(
   binding: TriggerBinding,
   raw: string | EventEnvelope,
   attempt: number,
+  observers?: BusObservers,
 ): Promise<DeliveryOutcome> {
+  const started = performance.now();
+  const outcome = await decide(binding, raw, attempt);
+  observers?.delivered({
+    event: binding.event,
+    pipeline: binding.pipeline,
+    attempt,
+    outcome: outcome.kind,
+    reason: outcome.kind === 'dead' ? outcome.reason : undefined,
+    durationMs: performance.now() - started,
+  });
+  return outcome;
+}
+
+async function decide(binding: TriggerBinding, raw: string | EventEnvelope, attempt: number): Promise<DeliveryOutcome> {
   let envelope: EventEnvelope;
   try {
     envelope = typeof raw === 'string' ? parseEnvelope(raw) : raw;

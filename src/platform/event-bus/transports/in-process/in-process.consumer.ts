@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import { deliver } from '../../delivery/deliver.js';
 import type { EventEnvelope } from '../../event-envelope.js';
@@ -21,6 +22,7 @@ export class InProcessConsumer {
     private readonly broker: InProcessBroker,
     private readonly config: BusConfig,
     private readonly logger: Logger,
+    private readonly observers: BusObservers,
   ) {}
 
   start(): void {
@@ -69,7 +71,7 @@ export class InProcessConsumer {
 
   private async handle(raw: string, attempt: number): Promise<void> {
     const { event, pipeline, maxDeliveries } = this.binding;
-    const outcome = await deliver(this.binding, raw, attempt);
+    const outcome = await deliver(this.binding, raw, attempt, this.observers);
     if (outcome.kind === 'retry') {
       this.logger.warn(`${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`);
       const delay = retryDelay(attempt, this.config.retry.baseDelayMs, this.config.retry.maxDelayMs);

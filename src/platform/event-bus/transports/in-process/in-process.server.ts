@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import type { InProcessBroker } from './in-process.broker.js';
 import { InProcessConsumer } from './in-process.consumer.js';
@@ -12,14 +13,15 @@ export class InProcessServer extends EventBusServer {
   constructor(
     config: BusConfig,
     drainTimeoutMs: number,
+    observers: BusObservers,
     private readonly broker: InProcessBroker,
   ) {
-    super(config, drainTimeoutMs);
+    super(config, drainTimeoutMs, observers);
   }
 
   listen(callback: (error?: unknown) => void): void {
     for (const binding of this.triggerBindings()) {
-      const consumer = new InProcessConsumer(binding, this.broker, this.config, this.log);
+      const consumer = new InProcessConsumer(binding, this.broker, this.config, this.log, this.observers);
       consumer.start();
       this.consumers.push(consumer);
     }

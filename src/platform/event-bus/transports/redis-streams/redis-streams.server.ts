@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import { AckBatcher } from './ack-batcher.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
@@ -26,9 +27,10 @@ export class RedisStreamsServer extends EventBusServer {
   constructor(
     config: BusConfig,
     drainTimeoutMs: number,
+    observers: BusObservers,
     private readonly redisUrl: string,
   ) {
-    super(config, drainTimeoutMs);
+    super(config, drainTimeoutMs, observers);
     this.keys = new RedisStreamsKeys(config.keyPrefix);
   }
 
@@ -43,7 +45,7 @@ export class RedisStreamsServer extends EventBusServer {
         const reader = this.commands.duplicate({ connectionName: `tributary-reader:${this.consumerName}` });
         this.readers.push(reader);
         const consumer = new StreamConsumer(
-          binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_,
+          binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_, this.observers,
         );
         await consumer.start();
         this.consumers.push(consumer);

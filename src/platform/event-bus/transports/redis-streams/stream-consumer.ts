@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import type { DeadLetterReason } from '../../delivery/dead-letter.js';
 import { deliver } from '../../delivery/deliver.js';
@@ -45,6 +46,7 @@ export class StreamConsumer {
     private readonly config: BusConfig,
     private readonly consumerName: string,
     private readonly logger: Logger,
+    private readonly observers: BusObservers,
   ) {
     this.stream = keys.stream(binding.event);
   }
@@ -156,7 +158,7 @@ export class StreamConsumer {
       const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
       return this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error);
     }
-    const outcome = await deliver(this.binding, raw, attempt);
+    const outcome = await deliver(this.binding, raw, attempt, this.observers);
     switch (outcome.kind) {
       case 'ack':
         this.acks.add(this.stream, this.group, id);

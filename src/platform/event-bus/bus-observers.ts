@@ -1,0 +1,49 @@
+import type { DeadLetterReason } from './delivery/dead-letter.js';
+
+export interface DeliveryReport {
+  event: string;
+  pipeline: string;
+  attempt: number;
+  outcome: 'ack' | 'retry' | 'dead';
+  reason?: DeadLetterReason;
+  durationMs: number;
+}
+
+/** Something that wants to know what the bus does (metrics, tracing). Every method is optional. */
+export interface BusObserver {
+  published?(event: string, source: string): void;
+  delivered?(report: DeliveryReport): void;
+}
+
+/**
+ * The observers of this process's bus. Observability modules add themselves at start-up;
+ * the transports report to all of them. An observer that throws is not allowed to break
+ * delivery, so its errors are swallowed.
+ */
+export class BusObservers {
+  private readonly observers: BusObserver[] = [];
+
+  add(observer: BusObserver): void {
+    this.observers.push(observer);
+  }
+
+  published(event: string, source: string): void {
+    for (const observer of this.observers) {
+      try {
+        observer.published?.(event, source);
+      } catch {
+        // observers must not break publishing
+      }
+    }
+  }
+
+  delivered(report: DeliveryReport): void {
+    for (const observer of this.observers) {
+      try {
+        observer.delivered?.(report);
+      } catch {
+        // observers must not break delivery
+      }
+    }
+  }
+}
