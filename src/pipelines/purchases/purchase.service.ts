@@ -9,6 +9,7 @@ import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decor
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import { inTransaction } from '../../platform/persistence/in-transaction.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
+import { describeError as describe, unexpectedErrorCode } from '../purchase-flow/describe-error.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
 import { type PurchaseCompleted, purchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import { Card } from './card.entity.js';
@@ -161,7 +162,7 @@ export class PurchaseService {
   private async reportFailure(error: unknown, request: CreatePurchaseRequest): Promise<void> {
     await this.errors
       .report({
-        code: isDatabaseError(error) ? 'database-unavailable' : 'unexpected-error',
+        code: unexpectedErrorCode(error),
         message: describe(error),
         retriable: false,
         // The request itself, minus nothing secret: the card is a token, never a number.
@@ -175,11 +176,3 @@ function refusal(rejection: Rejection): UnprocessableEntityException {
   return new UnprocessableEntityException({ message: rejection.message, code: rejection.code });
 }
 
-function isDatabaseError(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name ?? '';
-  return /QueryFailedError|ConnectionIsNotSetError|DriverException|SqliteError/.test(name) || (error as { sqlState?: unknown })?.sqlState !== undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
