@@ -20,7 +20,7 @@ const purchaseFlowSchema = z
     /** Where `bank-notification` POSTs push notifications; absent, each notification fails as not configured. */
     notificationService: z
       .object({
-        url: z.httpUrl({ error: 'an http:// or https:// URL' }).optional(),
+        url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
         timeoutMs: millis,
       })
       .strict(),
