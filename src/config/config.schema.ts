@@ -41,7 +41,8 @@ const errorTreatmentRuleSchema = z
     action: z.enum(['alert', 'reprocess']),
     /** Where alerts go: at once for `alert`, once reprocessing is exhausted for `reprocess`. */
     channels: z.array(alertChannel),
-    maxReprocess: z.number().int().min(1).max(10).optional(),
+    /** Each reprocessing adds two hops to the flow: 7 stays within the default `bus.maxHops` (16). */
+    maxReprocess: z.number().int().min(1).max(7).optional(),
     severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
   })
   .strict()
