@@ -24,7 +24,10 @@ export class CreatePurchaseFlow1764160000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'merchant_rules',
-        columns: [{ ...c.string('merchant_id', 64), isPrimary: true }, c.integer('fraud_threshold')],
+        columns: [
+          { ...c.string('merchant_id', 64), isPrimary: true },
+          c.integer('fraud_threshold'),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -41,7 +44,12 @@ export class CreatePurchaseFlow1764160000000 implements MigrationInterface {
           c.string('correlation_id', 128),
           c.createdAt(),
         ],
-        indices: [new TableIndex({ name: 'idx_purchases_card_token', columnNames: ['card_token', 'created_at'] })],
+        indices: [
+          new TableIndex({
+            name: 'idx_purchases_card_token',
+            columnNames: ['card_token', 'created_at'],
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -79,7 +87,13 @@ export class CreatePurchaseFlow1764160000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['idempotency_keys', 'purchase_deliveries', 'purchases', 'merchant_rules', 'cards']) {
+    for (const table of [
+      'idempotency_keys',
+      'purchase_deliveries',
+      'purchases',
+      'merchant_rules',
+      'cards',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

@@ -23,26 +23,27 @@ export class SeedPurchaseFlowDemo1764160000001 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.options.type === 'mysql') return;
     for (const card of demoCards) {
-      await queryRunner.query('INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, ?, ?, ?, 0)', [
-        card.token,
-        card.status,
-        card.currency,
-        card.credit_limit,
-      ]);
+      await queryRunner.query(
+        'INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, ?, ?, ?, 0)',
+        [card.token, card.status, card.currency, card.credit_limit],
+      );
     }
     for (const rule of demoMerchantRules) {
-      await queryRunner.query('INSERT INTO merchant_rules (merchant_id, fraud_threshold) VALUES (?, ?)', [
-        rule.merchant_id,
-        rule.fraud_threshold,
-      ]);
+      await queryRunner.query(
+        'INSERT INTO merchant_rules (merchant_id, fraud_threshold) VALUES (?, ?)',
+        [rule.merchant_id, rule.fraud_threshold],
+      );
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.options.type === 'mysql') return;
-    for (const card of demoCards) await queryRunner.query('DELETE FROM cards WHERE token = ?', [card.token]);
+    for (const card of demoCards)
+      await queryRunner.query('DELETE FROM cards WHERE token = ?', [card.token]);
     for (const rule of demoMerchantRules) {
-      await queryRunner.query('DELETE FROM merchant_rules WHERE merchant_id = ?', [rule.merchant_id]);
+      await queryRunner.query('DELETE FROM merchant_rules WHERE merchant_id = ?', [
+        rule.merchant_id,
+      ]);
     }
   }
 }

@@ -7,7 +7,10 @@ import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { BusObservers, type DeliveryReport } from '../src/platform/event-bus/bus-observers.js';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { purchaseCompleted, type PurchaseCompleted } from '../src/pipelines/purchase-flow/purchase-completed.event.js';
+import {
+  purchaseCompleted,
+  type PurchaseCompleted,
+} from '../src/pipelines/purchase-flow/purchase-completed.event.js';
 import { receiptRetry } from '../src/pipelines/purchase-flow/reprocess.events.js';
 import { type ItsmPeer, type ReceivedRequest, startItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -20,7 +23,12 @@ const SUPPORT = 'support@tributary.test';
 function bodyText(mail: ReceivedMail): string {
   const unfolded = mail.body.replace(/=\r\n/g, '');
   return /quoted-printable/i.test(mail.header('content-transfer-encoding') ?? '')
-    ? Buffer.from(unfolded.replace(/=([0-9A-F]{2})/g, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8')
+    ? Buffer.from(
+        unfolded.replace(/=([0-9A-F]{2})/g, (_h, hex: string) =>
+          String.fromCharCode(parseInt(hex, 16)),
+        ),
+        'latin1',
+      ).toString('utf8')
     : mail.body;
 }
 
@@ -31,7 +39,14 @@ function decodeHeader(value: string | undefined): string | undefined {
     .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, encoding: string, text: string) =>
       encoding.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_h, hex: string) =>
+                String.fromCharCode(parseInt(hex, 16)),
+              ),
+            'latin1',
+          ).toString('utf8'),
     );
 }
 
@@ -61,8 +76,12 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     notifications = await startItsmPeer();
     let sequence = 0;
     notifications.reply((request) => {
-      const status = notificationStatus.get((request.body as { cardToken?: string }).cardToken ?? '');
-      return status ? { status, body: { error: 'the push gateway is down' } } : { status: 201, body: { id: `push-${++sequence}` } };
+      const status = notificationStatus.get(
+        (request.body as { cardToken?: string }).cardToken ?? '',
+      );
+      return status
+        ? { status, body: { error: 'the push gateway is down' } }
+        : { status: 201, body: { id: `push-${++sequence}` } };
     });
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
@@ -86,14 +105,14 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
   const unique = () => randomBytes(5).toString('hex');
   const db = () => app.app.get(DataSource);
 
-  async function addCard(patch: { status?: string; currency?: string; creditLimit?: number } = {}): Promise<string> {
+  async function addCard(
+    patch: { status?: string; currency?: string; creditLimit?: number } = {},
+  ): Promise<string> {
     const token = `tok_test_${unique()}`;
-    await db().query('INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, ?, ?, ?, 0)', [
-      token,
-      patch.status ?? 'active',
-      patch.currency ?? 'EUR',
-      patch.creditLimit ?? 10_000_000,
-    ]);
+    await db().query(
+      'INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, ?, ?, ?, 0)',
+      [token, patch.status ?? 'active', patch.currency ?? 'EUR', patch.creditLimit ?? 10_000_000],
+    );
     return token;
   }
 
@@ -111,18 +130,28 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
 
   const count = async (sql: string, params: unknown[] = []) =>
     Number(((await db().query(sql, params)) as { n: number | string }[])[0]!.n);
-  const purchasesOf = (card: string) => count('SELECT COUNT(*) AS n FROM purchases WHERE card_token = ?', [card]);
+  const purchasesOf = (card: string) =>
+    count('SELECT COUNT(*) AS n FROM purchases WHERE card_token = ?', [card]);
   const usedOf = async (card: string) =>
-    Number(((await db().query('SELECT used FROM cards WHERE token = ?', [card])) as { used: number }[])[0]!.used);
-  const receiptsOf = (purchaseId: string) => smtp.received.filter((m) => m.header('x-purchase-id') === purchaseId);
+    Number(
+      (
+        (await db().query('SELECT used FROM cards WHERE token = ?', [card])) as { used: number }[]
+      )[0]!.used,
+    );
+  const receiptsOf = (purchaseId: string) =>
+    smtp.received.filter((m) => m.header('x-purchase-id') === purchaseId);
   const notificationsOf = (purchaseId: string) =>
-    notifications.received.filter((r) => (r.body as { purchaseId?: string }).purchaseId === purchaseId);
+    notifications.received.filter(
+      (r) => (r.body as { purchaseId?: string }).purchaseId === purchaseId,
+    );
   const errorsOf = async (pipeline: string, correlationId: string): Promise<ErrorRecord[]> =>
     (await app.app.get(ErrorStore).list({ pipeline }, { offset: 0, limit: 500 })).items.filter(
       (r) => r.correlationId === correlationId,
     );
   const incidentsFor = (correlationId: string): ReceivedRequest[] =>
-    itsm.received.filter((r) => (r.body as { correlation_id?: string }).correlation_id === correlationId);
+    itsm.received.filter(
+      (r) => (r.body as { correlation_id?: string }).correlation_id === correlationId,
+    );
   const show = (id: string) => app.http.get(`/api/v1/purchases/${id}`).expect(200);
 
   // ---- the flow ------------------------------------------------------------------------
@@ -152,7 +181,11 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     const shown = await eventually(
       async () => {
         const body = (await show(created.body.id)).body;
-        return body.deliveries.receipt.status === 'sent' && body.deliveries.notification.status === 'sent' && body;
+        return (
+          body.deliveries.receipt.status === 'sent' &&
+          body.deliveries.notification.status === 'sent' &&
+          body
+        );
       },
       15_000,
       'receipt and notification sent',
@@ -161,12 +194,24 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     expect(receipt!.rcptTo).toEqual([request.purchaserEmail]);
     expect(decodeHeader(receipt!.header('subject'))).toBe('Your receipt from Corner Books: €12.50');
     expect(bodyText(receipt!)).toContain(created.body.id);
-    expect(shown.deliveries.receipt).toMatchObject({ attempts: 1, lastError: null, reference: receipt!.header('message-id') });
+    expect(shown.deliveries.receipt).toMatchObject({
+      attempts: 1,
+      lastError: null,
+      reference: receipt!.header('message-id'),
+    });
     const [push] = notificationsOf(created.body.id);
-    expect(push!.body).toMatchObject({ cardToken: card, amount: 1250, currency: 'EUR', title: 'Purchase of €12.50' });
+    expect(push!.body).toMatchObject({
+      cardToken: card,
+      amount: 1250,
+      currency: 'EUR',
+      title: 'Purchase of €12.50',
+    });
     expect(push!.headers['idempotency-key']).toBe(`purchase-${created.body.id}`);
     expect(push!.headers['x-correlation-id']).toBe(`happy-${profileName}`);
-    expect(shown.deliveries.notification).toMatchObject({ attempts: 1, reference: expect.stringMatching(/^push-\d+$/) });
+    expect(shown.deliveries.notification).toMatchObject({
+      attempts: 1,
+      reference: expect.stringMatching(/^push-\d+$/),
+    });
 
     // A redelivered purchase.completed and a stray reprocessing request find the receipt sent: no second e-mail.
     const bus = app.app.get(EventBus);
@@ -181,15 +226,26 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       purchasedAt: created.body.purchasedAt,
     };
     const again = await bus.publish(purchaseCompleted, event, 'test');
-    const retry = await bus.publish(receiptRetry, { attempt: 1, errorRecordId: 'none', originalEventId: again.id, purchase: event }, 'test');
+    const retry = await bus.publish(
+      receiptRetry,
+      { attempt: 1, errorRecordId: 'none', originalEventId: again.id, purchase: event },
+      'test',
+    );
     const acked = (name: string, pipeline: string) =>
       deliveries.some((d) => d.event === name && d.pipeline === pipeline && d.outcome === 'ack');
     await eventually(
-      () => acked('purchase.receipt-retry', 'store-receipt') && acked('purchase.completed', 'store-receipt'),
+      () =>
+        acked('purchase.receipt-retry', 'store-receipt') &&
+        acked('purchase.completed', 'store-receipt'),
       10_000,
       'the duplicate events handled',
     );
-    await eventually(() => deliveries.filter((d) => d.event === 'purchase.completed' && d.pipeline === 'bank-notification').length >= 2);
+    await eventually(
+      () =>
+        deliveries.filter(
+          (d) => d.event === 'purchase.completed' && d.pipeline === 'bank-notification',
+        ).length >= 2,
+    );
     expect(retry.id).toBeTruthy();
     expect(receiptsOf(created.body.id)).toHaveLength(1);
     expect(notificationsOf(created.body.id)).toHaveLength(1);
@@ -200,27 +256,46 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     const card = await addCard();
     notificationStatus.set(card, 503);
     const correlationId = `notify-down-${profileName}`;
-    const created = await app.http.post('/api/v1/purchases').set('X-Correlation-Id', correlationId).send(purchase(card)).expect(201);
+    const created = await app.http
+      .post('/api/v1/purchases')
+      .set('X-Correlation-Id', correlationId)
+      .send(purchase(card))
+      .expect(201);
 
-    const [incident] = await eventually(() => incidentsFor(correlationId).length > 0 && incidentsFor(correlationId), 20_000, 'an ITSM ticket');
+    const [incident] = await eventually(
+      () => incidentsFor(correlationId).length > 0 && incidentsFor(correlationId),
+      20_000,
+      'an ITSM ticket',
+    );
     expect(incident!.body).toMatchObject({
-      short_description: expect.stringContaining('bank-notification: notification-service-unavailable'),
+      short_description: expect.stringContaining(
+        'bank-notification: notification-service-unavailable',
+      ),
       u_source: 'bank-notification',
       correlation_id: correlationId,
     });
-    expect((incident!.body as { description: string }).description).toContain('Reprocessed:    3 time(s)');
+    expect((incident!.body as { description: string }).description).toContain(
+      'Reprocessed:    3 time(s)',
+    );
 
     // The first failure and three reprocessings, each stored; the last one raised the alert.
     const records = await eventually(async () => {
       const found = await errorsOf('bank-notification', correlationId);
       return found.length === 4 && found.every((r) => r.status !== 'open') && found;
     });
-    expect(records.every((r) => r.code === 'notification-service-unavailable' && r.retriable)).toBe(true);
+    expect(records.every((r) => r.code === 'notification-service-unavailable' && r.retriable)).toBe(
+      true,
+    );
     expect(records.filter((r) => r.status === 'reprocessing')).toHaveLength(3);
     const alerted = records.find((r) => r.status === 'alerted')!;
-    expect(alerted.failedEvent).toMatchObject({ name: 'purchase.completed', payload: { purchaseId: created.body.id } });
+    expect(alerted.failedEvent).toMatchObject({
+      name: 'purchase.completed',
+      payload: { purchaseId: created.body.id },
+    });
     expect(alerted.context).toMatchObject({ purchaseId: created.body.id, reprocessAttempt: 3 });
-    expect((alerted.notifications as { channels: { itsm: { outcome: string } } }).channels.itsm.outcome).toBe('sent');
+    expect(
+      (alerted.notifications as { channels: { itsm: { outcome: string } } }).channels.itsm.outcome,
+    ).toBe('sent');
     expect(notificationsOf(created.body.id)).toHaveLength(4);
 
     const shown = await eventually(async () => {
@@ -238,14 +313,24 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     const card = await addCard();
     const request = purchase(card);
     smtpRefusals.set(request.purchaserEmail, 2);
-    const retriesBefore = deliveries.filter((d) => d.event === 'purchase.receipt-retry' && d.outcome === 'ack').length;
+    const retriesBefore = deliveries.filter(
+      (d) => d.event === 'purchase.receipt-retry' && d.outcome === 'ack',
+    ).length;
     const correlationId = `smtp-flaky-${profileName}`;
-    const created = await app.http.post('/api/v1/purchases').set('X-Correlation-Id', correlationId).send(request).expect(201);
+    const created = await app.http
+      .post('/api/v1/purchases')
+      .set('X-Correlation-Id', correlationId)
+      .send(request)
+      .expect(201);
 
-    const shown = await eventually(async () => {
-      const body = (await show(created.body.id)).body;
-      return body.deliveries.receipt.status === 'sent' && body;
-    }, 20_000, 'the receipt sent after reprocessing');
+    const shown = await eventually(
+      async () => {
+        const body = (await show(created.body.id)).body;
+        return body.deliveries.receipt.status === 'sent' && body;
+      },
+      20_000,
+      'the receipt sent after reprocessing',
+    );
     expect(shown.deliveries.receipt).toMatchObject({ attempts: 3, lastError: null });
     const records = await eventually(async () => {
       const found = await errorsOf('store-receipt', correlationId);
@@ -254,46 +339,78 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     expect(records.map((r) => r.code)).toEqual(['smtp-unavailable', 'smtp-unavailable']);
     expect(records.map((r) => r.context?.reprocessAttempt).sort()).toEqual([0, 1]);
     // Both reprocessings are handled before we count.
-    await eventually(() => deliveries.filter((d) => d.event === 'purchase.receipt-retry' && d.outcome === 'ack').length >= retriesBefore + 2);
+    await eventually(
+      () =>
+        deliveries.filter((d) => d.event === 'purchase.receipt-retry' && d.outcome === 'ack')
+          .length >=
+        retriesBefore + 2,
+    );
     expect(receiptsOf(created.body.id)).toHaveLength(1);
     expect(incidentsFor(correlationId)).toHaveLength(0);
-    expect(smtp.received.filter((m) => m.rcptTo.includes(SUPPORT) && bodyText(m).includes(correlationId))).toHaveLength(0);
+    expect(
+      smtp.received.filter(
+        (m) => m.rcptTo.includes(SUPPORT) && bodyText(m).includes(correlationId),
+      ),
+    ).toHaveLength(0);
   });
 
   it('takes 200 concurrent purchases: 200 receipts and 200 notifications, none twice', async () => {
     const card = await addCard({ creditLimit: 1_000_000 });
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => app.http.post('/api/v1/purchases').send(purchase(card, { amount: 100 + i }))),
+      Array.from({ length: 200 }, (_, i) =>
+        app.http.post('/api/v1/purchases').send(purchase(card, { amount: 100 + i })),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(200).fill(201));
     const ids = new Set(responses.map((r) => r.body.id as string));
     expect(ids.size).toBe(200);
     expect(await purchasesOf(card)).toBe(200);
-    expect(await usedOf(card)).toBe(Array.from({ length: 200 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0));
+    expect(await usedOf(card)).toBe(
+      Array.from({ length: 200 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0),
+    );
 
     const receipts = () => smtp.received.filter((m) => ids.has(m.header('x-purchase-id') ?? ''));
-    const pushes = () => notifications.received.filter((r) => ids.has((r.body as { purchaseId: string }).purchaseId));
-    await eventually(() => receipts().length >= 200 && pushes().length >= 200, 60_000, '200 receipts and 200 notifications');
+    const pushes = () =>
+      notifications.received.filter((r) => ids.has((r.body as { purchaseId: string }).purchaseId));
+    await eventually(
+      () => receipts().length >= 200 && pushes().length >= 200,
+      60_000,
+      '200 receipts and 200 notifications',
+    );
     const sent = await eventually(
-      async () => (await count("SELECT COUNT(*) AS n FROM purchase_deliveries WHERE status = 'sent' AND purchase_id IN (SELECT id FROM purchases WHERE card_token = ?)", [card])) === 400,
+      async () =>
+        (await count(
+          "SELECT COUNT(*) AS n FROM purchase_deliveries WHERE status = 'sent' AND purchase_id IN (SELECT id FROM purchases WHERE card_token = ?)",
+          [card],
+        )) === 400,
     );
     expect(sent).toBe(true);
     expect(receipts()).toHaveLength(200);
     expect(pushes()).toHaveLength(200);
     expect(new Set(receipts().map((m) => m.header('x-purchase-id'))).size).toBe(200);
-    expect(new Set(pushes().map((r) => (r.body as { purchaseId: string }).purchaseId)).size).toBe(200);
+    expect(new Set(pushes().map((r) => (r.body as { purchaseId: string }).purchaseId)).size).toBe(
+      200,
+    );
   }, 120_000);
 
   it('answers a replayed Idempotency-Key with the first answer and no second purchase', async () => {
     const card = await addCard();
     const key = `key-${unique()}`;
     const request = purchase(card);
-    const first = await app.http.post('/api/v1/purchases').set('Idempotency-Key', key).send(request).expect(201);
+    const first = await app.http
+      .post('/api/v1/purchases')
+      .set('Idempotency-Key', key)
+      .send(request)
+      .expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
 
     // The same body, its keys in another order: the same request.
     const reordered = Object.fromEntries(Object.entries(request).reverse());
-    const replay = await app.http.post('/api/v1/purchases').set('Idempotency-Key', key).send(reordered).expect(201);
+    const replay = await app.http
+      .post('/api/v1/purchases')
+      .set('Idempotency-Key', key)
+      .send(reordered)
+      .expect(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(first.body);
 
@@ -311,11 +428,17 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     const concurrentKey = `key-${unique()}`;
     const racing = purchase(card, { amount: 700 });
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => app.http.post('/api/v1/purchases').set('Idempotency-Key', concurrentKey).send(racing)),
+      Array.from({ length: 10 }, () =>
+        app.http.post('/api/v1/purchases').set('Idempotency-Key', concurrentKey).send(racing),
+      ),
     );
     const succeeded = answers.filter((a) => a.status === 201);
     expect(succeeded.length).toBeGreaterThanOrEqual(1);
-    expect(answers.every((a) => a.status === 201 || (a.status === 409 && a.body.code === 'idempotency-key-in-use'))).toBe(true);
+    expect(
+      answers.every(
+        (a) => a.status === 201 || (a.status === 409 && a.body.code === 'idempotency-key-in-use'),
+      ),
+    ).toBe(true);
     expect(new Set(succeeded.map((a) => a.body.id)).size).toBe(1);
     expect(await purchasesOf(card)).toBe(2);
     expect(await usedOf(card)).toBe(1250 + 700);
@@ -340,11 +463,17 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       ['oversized field', purchase(card, { merchantName: 'x'.repeat(5000) }), 'merchantName'],
     ];
     for (const [what, body, field] of cases) {
-      const response = await app.http.post('/api/v1/purchases').set('Idempotency-Key', `bad-${unique()}`).send(body as object);
+      const response = await app.http
+        .post('/api/v1/purchases')
+        .set('Idempotency-Key', `bad-${unique()}`)
+        .send(body as object);
       expect(response.status, what).toBe(400);
       expect(response.headers['content-type'], what).toContain('application/problem+json');
       expect(response.body.code, what).toBe('validation-failed');
-      expect(response.body.errors.map((e: { field: string }) => e.field), what).toContain(field);
+      expect(
+        response.body.errors.map((e: { field: string }) => e.field),
+        what,
+      ).toContain(field);
     }
 
     const malformed = await app.http
@@ -355,11 +484,18 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     expect(malformed.body).toMatchObject({ status: 400, title: 'Bad Request' });
     expect(JSON.stringify(malformed.body)).not.toMatch(/at JSON\.parse|node_modules/);
 
-    const badKey = await app.http.post('/api/v1/purchases').set('Idempotency-Key', 'spaces are not allowed').send(purchase(card)).expect(400);
+    const badKey = await app.http
+      .post('/api/v1/purchases')
+      .set('Idempotency-Key', 'spaces are not allowed')
+      .send(purchase(card))
+      .expect(400);
     expect(badKey.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
 
     // Above the body limit the parser stops reading: 413, the status for exactly this.
-    const huge = await app.http.post('/api/v1/purchases').send(purchase(card, { merchantName: 'x'.repeat(200_000) })).expect(413);
+    const huge = await app.http
+      .post('/api/v1/purchases')
+      .send(purchase(card, { merchantName: 'x'.repeat(200_000) }))
+      .expect(413);
     expect(huge.body).toMatchObject({ status: 413 });
 
     expect(await count('SELECT COUNT(*) AS n FROM purchases')).toBe(before.purchases);
@@ -372,7 +508,10 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     const active = await addCard({ creditLimit: 5_000 });
     const blocked = await addCard({ status: 'blocked' });
     const dollars = await addCard({ currency: 'USD' });
-    await db().query('INSERT INTO merchant_rules (merchant_id, fraud_threshold) VALUES (?, ?)', [`shady-${profileName}`, 2_000]);
+    await db().query('INSERT INTO merchant_rules (merchant_id, fraud_threshold) VALUES (?, ?)', [
+      `shady-${profileName}`,
+      2_000,
+    ]);
     const cases: [string, object][] = [
       ['card-unknown', purchase('tok_nobody_has_this')],
       ['card-blocked', purchase(blocked)],
@@ -382,42 +521,83 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     ];
     for (const [code, body] of cases) {
       const key = `rule-${unique()}`;
-      const response = await app.http.post('/api/v1/purchases').set('Idempotency-Key', key).send(body).expect(422);
-      expect(response.body, code).toMatchObject({ status: 422, code, title: 'Unprocessable Entity' });
-      expect(await count('SELECT COUNT(*) AS n FROM idempotency_keys WHERE id = ?', [`purchases:${key}`])).toBe(0);
+      const response = await app.http
+        .post('/api/v1/purchases')
+        .set('Idempotency-Key', key)
+        .send(body)
+        .expect(422);
+      expect(response.body, code).toMatchObject({
+        status: 422,
+        code,
+        title: 'Unprocessable Entity',
+      });
+      expect(
+        await count('SELECT COUNT(*) AS n FROM idempotency_keys WHERE id = ?', [
+          `purchases:${key}`,
+        ]),
+      ).toBe(0);
     }
     for (const card of [active, blocked, dollars]) {
       expect(await purchasesOf(card)).toBe(0);
       expect(await usedOf(card)).toBe(0);
     }
     // The last unit of credit is still there to take.
-    await app.http.post('/api/v1/purchases').send(purchase(active, { amount: 5_000 })).expect(201);
-    await app.http.post('/api/v1/purchases').send(purchase(active, { amount: 1 })).expect(422);
+    await app.http
+      .post('/api/v1/purchases')
+      .send(purchase(active, { amount: 5_000 }))
+      .expect(201);
+    await app.http
+      .post('/api/v1/purchases')
+      .send(purchase(active, { amount: 1 }))
+      .expect(422);
   });
 
   it('documents both routes in the OpenAPI document: schemas, every error response, examples', async () => {
     const document = (await app.http.get('/docs-json').expect(200)).body;
     const create = document.paths['/api/v1/purchases'].post;
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '409', '413', '422', '500']);
-    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreatePurchaseRequest');
-    expect(create.requestBody.content['application/json'].examples.purchase.value).toMatchObject({ cardToken: 'tok_demo_visa_0001' });
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '201',
+      '400',
+      '409',
+      '413',
+      '422',
+      '500',
+    ]);
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CreatePurchaseRequest',
+    );
+    expect(create.requestBody.content['application/json'].examples.purchase.value).toMatchObject({
+      cardToken: 'tok_demo_visa_0001',
+    });
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
-    expect(create.responses['422'].content['application/json'].example).toMatchObject({ code: 'over-limit' });
+    expect(create.responses['422'].content['application/json'].example).toMatchObject({
+      code: 'over-limit',
+    });
     const show = document.paths['/api/v1/purchases/{id}'].get;
     expect(Object.keys(show.responses).sort()).toEqual(['200', '400', '404', '500']);
-    expect(show.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PurchaseView');
+    expect(show.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/PurchaseView',
+    );
     const schemas = document.components.schemas;
-    expect(Object.keys(schemas.CreatePurchaseRequest.properties).sort()).toEqual(
-      ['amount', 'cardToken', 'currency', 'merchantId', 'merchantName', 'purchaserEmail'],
-    );
-    expect(schemas.PurchaseView.properties.deliveries.$ref ?? schemas.PurchaseView.properties.deliveries.allOf?.[0]?.$ref).toBe(
-      '#/components/schemas/PurchaseDeliveriesView',
-    );
+    expect(Object.keys(schemas.CreatePurchaseRequest.properties).sort()).toEqual([
+      'amount',
+      'cardToken',
+      'currency',
+      'merchantId',
+      'merchantName',
+      'purchaserEmail',
+    ]);
+    expect(
+      schemas.PurchaseView.properties.deliveries.$ref ??
+        schemas.PurchaseView.properties.deliveries.allOf?.[0]?.$ref,
+    ).toBe('#/components/schemas/PurchaseDeliveriesView');
     expect(schemas.ProblemDetailsView.properties).toHaveProperty('errors');
   });
 
   it('answers 404 for an unknown purchase and 400 for an id that is not one', async () => {
-    const unknown = await app.http.get('/api/v1/purchases/0b7c4d0e-3f57-4c43-9b53-8f0b8a3f2c11').expect(404);
+    const unknown = await app.http
+      .get('/api/v1/purchases/0b7c4d0e-3f57-4c43-9b53-8f0b8a3f2c11')
+      .expect(404);
     expect(unknown.body).toMatchObject({ status: 404, code: 'purchase-not-found' });
     await app.http.get('/api/v1/purchases/not-a-uuid').expect(400);
   });
@@ -427,12 +607,22 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     notificationStatus.set(card, 400);
     const correlations = [1, 2, 3].map((i) => `rejected-${i}-${profileName}`);
     for (const correlationId of correlations) {
-      await app.http.post('/api/v1/purchases').set('X-Correlation-Id', correlationId).send(purchase(card)).expect(201);
+      await app.http
+        .post('/api/v1/purchases')
+        .set('X-Correlation-Id', correlationId)
+        .send(purchase(card))
+        .expect(201);
     }
-    const records = await eventually(async () => {
-      const all = (await Promise.all(correlations.map((c) => errorsOf('bank-notification', c)))).flat();
-      return all.length === 3 && all.every((r) => r.status === 'alerted') && all;
-    }, 15_000, 'three errors treated');
+    const records = await eventually(
+      async () => {
+        const all = (
+          await Promise.all(correlations.map((c) => errorsOf('bank-notification', c)))
+        ).flat();
+        return all.length === 3 && all.every((r) => r.status === 'alerted') && all;
+      },
+      15_000,
+      'three errors treated',
+    );
     expect(records.every((r) => r.code === 'notification-rejected' && !r.retriable)).toBe(true);
     const alerting = records.filter((r) => (r.notifications as { channels?: unknown }).channels);
     expect(alerting).toHaveLength(1);
@@ -441,17 +631,31 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       { aggregatedInto: alerting[0]!.id },
       { aggregatedInto: alerting[0]!.id },
     ]);
-    const tickets = itsm.received.filter((r) => (r.body as { u_source?: string; short_description?: string }).short_description?.includes('notification-rejected'));
+    const tickets = itsm.received.filter((r) =>
+      (r.body as { u_source?: string; short_description?: string }).short_description?.includes(
+        'notification-rejected',
+      ),
+    );
     expect(tickets).toHaveLength(1);
-    const mails = smtp.received.filter((m) => m.rcptTo.includes(SUPPORT) && decodeHeader(m.header('subject'))?.includes('notification-rejected'));
+    const mails = smtp.received.filter(
+      (m) =>
+        m.rcptTo.includes(SUPPORT) &&
+        decodeHeader(m.header('subject'))?.includes('notification-rejected'),
+    );
     expect(mails).toHaveLength(1);
 
     // The next alert after the window carries the count of those held back.
     const throttle = app.app.get(AlertThrottle);
     const fingerprint = alerting[0]!.fingerprint;
     const later = new Date(Date.now() + 10 * 60_000);
-    expect(await throttle.decide(fingerprint, 'next-record', 300_000, later)).toMatchObject({ alert: true, count: 3 });
-    expect(await throttle.decide(fingerprint, 'one-more', 300_000, later)).toEqual({ alert: false, alertRecordId: 'next-record' });
+    expect(await throttle.decide(fingerprint, 'next-record', 300_000, later)).toMatchObject({
+      alert: true,
+      count: 3,
+    });
+    expect(await throttle.decide(fingerprint, 'one-more', 300_000, later)).toEqual({
+      alert: false,
+      alertRecordId: 'next-record',
+    });
   });
 
   it('publishes the error of the business-rule pipeline when its database fails, and answers 500 without details', async () => {
@@ -460,7 +664,10 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     await db().query('ALTER TABLE purchases RENAME TO purchases_away');
     let failed;
     try {
-      failed = await app.http.post('/api/v1/purchases').set('X-Correlation-Id', correlationId).send(purchase(card));
+      failed = await app.http
+        .post('/api/v1/purchases')
+        .set('X-Correlation-Id', correlationId)
+        .send(purchase(card));
     } finally {
       await db().query('ALTER TABLE purchases_away RENAME TO purchases');
     }
@@ -475,62 +682,97 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     // The transaction rolled back: the credit is untouched.
     expect(await usedOf(card)).toBe(0);
 
-    const [record] = await eventually(async () => {
-      const found = await errorsOf('purchases', correlationId);
-      return found.length === 1 && found[0]!.status === 'alerted' && found;
-    }, 15_000, 'the purchases error treated');
+    const [record] = await eventually(
+      async () => {
+        const found = await errorsOf('purchases', correlationId);
+        return found.length === 1 && found[0]!.status === 'alerted' && found;
+      },
+      15_000,
+      'the purchases error treated',
+    );
     expect(record).toMatchObject({ code: 'database-unavailable', retriable: false });
-    expect(record!.failedEvent).toMatchObject({ name: 'POST /api/v1/purchases', payload: { cardToken: card } });
+    expect(record!.failedEvent).toMatchObject({
+      name: 'POST /api/v1/purchases',
+      payload: { cardToken: card },
+    });
     const [incident] = incidentsFor(correlationId);
     expect(incident!.body).toMatchObject({ u_source: 'purchases', urgency: '1' });
-    const mail = smtp.received.find((m) => m.rcptTo.includes(SUPPORT) && bodyText(m).includes(correlationId));
+    const mail = smtp.received.find(
+      (m) => m.rcptTo.includes(SUPPORT) && bodyText(m).includes(correlationId),
+    );
     expect(decodeHeader(mail?.header('subject'))).toContain('purchases: database-unavailable');
   });
 });
 
-describe.each(profiles)('purchase flow with nothing configured, on the %s profile', (profileName) => {
-  let profile: ProfileResources;
-  let app: TestApp;
+describe.each(profiles)(
+  'purchase flow with nothing configured, on the %s profile',
+  (profileName) => {
+    let profile: ProfileResources;
+    let app: TestApp;
 
-  beforeAll(async () => {
-    profile = await prepareProfile(profileName);
-    app = await startTestApp(profile, { catalogue: pipelineCatalogue });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await profile?.dispose();
-  });
-
-  it('still confirms purchases; the deliveries fail as not configured, stored as errors, and the process carries on', async () => {
-    const token = `tok_bare_${profileName}`;
-    await app.app.get(DataSource).query("INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, 'active', 'EUR', 100000, 0)", [token]);
-    const correlationId = `bare-${profileName}`;
-    const created = await app.http
-      .post('/api/v1/purchases')
-      .set('X-Correlation-Id', correlationId)
-      .send({ cardToken: token, amount: 500, currency: 'EUR', merchantId: 'm', merchantName: 'M', purchaserEmail: 'a@b.test' })
-      .expect(201);
-    const shown = await eventually(async () => {
-      const body = (await app.http.get(`/api/v1/purchases/${created.body.id}`).expect(200)).body;
-      return body.deliveries.receipt.status === 'failed' && body.deliveries.notification.status === 'failed' && body;
+    beforeAll(async () => {
+      profile = await prepareProfile(profileName);
+      app = await startTestApp(profile, { catalogue: pipelineCatalogue });
     });
-    expect(shown.deliveries.receipt.lastError).toContain('SMTP_URL');
-    expect(shown.deliveries.notification.lastError).toContain('NOTIFICATION_SERVICE_URL');
-    const records = await eventually(async () => {
-      const { items } = await app.app.get(ErrorStore).list({}, { offset: 0, limit: 50 });
-      const mine = items.filter((r) => r.correlationId === correlationId);
-      // Treated: stored, then its (skipped) alert written down.
-      return mine.length === 2 && mine.every((r) => r.notifications !== null) && mine;
+    afterAll(async () => {
+      await app?.close();
+      await profile?.dispose();
     });
-    expect(records.map((r) => r.code).sort()).toEqual(['notification-service-not-configured', 'smtp-not-configured']);
-    // No alert channel either: the records stay open, saying why, for support to find.
-    expect(records.every((r) => r.status === 'open' && !r.retriable)).toBe(true);
-    expect(records[0]!.notifications).toMatchObject({ channels: { email: { outcome: 'skipped' }, itsm: { outcome: 'skipped' } } });
-    await app.http.get('/health/ready').expect(200);
-  });
 
-  it('seeds the demo cards on the embedded database only', async () => {
-    const rows = (await app.app.get(DataSource).query("SELECT token FROM cards WHERE token LIKE 'tok_demo_%'")) as unknown[];
-    expect(rows.length).toBe(profileName === 'embedded' ? 4 : 0);
-  });
-});
+    it('still confirms purchases; the deliveries fail as not configured, stored as errors, and the process carries on', async () => {
+      const token = `tok_bare_${profileName}`;
+      await app.app
+        .get(DataSource)
+        .query(
+          "INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, 'active', 'EUR', 100000, 0)",
+          [token],
+        );
+      const correlationId = `bare-${profileName}`;
+      const created = await app.http
+        .post('/api/v1/purchases')
+        .set('X-Correlation-Id', correlationId)
+        .send({
+          cardToken: token,
+          amount: 500,
+          currency: 'EUR',
+          merchantId: 'm',
+          merchantName: 'M',
+          purchaserEmail: 'a@b.test',
+        })
+        .expect(201);
+      const shown = await eventually(async () => {
+        const body = (await app.http.get(`/api/v1/purchases/${created.body.id}`).expect(200)).body;
+        return (
+          body.deliveries.receipt.status === 'failed' &&
+          body.deliveries.notification.status === 'failed' &&
+          body
+        );
+      });
+      expect(shown.deliveries.receipt.lastError).toContain('SMTP_URL');
+      expect(shown.deliveries.notification.lastError).toContain('NOTIFICATION_SERVICE_URL');
+      const records = await eventually(async () => {
+        const { items } = await app.app.get(ErrorStore).list({}, { offset: 0, limit: 50 });
+        const mine = items.filter((r) => r.correlationId === correlationId);
+        // Treated: stored, then its (skipped) alert written down.
+        return mine.length === 2 && mine.every((r) => r.notifications !== null) && mine;
+      });
+      expect(records.map((r) => r.code).sort()).toEqual([
+        'notification-service-not-configured',
+        'smtp-not-configured',
+      ]);
+      // No alert channel either: the records stay open, saying why, for support to find.
+      expect(records.every((r) => r.status === 'open' && !r.retriable)).toBe(true);
+      expect(records[0]!.notifications).toMatchObject({
+        channels: { email: { outcome: 'skipped' }, itsm: { outcome: 'skipped' } },
+      });
+      await app.http.get('/health/ready').expect(200);
+    });
+
+    it('seeds the demo cards on the embedded database only', async () => {
+      const rows = (await app.app
+        .get(DataSource)
+        .query("SELECT token FROM cards WHERE token LIKE 'tok_demo_%'")) as unknown[];
+      expect(rows.length).toBe(profileName === 'embedded' ? 4 : 0);
+    });
+  },
+);

@@ -5,6 +5,7 @@ import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js
 export const bankNotificationPipeline = definePipeline({
   name: 'bank-notification',
   role: 'subscriber',
-  description: 'Sends a push notification of each purchase to the bank app through the notification service',
+  description:
+    'Sends a push notification of each purchase to the bank app through the notification service',
   publishes: [purchaseFlowError],
 });

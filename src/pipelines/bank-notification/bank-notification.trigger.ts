@@ -16,14 +16,34 @@ export class BankNotificationTrigger {
     private readonly service: NotificationServiceClient,
   ) {}
 
-  @EventTrigger(purchaseCompleted, { pipeline: bankNotificationPipeline.name, maxDeliveries: SUBSCRIBER_MAX_DELIVERIES })
-  async onPurchaseCompleted(@Payload() purchase: PurchaseCompleted, @Ctx() ctx: EventTriggerContext): Promise<void> {
-    await this.delivery.deliver('notification', purchase, { eventId: ctx.getEnvelope().id }, ctx, (p) => this.service.push(p));
+  @EventTrigger(purchaseCompleted, {
+    pipeline: bankNotificationPipeline.name,
+    maxDeliveries: SUBSCRIBER_MAX_DELIVERIES,
+  })
+  async onPurchaseCompleted(
+    @Payload() purchase: PurchaseCompleted,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
+    await this.delivery.deliver(
+      'notification',
+      purchase,
+      { eventId: ctx.getEnvelope().id },
+      ctx,
+      (p) => this.service.push(p),
+    );
   }
 
-  @EventTrigger(notificationRetry, { pipeline: bankNotificationPipeline.name, maxDeliveries: SUBSCRIBER_MAX_DELIVERIES })
-  async onNotificationRetry(@Payload() retry: PurchaseReprocess, @Ctx() ctx: EventTriggerContext): Promise<void> {
+  @EventTrigger(notificationRetry, {
+    pipeline: bankNotificationPipeline.name,
+    maxDeliveries: SUBSCRIBER_MAX_DELIVERIES,
+  })
+  async onNotificationRetry(
+    @Payload() retry: PurchaseReprocess,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
     const origin = { eventId: retry.originalEventId, reprocessAttempt: retry.attempt };
-    await this.delivery.deliver('notification', retry.purchase, origin, ctx, (p) => this.service.push(p));
+    await this.delivery.deliver('notification', retry.purchase, origin, ctx, (p) =>
+      this.service.push(p),
+    );
   }
 }

@@ -65,16 +65,23 @@ export class NotificationServiceClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : String(error);
       const message = timedOut
         ? `notification service at ${host} did not answer within ${timeoutMs} ms`
         : `notification service at ${host} could not be reached: ${cause}`;
-      throw new DeliveryFailure('notification-service-unavailable', message, true, { cause: error });
+      throw new DeliveryFailure('notification-service-unavailable', message, true, {
+        cause: error,
+      });
     }
     const text = await response.text().catch(() => '');
     if (!response.ok) {
-      const retriable = response.status >= 500 || response.status === 408 || response.status === 429;
+      const retriable =
+        response.status >= 500 || response.status === 408 || response.status === 429;
       const excerpt = text.length > 300 ? `${text.slice(0, 300)}…` : text;
       throw new DeliveryFailure(
         retriable ? 'notification-service-unavailable' : 'notification-rejected',

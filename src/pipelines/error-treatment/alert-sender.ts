@@ -44,16 +44,23 @@ export class AlertSender {
     const outcomes: Partial<Record<Channel, ChannelOutcome>> = {};
     for (const channel of rule.channels) {
       const previous = done[channel];
-      outcomes[channel] = previous?.outcome === 'sent' ? previous : await this.sendOn(channel, record, rule, summary);
+      outcomes[channel] =
+        previous?.outcome === 'sent' ? previous : await this.sendOn(channel, record, rule, summary);
     }
     return outcomes;
   }
 
-  private async sendOn(channel: Channel, record: ErrorRecord, rule: ErrorTreatmentRule, summary: AlertSummary): Promise<ChannelOutcome> {
+  private async sendOn(
+    channel: Channel,
+    record: ErrorRecord,
+    rule: ErrorTreatmentRule,
+    summary: AlertSummary,
+  ): Promise<ChannelOutcome> {
     try {
       if (channel === 'email') {
         const to = this.config.errorTreatment.supportEmail;
-        if (!to || !this.email.isConfigured()) return { outcome: 'skipped', reason: 'SUPPORT_EMAIL or SMTP_URL not set' };
+        if (!to || !this.email.isConfigured())
+          return { outcome: 'skipped', reason: 'SUPPORT_EMAIL or SMTP_URL not set' };
         const { messageId } = await this.email.send({
           to,
           subject: `[Tributary] ${title(record, summary)}`,
@@ -76,13 +83,19 @@ export class AlertSender {
           count: summary.count,
           previousAlertAt: summary.previousAlertAt?.toISOString() ?? null,
           reprocessAttempts: summary.reprocessAttempts,
-          event: record.failedEvent ? { id: record.failedEvent.id, name: record.failedEvent.name } : null,
+          event: record.failedEvent
+            ? { id: record.failedEvent.id, name: record.failedEvent.name }
+            : null,
         },
       });
       return { outcome: 'sent', reference: ticketId };
     } catch (error) {
       const retriable = error instanceof NotifierError ? error.retriable : true;
-      return { outcome: 'failed', error: error instanceof Error ? error.message : String(error), retriable };
+      return {
+        outcome: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+        retriable,
+      };
     }
   }
 }
@@ -102,8 +115,10 @@ function describeAlert(record: ErrorRecord, summary: AlertSummary): string {
     `Occurred at:    ${record.occurredAt.toISOString()}`,
     `Retriable:      ${record.retriable ? 'yes' : 'no'}`,
   ];
-  if (summary.reprocessAttempts > 0) lines.push(`Reprocessed:    ${summary.reprocessAttempts} time(s), without success`);
-  if (record.failedEvent) lines.push(`Failed event:   ${record.failedEvent.name} ${record.failedEvent.id}`);
+  if (summary.reprocessAttempts > 0)
+    lines.push(`Reprocessed:    ${summary.reprocessAttempts} time(s), without success`);
+  if (record.failedEvent)
+    lines.push(`Failed event:   ${record.failedEvent.name} ${record.failedEvent.id}`);
   lines.push(
     summary.previousAlertAt
       ? `Errors alike since the previous alert (${summary.previousAlertAt.toISOString()}): ${summary.count}`

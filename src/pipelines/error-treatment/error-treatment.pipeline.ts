@@ -8,6 +8,7 @@ import { notificationRetry, receiptRetry } from '../purchase-flow/reprocess.even
 export const errorTreatmentPipeline = definePipeline({
   name: 'error-treatment',
   role: 'error-treatment',
-  description: 'Stores the purchase flow errors, then alerts support (e-mail, ITSM) or asks for reprocessing',
+  description:
+    'Stores the purchase flow errors, then alerts support (e-mail, ITSM) or asks for reprocessing',
   publishes: [receiptRetry, notificationRetry],
 });

@@ -10,7 +10,12 @@ import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import type { PurchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
-import { notificationRetry, type PurchaseReprocess, receiptRetry, reprocessEvents } from '../purchase-flow/reprocess.events.js';
+import {
+  notificationRetry,
+  type PurchaseReprocess,
+  receiptRetry,
+  reprocessEvents,
+} from '../purchase-flow/reprocess.events.js';
 import { AlertSender, type ChannelOutcome } from './alert-sender.js';
 import { matchRule, reprocessAttemptOf, reprocessDelay } from './treatment-rules.js';
 
@@ -40,7 +45,10 @@ export class ErrorTreatmentService {
   ) {
     const publishers = [receipts, notifications];
     this.reprocessors = new Map(
-      Object.entries(reprocessEvents).map(([pipeline, event]) => [pipeline, publishers.find((p) => p.event === event)!]),
+      Object.entries(reprocessEvents).map(([pipeline, event]) => [
+        pipeline,
+        publishers.find((p) => p.event === event)!,
+      ]),
     );
   }
 
@@ -51,14 +59,21 @@ export class ErrorTreatmentService {
     const error = envelope.payload;
     const rule = matchRule(this.config.errorTreatment.rules, error);
     const attempts = reprocessAttemptOf(error);
-    if (rule.action === 'reprocess' && (await this.reprocess(record, error, rule, attempts))) return;
+    if (rule.action === 'reprocess' && (await this.reprocess(record, error, rule, attempts)))
+      return;
     await this.alert(record, rule, attempts);
   }
 
   /** Asks the failed pipeline to try again; false when it cannot or may not. */
-  private async reprocess(record: ErrorRecord, error: PipelineError, rule: ErrorTreatmentRule, attempts: number): Promise<boolean> {
+  private async reprocess(
+    record: ErrorRecord,
+    error: PipelineError,
+    rule: ErrorTreatmentRule,
+    attempts: number,
+  ): Promise<boolean> {
     const publisher = this.reprocessors.get(error.pipeline);
-    if (!publisher || !error.retriable || !error.event || attempts >= (rule.maxReprocess ?? 0)) return false;
+    if (!publisher || !error.retriable || !error.event || attempts >= (rule.maxReprocess ?? 0))
+      return false;
     const attempt = attempts + 1;
     // Waiting here keeps the error event unacknowledged: if this process dies, it is redelivered.
     await sleep(reprocessDelay(attempt, this.config.errorTreatment.reprocess));
@@ -70,7 +85,9 @@ export class ErrorTreatmentService {
     });
     await this.store.update(record.id, {
       status: 'reprocessing',
-      notifications: { reprocess: { attempt, maxReprocess: rule.maxReprocess, event: publisher.event.name } },
+      notifications: {
+        reprocess: { attempt, maxReprocess: rule.maxReprocess, event: publisher.event.name },
+      },
     });
     this.logger.log(
       `${error.pipeline} ${error.code}: reprocessing ${attempt}/${rule.maxReprocess} asked [correlationId=${error.correlationId}]`,
@@ -78,13 +95,28 @@ export class ErrorTreatmentService {
     return true;
   }
 
-  private async alert(record: ErrorRecord, rule: ErrorTreatmentRule, reprocessAttempts: number): Promise<void> {
-    const decision = await this.throttle.decide(record.fingerprint, record.id, this.config.errorTreatment.aggregationWindowMs);
+  private async alert(
+    record: ErrorRecord,
+    rule: ErrorTreatmentRule,
+    reprocessAttempts: number,
+  ): Promise<void> {
+    const decision = await this.throttle.decide(
+      record.fingerprint,
+      record.id,
+      this.config.errorTreatment.aggregationWindowMs,
+    );
     if (!decision.alert) {
-      await this.store.update(record.id, { status: 'alerted', notifications: { aggregatedInto: decision.alertRecordId } });
+      await this.store.update(record.id, {
+        status: 'alerted',
+        notifications: { aggregatedInto: decision.alertRecordId },
+      });
       return;
     }
-    const summary = { count: decision.count, previousAlertAt: decision.previousAlertAt, reprocessAttempts };
+    const summary = {
+      count: decision.count,
+      previousAlertAt: decision.previousAlertAt,
+      reprocessAttempts,
+    };
     const done = (record.notifications?.channels ?? {}) as Record<string, ChannelOutcome>;
     const channels = await this.alerts.send(record, rule, summary, done);
     const outcomes = Object.values(channels);
@@ -93,7 +125,14 @@ export class ErrorTreatmentService {
     await this.store.update(record.id, {
       // Open while no alert went out: the record is what support finds then.
       status: sent > 0 && !retry ? 'alerted' : 'open',
-      notifications: { alert: { count: summary.count, previousAlertAt: summary.previousAlertAt, reprocessAttempts }, channels },
+      notifications: {
+        alert: {
+          count: summary.count,
+          previousAlertAt: summary.previousAlertAt,
+          reprocessAttempts,
+        },
+        channels,
+      },
     });
     if (retry) {
       throw new AlertNotSentError(

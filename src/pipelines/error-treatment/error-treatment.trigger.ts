@@ -16,6 +16,9 @@ export class ErrorTreatmentTrigger {
   @EventTrigger(purchaseFlowError, { pipeline: errorTreatmentPipeline.name, maxDeliveries: 8 })
   async onError(@Payload() error: PipelineError, @Ctx() ctx: EventTriggerContext): Promise<void> {
     // The validated payload, under the envelope's id: the error store deduplicates on it.
-    await this.treatment.treat({ ...(ctx.getEnvelope() as EventEnvelope<PipelineError>), payload: error });
+    await this.treatment.treat({
+      ...(ctx.getEnvelope() as EventEnvelope<PipelineError>),
+      payload: error,
+    });
   }
 }

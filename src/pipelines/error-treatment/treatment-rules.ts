@@ -5,10 +5,16 @@ import type { PipelineError } from '../../platform/error-store/pipeline-error.js
 export const FALLBACK_RULE: ErrorTreatmentRule = { action: 'alert', channels: ['email', 'itsm'] };
 
 /** The first rule whose pipeline and code (each optional) match the error. */
-export function matchRule(rules: readonly ErrorTreatmentRule[], error: Pick<PipelineError, 'pipeline' | 'code'>): ErrorTreatmentRule {
+export function matchRule(
+  rules: readonly ErrorTreatmentRule[],
+  error: Pick<PipelineError, 'pipeline' | 'code'>,
+): ErrorTreatmentRule {
   return (
-    rules.find((rule) => (rule.pipeline === undefined || rule.pipeline === error.pipeline) && (rule.code === undefined || rule.code === error.code)) ??
-    FALLBACK_RULE
+    rules.find(
+      (rule) =>
+        (rule.pipeline === undefined || rule.pipeline === error.pipeline) &&
+        (rule.code === undefined || rule.code === error.code),
+    ) ?? FALLBACK_RULE
   );
 }
 
@@ -19,6 +25,9 @@ export function reprocessAttemptOf(error: Pick<PipelineError, 'context'>): numbe
 }
 
 /** Wait before reprocessing attempt `attempt` (1, 2, …): doubling from `delayMs`, at most `maxDelayMs`. */
-export function reprocessDelay(attempt: number, reprocess: ErrorTreatmentConfig['reprocess']): number {
+export function reprocessDelay(
+  attempt: number,
+  reprocess: ErrorTreatmentConfig['reprocess'],
+): number {
   return Math.min(reprocess.maxDelayMs, reprocess.delayMs * 2 ** Math.max(0, attempt - 1));
 }

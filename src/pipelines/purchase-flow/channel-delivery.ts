@@ -50,17 +50,34 @@ export class ChannelDelivery {
     send: Send,
   ): Promise<DeliveryOutcome> {
     const failed = { id: origin.eventId, name: purchaseCompleted.name, payload: purchase };
-    const context = { purchaseId: purchase.purchaseId, channel, reprocessAttempt: origin.reprocessAttempt ?? 0 };
+    const context = {
+      purchaseId: purchase.purchaseId,
+      channel,
+      reprocessAttempt: origin.reprocessAttempt ?? 0,
+    };
     try {
-      const claim = await this.ledger.claim(purchase.purchaseId, channel, this.config.purchaseFlow.deliveryLeaseMs);
+      const claim = await this.ledger.claim(
+        purchase.purchaseId,
+        channel,
+        this.config.purchaseFlow.deliveryLeaseMs,
+      );
       if (claim !== 'claimed') return claim;
       let reference: string | null;
       try {
         reference = await send(purchase);
       } catch (error) {
-        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure(`${channel}-failed`, describe(error), true);
+        const failure =
+          error instanceof DeliveryFailure
+            ? error
+            : new DeliveryFailure(`${channel}-failed`, describe(error), true);
         await this.ledger.markFailed(purchase.purchaseId, channel, failure.message);
-        await this.errors.report({ code: failure.code, message: failure.message, retriable: failure.retriable, event: failed, context });
+        await this.errors.report({
+          code: failure.code,
+          message: failure.message,
+          retriable: failure.retriable,
+          event: failed,
+          context,
+        });
         return 'failed';
       }
       await this.ledger.markSent(purchase.purchaseId, channel, reference);

@@ -17,13 +17,20 @@ const MAX_ERROR_LENGTH = 2000;
  */
 @Injectable()
 export class DeliveryLedger {
-  constructor(@InjectRepository(PurchaseDelivery) private readonly deliveries: Repository<PurchaseDelivery>) {}
+  constructor(
+    @InjectRepository(PurchaseDelivery) private readonly deliveries: Repository<PurchaseDelivery>,
+  ) {}
 
   /** Written with the purchase, in its transaction, so that a purchase always has its deliveries. */
   async createPending(manager: EntityManager, purchaseId: string): Promise<void> {
     await manager.insert(
       PurchaseDelivery,
-      DELIVERY_CHANNELS.map((channel) => ({ purchaseId, channel, status: 'pending' as const, attempts: 0 })),
+      DELIVERY_CHANNELS.map((channel) => ({
+        purchaseId,
+        channel,
+        status: 'pending' as const,
+        attempts: 0,
+      })),
     );
   }
 
@@ -33,7 +40,11 @@ export class DeliveryLedger {
     const result = await this.deliveries
       .createQueryBuilder()
       .update(PurchaseDelivery)
-      .set({ status: 'sending', attempts: () => 'attempts + 1', claimedUntil: new Date(now.getTime() + leaseMs) })
+      .set({
+        status: 'sending',
+        attempts: () => 'attempts + 1',
+        claimedUntil: new Date(now.getTime() + leaseMs),
+      })
       .where('purchase_id = :purchaseId AND channel = :channel', { purchaseId, channel })
       .andWhere(
         new Brackets((qb) =>
@@ -59,10 +70,20 @@ export class DeliveryLedger {
     return current.status === 'sent' ? 'already-sent' : 'held-elsewhere';
   }
 
-  async markSent(purchaseId: string, channel: DeliveryChannel, reference: string | null): Promise<void> {
+  async markSent(
+    purchaseId: string,
+    channel: DeliveryChannel,
+    reference: string | null,
+  ): Promise<void> {
     await this.deliveries.update(
       { purchaseId, channel },
-      { status: 'sent', reference: reference?.slice(0, 200) ?? null, sentAt: new Date(), claimedUntil: null, lastError: null },
+      {
+        status: 'sent',
+        reference: reference?.slice(0, 200) ?? null,
+        sentAt: new Date(),
+        claimedUntil: null,
+        lastError: null,
+      },
     );
   }
 

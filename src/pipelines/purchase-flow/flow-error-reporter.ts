@@ -24,7 +24,9 @@ export interface FlowFailure {
 export class FlowErrorReporter {
   private readonly logger: Logger;
 
-  constructor(@InjectPublisher(purchaseFlowError) private readonly errors: Publisher<PipelineError>) {
+  constructor(
+    @InjectPublisher(purchaseFlowError) private readonly errors: Publisher<PipelineError>,
+  ) {
     this.logger = new Logger(errors.pipeline);
   }
 

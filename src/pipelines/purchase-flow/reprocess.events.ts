@@ -15,14 +15,18 @@ export class PurchaseReprocess {
   @ApiProperty() @IsString() @MaxLength(36) errorRecordId!: string;
   /** Id of the original `purchase.completed` event. */
   @ApiProperty() @IsString() @MaxLength(64) originalEventId!: string;
-  @ApiProperty({ type: PurchaseCompleted }) @ValidateNested() @Type(() => PurchaseCompleted) purchase!: PurchaseCompleted;
+  @ApiProperty({ type: PurchaseCompleted })
+  @ValidateNested()
+  @Type(() => PurchaseCompleted)
+  purchase!: PurchaseCompleted;
 }
 
 export const receiptRetry = defineEvent('purchase.receipt-retry', PurchaseReprocess);
 export const notificationRetry = defineEvent('purchase.notification-retry', PurchaseReprocess);
 
 /** The pipelines error treatment may ask to reprocess, and the event that reaches each. */
-export const reprocessEvents: Readonly<Record<string, EventDefinition<PurchaseReprocess>>> = Object.freeze({
-  'store-receipt': receiptRetry,
-  'bank-notification': notificationRetry,
-});
+export const reprocessEvents: Readonly<Record<string, EventDefinition<PurchaseReprocess>>> =
+  Object.freeze({
+    'store-receipt': receiptRetry,
+    'bank-notification': notificationRetry,
+  });

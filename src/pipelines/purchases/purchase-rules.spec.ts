@@ -4,7 +4,14 @@ import type { MerchantRule } from './merchant-rule.entity.js';
 import { evaluatePurchase } from './purchase-rules.js';
 
 const card = (patch: Partial<Card> = {}): Card =>
-  ({ token: 'tok_test_0001', status: 'active', currency: 'EUR', creditLimit: 10_000, used: 2_000, ...patch }) as Card;
+  ({
+    token: 'tok_test_0001',
+    status: 'active',
+    currency: 'EUR',
+    creditLimit: 10_000,
+    used: 2_000,
+    ...patch,
+  }) as Card;
 const merchant: MerchantRule = { merchantId: 'corner-books', fraudThreshold: 5_000 };
 const asked = { amount: 1_000, currency: 'EUR', merchantId: 'corner-books' };
 
@@ -25,9 +32,13 @@ describe('purchase business rules', () => {
   });
 
   it('reports the first rule broken: a blocked card before its currency or credit', () => {
-    expect(evaluatePurchase({ ...asked, currency: 'USD', amount: 99_999 }, card({ status: 'blocked' }), merchant)?.code).toBe(
-      'card-blocked',
-    );
+    expect(
+      evaluatePurchase(
+        { ...asked, currency: 'USD', amount: 99_999 },
+        card({ status: 'blocked' }),
+        merchant,
+      )?.code,
+    ).toBe('card-blocked');
   });
 
   it('accepts a purchase that uses the last unit of credit', () => {

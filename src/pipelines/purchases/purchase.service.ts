@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { HttpException, Inject, Injectable, Logger, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -11,7 +18,10 @@ import { inTransaction } from '../../platform/persistence/in-transaction.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
 import { describeError as describe, unexpectedErrorCode } from '../purchase-flow/describe-error.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
-import { type PurchaseCompleted, purchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
+import {
+  type PurchaseCompleted,
+  purchaseCompleted,
+} from '../purchase-flow/purchase-completed.event.js';
 import { Card } from './card.entity.js';
 import type { CreatePurchaseRequest } from './dto/create-purchase.request.js';
 import { PurchaseView } from './dto/purchase.view.js';
@@ -64,19 +74,34 @@ export class PurchaseService {
 
   async get(id: string): Promise<PurchaseView> {
     const purchase = await this.purchases.findOneBy({ id });
-    if (!purchase) throw new NotFoundException({ message: `no purchase has id ${id}`, code: 'purchase-not-found' });
+    if (!purchase)
+      throw new NotFoundException({
+        message: `no purchase has id ${id}`,
+        code: 'purchase-not-found',
+      });
     return PurchaseView.of(purchase, await this.ledger.forPurchase(id));
   }
 
-  private async createOrRefuse(request: CreatePurchaseRequest, idempotencyKey?: string): Promise<PurchaseAnswer> {
+  private async createOrRefuse(
+    request: CreatePurchaseRequest,
+    idempotencyKey?: string,
+  ): Promise<PurchaseAnswer> {
     const claim = idempotencyKey
-      ? await this.idempotency.claim(IDEMPOTENCY_SCOPE, idempotencyKey, requestHash(request), this.config.purchaseFlow.idempotencyLockMs)
+      ? await this.idempotency.claim(
+          IDEMPOTENCY_SCOPE,
+          idempotencyKey,
+          requestHash(request),
+          this.config.purchaseFlow.idempotencyLockMs,
+        )
       : undefined;
-    if (claim?.kind === 'replay') return { status: claim.status, body: claim.body as PurchaseView, replayed: true };
+    if (claim?.kind === 'replay')
+      return { status: claim.status, body: claim.body as PurchaseView, replayed: true };
     try {
       const rejection = await this.check(request);
       if (rejection) throw refusal(rejection);
-      const recorded = await inTransaction(this.dataSource, (manager) => this.record(manager, request, claim));
+      const recorded = await inTransaction(this.dataSource, (manager) =>
+        this.record(manager, request, claim),
+      );
       if ('code' in recorded) throw refusal(recorded);
       await this.publish(recorded.purchase);
       return { status: 201, body: recorded.view, replayed: false };
@@ -105,13 +130,24 @@ export class PurchaseService {
       .createQueryBuilder()
       .update(Card)
       .set({ used: () => 'used + :amount' })
-      .where("token = :token AND status = 'active' AND currency = :currency AND used + :amount <= credit_limit")
-      .setParameters({ token: request.cardToken, currency: request.currency, amount: request.amount })
+      .where(
+        "token = :token AND status = 'active' AND currency = :currency AND used + :amount <= credit_limit",
+      )
+      .setParameters({
+        token: request.cardToken,
+        currency: request.currency,
+        amount: request.amount,
+      })
       .execute();
     if (taken.affected !== 1) {
       // The card changed since the check (blocked, or its credit taken by another purchase).
       const card = await manager.findOneBy(Card, { token: request.cardToken });
-      return evaluatePurchase(request, card, null) ?? { code: 'over-limit', message: "the amount is above the card's available credit" };
+      return (
+        evaluatePurchase(request, card, null) ?? {
+          code: 'over-limit',
+          message: "the amount is above the card's available credit",
+        }
+      );
     }
     const purchase = manager.create(Purchase, {
       id: randomUUID(),
@@ -155,7 +191,9 @@ export class PurchaseService {
           event: { id: purchase.id, name: purchaseCompleted.name, payload: event },
           context: { purchaseId: purchase.id },
         })
-        .catch((reportError: unknown) => this.logger.error(`could not report publish-failed: ${describe(reportError)}`));
+        .catch((reportError: unknown) =>
+          this.logger.error(`could not report publish-failed: ${describe(reportError)}`),
+        );
     }
   }
 
@@ -166,13 +204,18 @@ export class PurchaseService {
         message: describe(error),
         retriable: false,
         // The request itself, minus nothing secret: the card is a token, never a number.
-        event: { id: flowContext.current()?.correlationId ?? randomUUID(), name: 'POST /api/v1/purchases', payload: { ...request } },
+        event: {
+          id: flowContext.current()?.correlationId ?? randomUUID(),
+          name: 'POST /api/v1/purchases',
+          payload: { ...request },
+        },
       })
-      .catch((reportError: unknown) => this.logger.error(`could not report a failure: ${describe(reportError)}`));
+      .catch((reportError: unknown) =>
+        this.logger.error(`could not report a failure: ${describe(reportError)}`),
+      );
   }
 }
 
 function refusal(rejection: Rejection): UnprocessableEntityException {
   return new UnprocessableEntityException({ message: rejection.message, code: rejection.code });
 }
-

@@ -1,4 +1,14 @@
-import { BadRequestException, Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -34,7 +44,13 @@ const purchaseExample = {
   correlationId: 'c0ffee-42',
   purchasedAt: '2026-11-26T10:00:00.512Z',
   deliveries: {
-    notification: { status: 'pending', attempts: 0, lastError: null, reference: null, sentAt: null },
+    notification: {
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      reference: null,
+      sentAt: null,
+    },
     receipt: { status: 'pending', attempts: 0, lastError: null, reference: null, sentAt: null },
   },
 };
@@ -57,10 +73,15 @@ export class PurchasesController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase.',
+    description:
+      'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase.',
     example: 'order-7f3a-attempt',
   })
-  @ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Id of the flow; echoed, and carried by every event' })
+  @ApiHeader({
+    name: 'X-Correlation-Id',
+    required: false,
+    description: 'Id of the flow; echoed, and carried by every event',
+  })
   @ApiBody({
     type: CreatePurchaseRequest,
     examples: {
@@ -76,10 +97,15 @@ export class PurchasesController {
       },
     },
   })
-  @ApiCreatedResponse({ type: PurchaseView, description: 'Recorded; `Idempotent-Replayed: true` when it is a stored answer', example: purchaseExample })
+  @ApiCreatedResponse({
+    type: PurchaseView,
+    description: 'Recorded; `Idempotent-Replayed: true` when it is a stored answer',
+    example: purchaseExample,
+  })
   @ApiBadRequestResponse({
     type: ProblemDetailsView,
-    description: 'Malformed JSON, missing, mistyped or unknown fields, or a malformed Idempotency-Key',
+    description:
+      'Malformed JSON, missing, mistyped or unknown fields, or a malformed Idempotency-Key',
     example: problemExample(400, 'the request is not valid', 'validation-failed', [
       { field: 'amount', message: 'amount must not be less than 1' },
     ]),
@@ -93,13 +119,22 @@ export class PurchasesController {
   })
   @ApiConflictResponse({
     type: ProblemDetailsView,
-    description: 'A request with the same Idempotency-Key is still being processed (`idempotency-key-in-use`)',
-    example: problemExample(409, 'a request with this Idempotency-Key is still being processed; retry later', 'idempotency-key-in-use'),
+    description:
+      'A request with the same Idempotency-Key is still being processed (`idempotency-key-in-use`)',
+    example: problemExample(
+      409,
+      'a request with this Idempotency-Key is still being processed; retry later',
+      'idempotency-key-in-use',
+    ),
   })
-  @ApiPayloadTooLargeResponse({ type: ProblemDetailsView, description: 'The body is above `http.bodyLimit`' })
+  @ApiPayloadTooLargeResponse({
+    type: ProblemDetailsView,
+    description: 'The body is above `http.bodyLimit`',
+  })
   @ApiInternalServerErrorResponse({
     type: ProblemDetailsView,
-    description: 'Unexpected failure (database down): logged and published as a `purchase-flow.error` event',
+    description:
+      'Unexpected failure (database down): logged and published as a `purchase-flow.error` event',
   })
   async create(
     @Body() request: CreatePurchaseRequest,
@@ -110,13 +145,21 @@ export class PurchasesController {
       throw new BadRequestException({
         message: 'the request is not valid',
         code: 'validation-failed',
-        errors: [{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 128 letters, digits, _ . : or -' }],
+        errors: [
+          {
+            field: 'Idempotency-Key',
+            message: 'Idempotency-Key must be 1 to 128 letters, digits, _ . : or -',
+          },
+        ],
       });
     }
     const answer = await this.purchases.create(request, idempotencyKey);
     response.status(answer.status);
     if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    response.setHeader('Location', `${response.req.originalUrl.split('?')[0]!.replace(/\/$/, '')}/${answer.body.id}`);
+    response.setHeader(
+      'Location',
+      `${response.req.originalUrl.split('?')[0]!.replace(/\/$/, '')}/${answer.body.id}`,
+    );
     return answer.body;
   }
 
@@ -127,8 +170,20 @@ export class PurchasesController {
     example: {
       ...purchaseExample,
       deliveries: {
-        notification: { status: 'failed', attempts: 4, lastError: 'notification service answered 503', reference: null, sentAt: null },
-        receipt: { status: 'sent', attempts: 1, lastError: null, reference: '<a1b2@tributary>', sentAt: '2026-11-26T10:00:01.204Z' },
+        notification: {
+          status: 'failed',
+          attempts: 4,
+          lastError: 'notification service answered 503',
+          reference: null,
+          sentAt: null,
+        },
+        receipt: {
+          status: 'sent',
+          attempts: 1,
+          lastError: null,
+          reference: '<a1b2@tributary>',
+          sentAt: '2026-11-26T10:00:01.204Z',
+        },
       },
     },
   })
@@ -140,9 +195,16 @@ export class PurchasesController {
   @ApiNotFoundResponse({
     type: ProblemDetailsView,
     description: 'No purchase has this id',
-    example: problemExample(404, 'no purchase has id 0b7c4d0e-3f57-4c43-9b53-8f0b8a3f2c11', 'purchase-not-found'),
+    example: problemExample(
+      404,
+      'no purchase has id 0b7c4d0e-3f57-4c43-9b53-8f0b8a3f2c11',
+      'purchase-not-found',
+    ),
   })
-  @ApiInternalServerErrorResponse({ type: ProblemDetailsView, description: 'Unexpected failure (database down)' })
+  @ApiInternalServerErrorResponse({
+    type: ProblemDetailsView,
+    description: 'Unexpected failure (database down)',
+  })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<PurchaseView> {
     return this.purchases.get(id);
   }

@@ -16,7 +16,11 @@ const entities = [Card, MerchantRule, Purchase, IdempotencyKey];
 const providers = [PurchaseService, IdempotencyStore, FlowErrorReporter];
 
 @Module({
-  imports: [PipelineModule.register(purchasesPipeline), TypeOrmModule.forFeature(entities), DeliveryLedgerModule],
+  imports: [
+    PipelineModule.register(purchasesPipeline),
+    TypeOrmModule.forFeature(entities),
+    DeliveryLedgerModule,
+  ],
   controllers: [PurchasesController],
   providers,
 })

@@ -6,6 +6,7 @@ import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js
 export const purchasesPipeline = definePipeline({
   name: 'purchases',
   role: 'business-rule',
-  description: 'Validates a card purchase against the business rules, records it, answers 201 and publishes purchase.completed',
+  description:
+    'Validates a card purchase against the business rules, records it, answers 201 and publishes purchase.completed',
   publishes: [purchaseCompleted, purchaseFlowError],
 });

@@ -21,7 +21,11 @@ export class ReceiptSender {
     } catch (error) {
       if (!(error instanceof NotifierError)) throw error;
       const code =
-        error.code === 'not-configured' ? 'smtp-not-configured' : error.retriable ? 'smtp-unavailable' : 'smtp-rejected';
+        error.code === 'not-configured'
+          ? 'smtp-not-configured'
+          : error.retriable
+            ? 'smtp-unavailable'
+            : 'smtp-rejected';
       throw new DeliveryFailure(code, error.message, error.retriable, { cause: error });
     }
   }

@@ -16,13 +16,27 @@ export class StoreReceiptTrigger {
     private readonly sender: ReceiptSender,
   ) {}
 
-  @EventTrigger(purchaseCompleted, { pipeline: storeReceiptPipeline.name, maxDeliveries: SUBSCRIBER_MAX_DELIVERIES })
-  async onPurchaseCompleted(@Payload() purchase: PurchaseCompleted, @Ctx() ctx: EventTriggerContext): Promise<void> {
-    await this.delivery.deliver('receipt', purchase, { eventId: ctx.getEnvelope().id }, ctx, (p) => this.sender.send(p));
+  @EventTrigger(purchaseCompleted, {
+    pipeline: storeReceiptPipeline.name,
+    maxDeliveries: SUBSCRIBER_MAX_DELIVERIES,
+  })
+  async onPurchaseCompleted(
+    @Payload() purchase: PurchaseCompleted,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
+    await this.delivery.deliver('receipt', purchase, { eventId: ctx.getEnvelope().id }, ctx, (p) =>
+      this.sender.send(p),
+    );
   }
 
-  @EventTrigger(receiptRetry, { pipeline: storeReceiptPipeline.name, maxDeliveries: SUBSCRIBER_MAX_DELIVERIES })
-  async onReceiptRetry(@Payload() retry: PurchaseReprocess, @Ctx() ctx: EventTriggerContext): Promise<void> {
+  @EventTrigger(receiptRetry, {
+    pipeline: storeReceiptPipeline.name,
+    maxDeliveries: SUBSCRIBER_MAX_DELIVERIES,
+  })
+  async onReceiptRetry(
+    @Payload() retry: PurchaseReprocess,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
     const origin = { eventId: retry.originalEventId, reprocessAttempt: retry.attempt };
     await this.delivery.deliver('receipt', retry.purchase, origin, ctx, (p) => this.sender.send(p));
   }

@@ -26,9 +26,16 @@ export type AlertDecision =
  */
 @Injectable()
 export class AlertThrottle {
-  constructor(@InjectRepository(ErrorAlertWindow) private readonly windows: Repository<ErrorAlertWindow>) {}
+  constructor(
+    @InjectRepository(ErrorAlertWindow) private readonly windows: Repository<ErrorAlertWindow>,
+  ) {}
 
-  async decide(fingerprint: string, recordId: string, windowMs: number, now = new Date()): Promise<AlertDecision> {
+  async decide(
+    fingerprint: string,
+    recordId: string,
+    windowMs: number,
+    now = new Date(),
+  ): Promise<AlertDecision> {
     for (;;) {
       const current = await this.windows.findOneBy({ fingerprint });
       if (!current) {
@@ -36,7 +43,13 @@ export class AlertThrottle {
           .createQueryBuilder()
           .insert()
           .into(ErrorAlertWindow)
-          .values({ fingerprint, alertedAt: now, alertRecordId: recordId, suppressed: 0, version: 0 })
+          .values({
+            fingerprint,
+            alertedAt: now,
+            alertRecordId: recordId,
+            suppressed: 0,
+            version: 0,
+          })
           .orIgnore()
           .execute();
         // Of two first errors at once, the insert of one is ignored: it reads the winner's row next turn.

@@ -10,11 +10,17 @@ export class ProblemDetailsView {
   @ApiProperty({ example: 'about:blank' }) type!: string;
   @ApiProperty({ example: 'Unprocessable Entity' }) title!: string;
   @ApiProperty({ example: 422 }) status!: number;
-  @ApiPropertyOptional({ example: "the amount is above the card's available credit" }) detail?: string;
+  @ApiPropertyOptional({ example: "the amount is above the card's available credit" })
+  detail?: string;
   @ApiPropertyOptional({ example: '/api/v1/purchases' }) instance?: string;
-  @ApiPropertyOptional({ description: 'Stable reason for clients to branch on', example: 'over-limit' }) code?: string;
+  @ApiPropertyOptional({
+    description: 'Stable reason for clients to branch on',
+    example: 'over-limit',
+  })
+  code?: string;
   @ApiPropertyOptional({ example: 'c0ffee-42' }) correlationId?: string;
-  @ApiPropertyOptional({ type: [FieldErrorView], description: 'The fields at fault' }) errors?: FieldErrorView[];
+  @ApiPropertyOptional({ type: [FieldErrorView], description: 'The fields at fault' })
+  errors?: FieldErrorView[];
 }
 
 const titles: Record<number, string> = {
@@ -25,7 +31,13 @@ const titles: Record<number, string> = {
 };
 
 /** An example problem body for the Swagger document. */
-export function problemExample(status: number, detail: string, code?: string, errors?: FieldErrorView[], instance = '/api/v1/purchases') {
+export function problemExample(
+  status: number,
+  detail: string,
+  code?: string,
+  errors?: FieldErrorView[],
+  instance = '/api/v1/purchases',
+) {
   return {
     type: 'about:blank',
     title: titles[status] ?? 'Error',

@@ -8,7 +8,10 @@ const turns = new WeakMap<DataSource, Promise<unknown>>();
  * would nest as savepoints of each other and commit or roll back each other's work: there,
  * transactions take turns. Keep the work short (no calls to other services inside).
  */
-export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if (dataSource.options.type === 'mysql') return dataSource.transaction(work);
   const previous = turns.get(dataSource) ?? Promise.resolve();
   const turn = previous.then(() => dataSource.transaction(work));

@@ -10,13 +10,28 @@ export class DeliveryView {
   @ApiProperty({ description: 'Sending attempts so far, reprocessing included', example: 1 })
   attempts!: number;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Why the last attempt failed', example: null })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the last attempt failed',
+    example: null,
+  })
   lastError!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: "The peer's id: e-mail message id, notification id", example: '<a1b2@tributary>' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The peer's id: e-mail message id, notification id",
+    example: '<a1b2@tributary>',
+  })
   reference!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-26T10:00:01.204Z' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-11-26T10:00:01.204Z',
+  })
   sentAt!: string | null;
 
   static of(delivery: PurchaseDelivery | undefined): DeliveryView {
@@ -31,10 +46,13 @@ export class DeliveryView {
 }
 
 export class PurchaseDeliveriesView {
-  @ApiProperty({ type: DeliveryView, description: 'Push notification by the bank app (bank-notification)' })
+  @ApiProperty({
+    type: DeliveryView,
+    description: 'Push notification by the bank app (bank-notification)',
+  })
   notification!: DeliveryView;
 
-  @ApiProperty({ type: DeliveryView, description: "Receipt e-mailed by the store (store-receipt)" })
+  @ApiProperty({ type: DeliveryView, description: 'Receipt e-mailed by the store (store-receipt)' })
   receipt!: DeliveryView;
 }
 
@@ -48,12 +66,17 @@ export class PurchaseView {
   @ApiProperty({ example: 'Corner Books' }) merchantName!: string;
   @ApiProperty({ example: 'ada@example.com' }) purchaserEmail!: string;
   @ApiProperty({ enum: ['completed'], example: 'completed' }) status!: 'completed';
-  @ApiProperty({ description: 'Id of the flow, in every event and log line it caused', example: 'c0ffee-42' }) correlationId!: string;
+  @ApiProperty({
+    description: 'Id of the flow, in every event and log line it caused',
+    example: 'c0ffee-42',
+  })
+  correlationId!: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-26T10:00:00.512Z' }) purchasedAt!: string;
   @ApiProperty({ type: PurchaseDeliveriesView }) deliveries!: PurchaseDeliveriesView;
 
   static of(purchase: Purchase, deliveries: PurchaseDelivery[]): PurchaseView {
-    const byChannel = (channel: string) => DeliveryView.of(deliveries.find((d) => d.channel === channel));
+    const byChannel = (channel: string) =>
+      DeliveryView.of(deliveries.find((d) => d.channel === channel));
     return {
       id: purchase.id,
       cardToken: purchase.cardToken,

@@ -19,7 +19,9 @@ export type IdempotencyClaim =
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(@InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>) {}
+  constructor(
+    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
+  ) {}
 
   async claim(scope: string, key: string, hash: string, lockMs: number): Promise<IdempotencyClaim> {
     const id = `${scope}:${key}`;
@@ -30,7 +32,14 @@ export class IdempotencyStore {
       .createQueryBuilder()
       .insert()
       .into(IdempotencyKey)
-      .values({ id, requestHash: hash, status: 'in-progress', owner, lockedUntil, responseStatus: null })
+      .values({
+        id,
+        requestHash: hash,
+        status: 'in-progress',
+        owner,
+        lockedUntil,
+        responseStatus: null,
+      })
       .orIgnore()
       .execute();
     const row = await this.keys.findOneByOrFail({ id });
@@ -41,7 +50,8 @@ export class IdempotencyStore {
         code: 'idempotency-key-reused',
       });
     }
-    if (row.status === 'completed') return { kind: 'replay', status: row.responseStatus ?? 200, body: row.responseBody };
+    if (row.status === 'completed')
+      return { kind: 'replay', status: row.responseStatus ?? 200, body: row.responseBody };
     if (row.lockedUntil.getTime() < now.getTime()) {
       // The request holding the key died: take it over, unless another retry just did.
       const taken = await this.keys.update(
@@ -57,8 +67,17 @@ export class IdempotencyStore {
   }
 
   /** Stores the answer, in the transaction that made it, so that a retry never sees the work without it. */
-  async complete(manager: EntityManager, claim: { id: string; owner: string }, status: number, body: unknown): Promise<void> {
-    await manager.update(IdempotencyKey, { id: claim.id, owner: claim.owner }, { status: 'completed', responseStatus: status, responseBody: body as object });
+  async complete(
+    manager: EntityManager,
+    claim: { id: string; owner: string },
+    status: number,
+    body: unknown,
+  ): Promise<void> {
+    await manager.update(
+      IdempotencyKey,
+      { id: claim.id, owner: claim.owner },
+      { status: 'completed', responseStatus: status, responseBody: body as object },
+    );
   }
 
   /** Gives the key up after a refusal or failure: nothing was done under it. */

@@ -3,7 +3,9 @@ import { requestHash } from './request-hash.js';
 
 describe('requestHash', () => {
   it('is the same for the same body in another key order', () => {
-    expect(requestHash({ a: 1, b: { c: 'x', d: [1, 2] } })).toBe(requestHash({ b: { d: [1, 2], c: 'x' }, a: 1 }));
+    expect(requestHash({ a: 1, b: { c: 'x', d: [1, 2] } })).toBe(
+      requestHash({ b: { d: [1, 2], c: 'x' }, a: 1 }),
+    );
   });
 
   it('differs when a value, an array order or a key differs', () => {
