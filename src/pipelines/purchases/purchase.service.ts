@@ -204,8 +204,9 @@ export class PurchaseService {
         message: describe(error),
         retriable: false,
         // The request itself, minus nothing secret: the card is a token, never a number.
+        // A REST request has no event id: it gets one here; the correlation id ties it to the call.
         event: {
-          id: flowContext.current()?.correlationId ?? randomUUID(),
+          id: randomUUID(),
           name: 'POST /api/v1/purchases',
           payload: { ...request },
         },

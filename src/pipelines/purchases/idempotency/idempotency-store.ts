@@ -66,18 +66,28 @@ export class IdempotencyStore {
     });
   }
 
-  /** Stores the answer, in the transaction that made it, so that a retry never sees the work without it. */
+  /**
+   * Stores the answer, in the transaction that made it, so that a retry never sees the work
+   * without it. Throws (rolling the transaction back) if the key is no longer this request's.
+   */
   async complete(
     manager: EntityManager,
     claim: { id: string; owner: string },
     status: number,
     body: unknown,
   ): Promise<void> {
-    await manager.update(
+    const stored = await manager.update(
       IdempotencyKey,
       { id: claim.id, owner: claim.owner },
       { status: 'completed', responseStatus: status, responseBody: body as object },
     );
+    // The lock ran out and a retry took the key over: this request's work must not stand too.
+    if (stored.affected !== 1) {
+      throw new ConflictException({
+        message: 'this request took longer than its Idempotency-Key lock; retry it',
+        code: 'idempotency-key-in-use',
+      });
+    }
   }
 
   /** Gives the key up after a refusal or failure: nothing was done under it. */
