@@ -1,8 +1,16 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateErrorRecords1764150000000 } from './1764150000000-create-error-records.js';
+import { CreatePurchaseFlow1764160000000 } from './1764160000000-create-purchase-flow.js';
+import { SeedPurchaseFlowDemo1764160000001 } from './1764160000001-seed-purchase-flow-demo.js';
+import { CreateErrorAlertWindows1764160000002 } from './1764160000002-create-error-alert-windows.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
  * CLI and the tests load the same ones whether they run compiled or from source.
  */
-export const migrations: (new () => MigrationInterface)[] = [CreateErrorRecords1764150000000];
+export const migrations: (new () => MigrationInterface)[] = [
+  CreateErrorRecords1764150000000,
+  CreatePurchaseFlow1764160000000,
+  SeedPurchaseFlowDemo1764160000001,
+  CreateErrorAlertWindows1764160000002,
+];

@@ -14,6 +14,54 @@ const retentionSchema = z
     message: 'set maxLength or maxAgeMs, not both (a Redis stream trims by one of them)',
   });
 
+/** The synchronous model's reference flow: purchases, bank notification, store receipt. */
+const purchaseFlowSchema = z
+  .object({
+    /** Where `bank-notification` POSTs push notifications; absent, each notification fails as not configured. */
+    notificationService: z
+      .object({
+        url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
+        timeoutMs: millis,
+      })
+      .strict(),
+    /** How long a sender holds a delivery before another may take it over. */
+    deliveryLeaseMs: millis,
+    /** How long an `Idempotency-Key` stays locked by a request that never finished. */
+    idempotencyLockMs: millis,
+  })
+  .strict();
+
+const alertChannel = z.enum(['email', 'itsm']);
+
+/** First matching rule wins; a rule without `pipeline` or `code` matches any. */
+const errorTreatmentRuleSchema = z
+  .object({
+    pipeline: z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name').optional(),
+    code: z.string().min(1).optional(),
+    action: z.enum(['alert', 'reprocess']),
+    /** Where alerts go: at once for `alert`, once reprocessing is exhausted for `reprocess`. */
+    channels: z.array(alertChannel),
+    /** Each reprocessing adds two hops to the flow: 7 stays within the default `bus.maxHops` (16). */
+    maxReprocess: z.number().int().min(1).max(7).optional(),
+    severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  })
+  .strict()
+  .refine((rule) => rule.action !== 'reprocess' || rule.maxReprocess !== undefined, {
+    message: 'a reprocess rule needs maxReprocess',
+  });
+
+const errorTreatmentSchema = z
+  .object({
+    /** Where e-mail alerts go; absent, the e-mail channel is skipped. */
+    supportEmail: z.email().optional(),
+    /** Errors alike (same fingerprint) within this window raise one alert. */
+    aggregationWindowMs: millis,
+    /** Wait before reprocessing attempt n: `delayMs * 2^(n-1)`, at most `maxDelayMs`. */
+    reprocess: z.object({ delayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).strict(),
+    rules: z.array(errorTreatmentRuleSchema),
+  })
+  .strict();
+
 /** A target field name, or null to leave the incident field out of the ticket. */
 const itsmField = z.string().min(1).nullable();
 const itsmValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -161,11 +209,16 @@ export const configSchema = z
       z.array(z.string().regex(/^[a-z0-9-]+$/, 'lower-case pipeline names')).min(1),
     ]),
     shutdown: z.object({ timeoutMs: millis }).strict(),
+    purchaseFlow: purchaseFlowSchema,
+    errorTreatment: errorTreatmentSchema,
     notifiers: notifiersSchema,
   })
   .strict();
 
 export type AppConfig = z.infer<typeof configSchema>;
 export type BusConfig = AppConfig['bus'];
+export type PurchaseFlowConfig = AppConfig['purchaseFlow'];
+export type ErrorTreatmentConfig = AppConfig['errorTreatment'];
+export type ErrorTreatmentRule = ErrorTreatmentConfig['rules'][number];
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type NotifiersConfig = AppConfig['notifiers'];

@@ -24,6 +24,8 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
+  { name: 'NOTIFICATION_SERVICE_URL', path: ['purchaseFlow', 'notificationService', 'url'], parse: 'string' },
+  { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
   {
     name: 'SMTP_URL',
     path: ['notifiers', 'email', 'smtpUrl'],
