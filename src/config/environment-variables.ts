@@ -19,4 +19,6 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
+  { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
+  { name: 'IMPORT_SUPPORT_EMAIL', path: ['importFlow', 'errorHandling', 'supportEmail'], parse: 'string' },
 ];
