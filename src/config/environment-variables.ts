@@ -6,6 +6,11 @@ export interface EnvironmentVariable {
   name: string;
   path: string[];
   parse: 'string' | 'integer' | 'boolean' | 'list' | 'pipelines';
+  /**
+   * A secret is refused in a configuration file: `value`, always; `url-credentials`, when
+   * the URL carries a user or password.
+   */
+  secret?: 'value' | 'url-credentials';
 }
 
 export const environmentVariables: EnvironmentVariable[] = [
@@ -21,4 +26,20 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
   { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
   { name: 'IMPORT_SUPPORT_EMAIL', path: ['importFlow', 'errorHandling', 'supportEmail'], parse: 'string' },
+  {
+    name: 'SMTP_URL',
+    path: ['notifiers', 'email', 'smtpUrl'],
+    parse: 'string',
+    secret: 'url-credentials',
+  },
+  { name: 'EMAIL_FROM', path: ['notifiers', 'email', 'from'], parse: 'string' },
+  { name: 'ITSM_URL', path: ['notifiers', 'itsm', 'url'], parse: 'string' },
+  { name: 'ITSM_USERNAME', path: ['notifiers', 'itsm', 'username'], parse: 'string' },
+  {
+    name: 'ITSM_PASSWORD',
+    path: ['notifiers', 'itsm', 'password'],
+    parse: 'string',
+    secret: 'value',
+  },
+  { name: 'ITSM_TOKEN', path: ['notifiers', 'itsm', 'token'], parse: 'string', secret: 'value' },
 ];
