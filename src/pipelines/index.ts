@@ -1,4 +1,6 @@
 import type { PipelineEntry } from '../platform/pipeline/pipeline-definition.js';
+import { errorHandlingPipeline } from './error-handling/error-handling.pipeline.js';
+import { ErrorHandlingModule } from './error-handling/error-handling.module.js';
 import { extractPipeline } from './extract/extract.pipeline.js';
 import { ExtractModule } from './extract/extract.module.js';
 import { processPipeline } from './process/process.pipeline.js';
@@ -15,4 +17,5 @@ export const pipelineCatalogue: readonly PipelineEntry[] = [
   { pipeline: extractPipeline, module: ExtractModule },
   { pipeline: processPipeline, module: ProcessModule },
   { pipeline: reprocessPipeline, module: ReprocessModule },
+  { pipeline: errorHandlingPipeline, module: ErrorHandlingModule },
 ];

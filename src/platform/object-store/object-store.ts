@@ -75,6 +75,31 @@ export class ObjectStore {
       .execute();
   }
 
+  /** Stores a new entry unless the key is already there (then nothing changes). True when added. */
+  async add(store: string, entry: StoredFailure): Promise<boolean> {
+    const id = randomUUID();
+    await this.entries
+      .createQueryBuilder()
+      .insert()
+      .into(ObjectStoreEntry)
+      .values(<QueryDeepPartialEntity<ObjectStoreEntry>>{
+        id,
+        store,
+        key: entry.key,
+        payload: entry.payload as object,
+        status: 'pending',
+        attempts: 0,
+        retriable: entry.error.retriable,
+        errorCode: entry.error.code,
+        lastError: entry.error.message.slice(0, MAX_MESSAGE),
+        nextAttemptAt: entry.nextAttemptAt,
+        expiresAt: entry.expiresAt ?? null,
+      })
+      .orIgnore()
+      .execute();
+    return (await this.entries.existsBy({ id }));
+  }
+
   get(store: string, key: string): Promise<ObjectStoreEntry | null> {
     return this.entries.findOneBy({ store, key });
   }
@@ -133,6 +158,46 @@ export class ObjectStore {
       patch.errorCode = reason.code;
       patch.lastError = reason.message.slice(0, MAX_MESSAGE);
     }
+    const result = await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set(patch)
+      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * A claimed entry failed again: one attempt more, due at `nextAttemptAt`, with the new error
+   * (and payload, to remember partial progress). False when the lease was lost meanwhile.
+   */
+  async retryLater(
+    entry: ObjectStoreEntry,
+    owner: string,
+    update: { error: StoredError; nextAttemptAt: Date; payload?: unknown },
+  ): Promise<boolean> {
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
+      status: 'pending',
+      attempts: () => 'attempts + 1',
+      retriable: update.error.retriable,
+      errorCode: update.error.code,
+      lastError: update.error.message.slice(0, MAX_MESSAGE),
+      nextAttemptAt: update.nextAttemptAt,
+      leaseOwner: null,
+      leaseUntil: null,
+    };
+    if (update.payload !== undefined) patch.payload = update.payload as object;
+    return this.settleClaimed(entry, owner, patch);
+  }
+
+  /** A claimed entry is settled for good, optionally with its final payload. False when the lease was lost. */
+  markDone(entry: ObjectStoreEntry, owner: string, payload?: unknown): Promise<boolean> {
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = { status: 'done', leaseUntil: null, nextAttemptAt: null };
+    if (payload !== undefined) patch.payload = payload as object;
+    return this.settleClaimed(entry, owner, patch);
+  }
+
+  private async settleClaimed(entry: ObjectStoreEntry, owner: string, patch: QueryDeepPartialEntity<ObjectStoreEntry>): Promise<boolean> {
     const result = await this.entries
       .createQueryBuilder()
       .update(ObjectStoreEntry)
