@@ -21,7 +21,7 @@ export interface AlertSummary {
 
 function title(alert: ErrorAlert, summary: AlertSummary): string {
   const where = alert.importId ? `import ${alert.importId}` : 'the import flow';
-  return `${summary.count} × ${alert.code} in ${alert.pipeline} (${where})`;
+  return `${summary.count} x ${alert.code} in ${alert.pipeline} (${where})`;
 }
 
 function sampleLines(summary: AlertSummary): string[] {

@@ -43,7 +43,7 @@ export class RecordTriggers {
     try {
       await this.processor.process(record, attempt, envelope.correlationId);
     } catch (error) {
-      // The failure could not even be kept (Object Store down): the bus redelivers; before
+        // The failure could not even be kept (Object Store down): the bus redelivers; before
       // the last delivery is dead-lettered, the record itself goes into the error event.
       if (ctx.getAttempt() >= this.config.bus.maxDeliveries) {
         await this.errors.publish({

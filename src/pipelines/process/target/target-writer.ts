@@ -24,7 +24,12 @@ export class TargetWriter {
     this.target = config.importFlow.target;
   }
 
+  /**
+   * The service first: a table row then means the record reached both. A table failure after
+   * the POST retries both, and the Idempotency-Key lets the service ignore the second POST.
+   */
   async write(record: TargetRecord): Promise<void> {
+    if (this.target.httpUrl) await this.post(this.target.httpUrl, record);
     if (this.target.table) {
       try {
         await this.upserts.add(record);
@@ -32,7 +37,6 @@ export class TargetWriter {
         throw new TargetError(`target table write failed: ${(error as Error).message}`, 'target-table-unavailable', true);
       }
     }
-    if (this.target.httpUrl) await this.post(this.target.httpUrl, record);
   }
 
   private async upsert(records: TargetRecord[]): Promise<void> {
