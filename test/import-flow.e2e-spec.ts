@@ -6,6 +6,7 @@ import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { IMPORT_RECORDS_STORE, storedRecordKey } from '../src/pipelines/import-flow/stored-record.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { startPagedSourcePeer } from './fixtures/import-flow/paged-source-peer.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
 import { startItsmPeer, type ItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -182,6 +183,30 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
       expect(Number(total)).toBe(25);
     } finally {
       await app.close();
+    }
+  });
+
+  it('extracts from a paginated HTTP API source', async () => {
+    const N = 23;
+    const source = await startPagedSourcePeer(
+      Array.from({ length: N }, (_, i) => ({ code: `h-${i + 1}`, name: `Web ${i + 1}`, email: `w${i + 1}@example.com`, amount: i })),
+    );
+    const app = await startTestApp(profile, {
+      catalogue: pipelineCatalogue,
+      overrides: {
+        ...overrides,
+        importFlow: { ...overrides.importFlow, sources: { web: { type: 'http', url: source.url, pageSize: 5, keyField: 'code' } } },
+      } as DeepPartial<AppConfig>,
+    });
+    try {
+      const started = await app.http.post('/api/v1/imports').send({ source: 'web' }).expect(202);
+      const progress = await settled(app, started.body.id);
+      expect(progress).toMatchObject({ status: 'completed', counts: { extracted: N, processed: N, dead: 0 } });
+      expect(source.limits).toEqual([5, 5, 5, 5, 5]);
+      for (let i = 1; i <= N; i++) expect(target.accepted.get(`web:h-${i}`)).toBe(1);
+    } finally {
+      await app.close();
+      await source.close();
     }
   });
 
