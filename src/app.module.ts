@@ -1,4 +1,5 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EventBusModule } from './platform/event-bus/event-bus.module.js';
@@ -18,6 +19,8 @@ export class AppModule implements NestModule {
         PersistenceModule.forRoot(config),
         EventBusModule.forRoot(config),
         HealthModule,
+        // Scheduled triggers (cron imports, reprocessing); its orchestrator stops them at shutdown.
+        ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
     };

@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -59,6 +60,104 @@ const errorTreatmentSchema = z
     /** Wait before reprocessing attempt n: `delayMs * 2^(n-1)`, at most `maxDelayMs`. */
     reprocess: z.object({ delayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).strict(),
     rules: z.array(errorTreatmentRuleSchema),
+  })
+  .strict();
+
+/** An SQL identifier we interpolate into a query: letters, digits and underscores only. */
+const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an SQL identifier (letters, digits, _)');
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of an environment variable');
+/** Five fields, minute precision: replicas firing the same tick agree on its minute. */
+const cronExpression = z
+  .string()
+  .refine(
+    (value) => value.trim().split(/\s+/).length === 5 && validateCronExpression(value).valid,
+    'a five-field cron expression such as "0 2 * * *"',
+  );
+
+/** A source read by the extract pipeline, chosen by name: never a URL or query from a request. */
+const importSourceSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('sql'),
+      /** 'default': the application's own database; otherwise the variable holding a mysql:// URL. */
+      connection: z.union([z.literal('default'), z.object({ urlEnv: envName }).strict()]),
+      /** A SELECT; the extractor wraps it for keyset pagination on `keyColumn`. */
+      query: z.string().regex(/^\s*select\s/i, 'a SELECT statement'),
+      keyColumn: sqlIdentifier,
+      pageSize: positiveInt.max(10_000),
+      cron: cronExpression.optional(),
+      maxAttempts: positiveInt.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('http'),
+      /** GET <url>?<cursorParam>=…&<limitParam>=… answering { <itemsField>: [...], <nextCursorField>: … }. */
+      url: z.url({ protocol: /^https?$/ }),
+      pageSize: positiveInt.max(10_000),
+      keyField: z.string().min(1).optional(),
+      itemsField: z.string().min(1).optional(),
+      nextCursorField: z.string().min(1).optional(),
+      cursorParam: z.string().min(1).optional(),
+      limitParam: z.string().min(1).optional(),
+      /** Variable holding a bearer token for the source. */
+      tokenEnv: envName.optional(),
+      timeoutMs: millis.optional(),
+      cron: cronExpression.optional(),
+      maxAttempts: positiveInt.optional(),
+    })
+    .strict(),
+]);
+
+const importFlowSchema = z
+  .object({
+    sources: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case source names'), importSourceSchema),
+    extract: z
+      .object({
+        /** An extraction renews its lease every page; a lease this old belongs to a dead process. */
+        leaseMs: millis,
+        /** How often unfinished extractions of dead processes are looked for and resumed. */
+        resumeIntervalMs: millis,
+      })
+      .strict(),
+    target: z
+      .object({
+        /** Table the process pipeline upserts into (columns: see the import-target migration). */
+        table: sqlIdentifier.optional(),
+        /** Service the process pipeline POSTs each record to, with an Idempotency-Key. */
+        httpUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Variable holding a bearer token for the target service. */
+        tokenEnv: envName.optional(),
+        timeoutMs: millis,
+      })
+      .strict()
+      .refine((t) => t.table || t.httpUrl, { message: 'set table, httpUrl or both' }),
+    reprocess: z
+      .object({
+        intervalMs: millis,
+        /** Reprocessing attempts before a record is dead; a source may set its own. */
+        maxAttempts: positiveInt,
+        baseDelayMs: millis,
+        maxDelayMs: millis,
+        /** A claimed record not published within this is claimable again (its reprocessor died). */
+        leaseMs: millis,
+        /** A record republished but with no outcome after this is republished (the event was lost). */
+        awaitMs: millis,
+        batchSize: positiveInt.max(1000),
+      })
+      .strict(),
+    errorHandling: z
+      .object({
+        /** Where the e-mail about errors goes; unset, no e-mail. */
+        supportEmail: z.email().optional(),
+        /** Errors alike (same import and code) arriving within this window make one ticket. */
+        aggregationWindowMs: millis,
+        flushIntervalMs: millis,
+        /** Error records quoted in a ticket or e-mail. */
+        samples: positiveInt.max(50),
+        retry: z.object({ baseDelayMs: millis, maxDelayMs: millis, maxAttempts: positiveInt }).strict(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -211,6 +310,8 @@ export const configSchema = z
     shutdown: z.object({ timeoutMs: millis }).strict(),
     purchaseFlow: purchaseFlowSchema,
     errorTreatment: errorTreatmentSchema,
+    /** The asynchronous model's reference integration: extract → process → reprocess → error handling. */
+    importFlow: importFlowSchema,
     notifiers: notifiersSchema,
   })
   .strict();
@@ -221,4 +322,6 @@ export type PurchaseFlowConfig = AppConfig['purchaseFlow'];
 export type ErrorTreatmentConfig = AppConfig['errorTreatment'];
 export type ErrorTreatmentRule = ErrorTreatmentConfig['rules'][number];
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type ImportFlowConfig = AppConfig['importFlow'];
+export type ImportSourceConfig = z.infer<typeof importSourceSchema>;
 export type NotifiersConfig = AppConfig['notifiers'];

@@ -26,6 +26,8 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
   { name: 'NOTIFICATION_SERVICE_URL', path: ['purchaseFlow', 'notificationService', 'url'], parse: 'string' },
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
+  { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
+  { name: 'IMPORT_SUPPORT_EMAIL', path: ['importFlow', 'errorHandling', 'supportEmail'], parse: 'string' },
   {
     name: 'SMTP_URL',
     path: ['notifiers', 'email', 'smtpUrl'],

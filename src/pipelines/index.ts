@@ -7,6 +7,14 @@ import { PurchasesModule } from './purchases/purchases.module.js';
 import { purchasesPipeline } from './purchases/purchases.pipeline.js';
 import { StoreReceiptModule } from './store-receipt/store-receipt.module.js';
 import { storeReceiptPipeline } from './store-receipt/store-receipt.pipeline.js';
+import { errorHandlingPipeline } from './error-handling/error-handling.pipeline.js';
+import { ErrorHandlingModule } from './error-handling/error-handling.module.js';
+import { extractPipeline } from './extract/extract.pipeline.js';
+import { ExtractModule } from './extract/extract.module.js';
+import { processPipeline } from './process/process.pipeline.js';
+import { ProcessModule } from './process/process.module.js';
+import { reprocessPipeline } from './reprocess/reprocess.pipeline.js';
+import { ReprocessModule } from './reprocess/reprocess.module.js';
 
 /**
  * Every pipeline this application can run. `PIPELINES` picks among them by name, so each
@@ -18,4 +26,9 @@ export const pipelineCatalogue: readonly PipelineEntry[] = [
   { pipeline: bankNotificationPipeline, module: BankNotificationModule },
   { pipeline: storeReceiptPipeline, module: StoreReceiptModule },
   { pipeline: errorTreatmentPipeline, module: ErrorTreatmentModule },
+  // Asynchronous model (import flow): extract → process → reprocess → error handling.
+  { pipeline: extractPipeline, module: ExtractModule },
+  { pipeline: processPipeline, module: ProcessModule },
+  { pipeline: reprocessPipeline, module: ReprocessModule },
+  { pipeline: errorHandlingPipeline, module: ErrorHandlingModule },
 ];
