@@ -72,6 +72,8 @@ export class ObjectStore {
         ['payload', 'status', 'retriable', 'error_code', 'last_error', 'next_attempt_at', 'lease_owner', 'lease_until', 'expires_at', 'updated_at'],
         ['store', 'entry_key'],
       )
+      // No read-back of the rows for their defaults: nothing here uses them, and it costs a SELECT per batch.
+      .updateEntity(false)
       .execute();
   }
 
