@@ -119,6 +119,7 @@ async function main(): Promise<ScenarioResult> {
       const pollMs = RECORDS > 200_000 ? 500 : 200;
       const deadline = Date.now() + 60_000 + RECORDS * 2;
       const started = Date.now();
+      const windowFrom = process.hrtime.bigint() / 1000n;
       const id = await startImport('bench');
       let rows = 0;
       while (rows < RECORDS) {
@@ -130,6 +131,8 @@ async function main(): Promise<ScenarioResult> {
       }
       const final = await settled(id, deadline);
       sampler.stop();
+      // The timed window in the CPU profile's clock (µs), for summarize-profile.py --window.
+      if (process.execArgv.some((a) => a.startsWith('--cpu-prof'))) console.error(`profile window ${windowFrom} ${process.hrtime.bigint() / 1000n}`);
       // Times of the last writes, from the rows themselves (the writer stamps updated_at): no polling granularity.
       const [lasts] = (await db.connection.query(
         `SELECT r.retried AS retried, MAX(t.updated_at) AS last FROM ${TARGET_TABLE} t

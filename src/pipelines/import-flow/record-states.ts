@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
+import { insertIgnoringRows, placeholders } from '../../platform/persistence/multi-row.js';
 import { ImportRecord, type RecordState } from './import-record.entity.js';
 
 interface RecordRef {
@@ -21,24 +21,16 @@ const OPEN: RecordState[] = ['extracted', 'failed'];
 @Injectable()
 export class RecordStates {
   private readonly lookups = new MicroBatcher<RecordRef, RecordState | null>((refs) => this.lookupMany(refs));
-  private readonly successes = new MicroBatcher<RecordRef>((refs) => this.transition(refs, { state: 'succeeded' }));
-  private readonly failures = new MicroBatcher<RecordRef>((refs) => this.transition(refs, { state: 'failed', retried: true }));
+  private readonly successes = new MicroBatcher<RecordRef>((refs) => this.transition(refs, 'succeeded', false));
+  private readonly failures = new MicroBatcher<RecordRef>((refs) => this.transition(refs, 'failed', true));
 
   constructor(@InjectRepository(ImportRecord) private readonly records: Repository<ImportRecord>) {}
 
   /** Rows for a page of extracted records; rows that exist already (a resumed extraction) are kept. */
   async insertExtracted(importId: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.records
-      .createQueryBuilder()
-      .insert()
-      .into(ImportRecord)
-      .values(keys.map((key) => ({ importId, key, state: 'extracted' as const, retried: false, reprocessed: 0 })))
-      .orIgnore()
-      // TypeORM would otherwise read every inserted row back (a 500-term OR of keys) for the
-      // column defaults: that SELECT cost ten times the INSERT.
-      .updateEntity(false)
-      .execute();
+    const rows = keys.map((key) => [importId, key, 'extracted', 0, 0]);
+    await insertIgnoringRows(this.records.manager.connection, 'import_records', ['import_id', 'record_key', 'state', 'retried', 'reprocessed'], rows);
   }
 
   /** The keys among `keys` still waiting for their first processing. */
@@ -61,7 +53,7 @@ export class RecordStates {
   }
 
   async markDead(importId: string, key: string): Promise<void> {
-    await this.transition([{ importId, key }], { state: 'dead', retried: true });
+    await this.transition([{ importId, key }], 'dead', true);
   }
 
   async countReprocessing(importId: string, key: string): Promise<void> {
@@ -71,15 +63,23 @@ export class RecordStates {
   private async lookupMany(refs: RecordRef[]): Promise<(RecordState | null)[]> {
     const states = new Map<string, RecordState>();
     for (const [importId, keys] of byImport(refs)) {
-      const rows = await this.records.find({ select: { key: true, state: true }, where: { importId, key: In(keys) } });
-      for (const row of rows) states.set(`${importId}\u0000${row.key}`, row.state);
+      const rows = (await this.records.query(
+        `SELECT record_key AS k, state FROM import_records WHERE import_id = ? AND record_key IN (${placeholders(keys.length)})`,
+        [importId, ...keys],
+      )) as { k: string; state: RecordState }[];
+      for (const row of rows) states.set(`${importId}\u0000${row.k}`, row.state);
     }
     return refs.map((ref) => states.get(`${ref.importId}\u0000${ref.key}`) ?? null);
   }
 
-  private async transition(refs: RecordRef[], patch: QueryDeepPartialEntity<ImportRecord>): Promise<void> {
+  /** Moves open records to `state`; `retried` marks that they failed at least once. */
+  private async transition(refs: RecordRef[], state: RecordState, retried: boolean): Promise<void> {
     for (const [importId, keys] of byImport(refs)) {
-      await this.records.update({ importId, key: In(keys), state: In(OPEN) }, patch);
+      await this.records.query(
+        `UPDATE import_records SET state = ?${retried ? ', retried = 1' : ''} ` +
+          `WHERE import_id = ? AND record_key IN (${placeholders(keys.length)}) AND state IN (${placeholders(OPEN.length)})`,
+        [state, importId, ...keys, ...OPEN],
+      );
     }
   }
 }

@@ -18,6 +18,13 @@ import {
 import { processPipeline } from './process.pipeline.js';
 import { RecordProcessor } from './record-processor.js';
 
+/**
+ * Records handled at once per process. A handler mostly waits on the database, and its
+ * statements are batched per event-loop turn (MicroBatcher): more handlers in flight make
+ * bigger batches, so fewer round trips per record. Memory stays bounded by this number.
+ */
+const PROCESS_CONCURRENCY = 256;
+
 /** Pipeline 2's triggers: extracted records, and records the reprocess pipeline hands back. */
 @Controller()
 export class RecordTriggers {
@@ -27,12 +34,12 @@ export class RecordTriggers {
     @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
   ) {}
 
-  @EventTrigger(recordExtracted, { pipeline: processPipeline.name })
+  @EventTrigger(recordExtracted, { pipeline: processPipeline.name, concurrency: PROCESS_CONCURRENCY })
   async onExtracted(@Payload() record: ExtractedRecord, @Ctx() ctx: EventTriggerContext): Promise<void> {
     await this.handle(record, 0, ctx);
   }
 
-  @EventTrigger(recordReprocess, { pipeline: processPipeline.name })
+  @EventTrigger(recordReprocess, { pipeline: processPipeline.name, concurrency: PROCESS_CONCURRENCY })
   async onReprocess(@Payload() record: ReprocessRecord, @Ctx() ctx: EventTriggerContext): Promise<void> {
     const { attempt, ...extracted } = record;
     await this.handle(extracted, attempt, ctx);

@@ -1,11 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
 import { MicroBatcher } from '../../../platform/persistence/micro-batcher.js';
+import { upsertRows } from '../../../platform/persistence/multi-row.js';
 import type { TargetRecord } from '../business-rule.js';
+import { JsonPoster } from './json-poster.js';
 import { TargetError } from './target-error.js';
+
+const TARGET_COLUMNS = ['source', 'record_key', 'name', 'email', 'amount_cents', 'import_id', 'updated_at'] as const;
 
 /**
  * Writes records to the configured target: an idempotent upsert into the target table (the
@@ -13,15 +17,18 @@ import { TargetError } from './target-error.js';
  * service carrying an `Idempotency-Key`, so a record written twice is still one row, one order.
  */
 @Injectable()
-export class TargetWriter {
+export class TargetWriter implements OnApplicationShutdown {
   private readonly upserts = new MicroBatcher<TargetRecord>((records) => this.upsert(records));
   private readonly target: AppConfig['importFlow']['target'];
+  private readonly httpUrl?: URL;
+  private readonly poster = new JsonPoster();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.target = config.importFlow.target;
+    this.httpUrl = this.target.httpUrl ? new URL(this.target.httpUrl) : undefined;
   }
 
   /**
@@ -29,7 +36,7 @@ export class TargetWriter {
    * the POST retries both, and the Idempotency-Key lets the service ignore the second POST.
    */
   async write(record: TargetRecord): Promise<void> {
-    if (this.target.httpUrl) await this.post(this.target.httpUrl, record);
+    if (this.httpUrl) await this.post(this.httpUrl, record);
     if (this.target.table) {
       try {
         await this.upserts.add(record);
@@ -41,53 +48,42 @@ export class TargetWriter {
 
   private async upsert(records: TargetRecord[]): Promise<void> {
     // One row per key: the last write of a batch wins, as it would one by one.
-    const rows = [...new Map(records.map((r) => [`${r.source}\u0000${r.key}`, r])).values()].map((r) => ({
-      source: r.source,
-      record_key: r.key,
-      name: r.name,
-      email: r.email,
-      amount_cents: r.amountCents,
-      import_id: r.importId,
-      updated_at: new Date(),
-    }));
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(this.target.table!, ['source', 'record_key', 'name', 'email', 'amount_cents', 'import_id', 'updated_at'])
-      .values(rows)
-      .orUpdate(['name', 'email', 'amount_cents', 'import_id', 'updated_at'], ['source', 'record_key'])
-      .execute();
+    const unique = new Map(records.map((r) => [`${r.source}\u0000${r.key}`, r]));
+    // UTC text in the form both MySQL DATETIME(3) and TypeORM's SQLite dates take.
+    const now = new Date().toISOString().replace('T', ' ').slice(0, 23);
+    const rows = [...unique.values()].map((r) => [r.source, r.key, r.name, r.email, r.amountCents, r.importId, now]);
+    await upsertRows(this.dataSource, this.target.table!, TARGET_COLUMNS, rows, ['source', 'record_key'], TARGET_COLUMNS.slice(2));
   }
 
-  private async post(url: string, record: TargetRecord): Promise<void> {
+  private async post(url: URL, record: TargetRecord): Promise<void> {
     const token = this.target.tokenEnv ? process.env[this.target.tokenEnv] : undefined;
-    let response: Response;
+    const body = JSON.stringify({
+      source: record.source,
+      key: record.key,
+      name: record.name,
+      email: record.email,
+      amountCents: record.amountCents,
+      importId: record.importId,
+    });
+    let status: number;
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'idempotency-key': `${record.source}:${record.key}`,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({
-          source: record.source,
-          key: record.key,
-          name: record.name,
-          email: record.email,
-          amountCents: record.amountCents,
-          importId: record.importId,
-        }),
-        signal: AbortSignal.timeout(this.target.timeoutMs),
-      });
+      status = await this.poster.post(
+        url,
+        { 'idempotency-key': `${record.source}:${record.key}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body,
+        this.target.timeoutMs,
+      );
     } catch (error) {
       throw new TargetError(`target service did not answer: ${(error as Error).message}`, 'target-unavailable', true);
     }
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.ok) return;
-    const status = response.status;
+    if (status >= 200 && status < 300) return;
     // Busy, throttled or broken may pass; any other refusal is about the data.
     const retriable = status >= 500 || status === 408 || status === 429;
     throw new TargetError(`target service answered HTTP ${status}`, retriable ? `target-http-${status}` : 'target-rejected', retriable);
+  }
+
+  /** After the bus has drained (beforeApplicationShutdown): a POST in flight must end normally. */
+  onApplicationShutdown(): void {
+    this.poster.close();
   }
 }
