@@ -64,6 +64,8 @@ export class RedisStreamsServer extends EventBusServer {
       callback();
     } catch (error) {
       this._status$.next('error');
+      // Nothing is consuming yet: stop the reconnect attempts of what was opened.
+      await this.close();
       callback(error);
     }
   }
