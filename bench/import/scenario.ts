@@ -49,6 +49,16 @@ export interface ScenarioResult {
   rssMaxDuringMiB: number;
   rssAtMiB: (number | null)[];
   heapUsedEndMiB: number;
+  /** CPU time per record over the timed import: this process (the app), and the Redis server. */
+  nodeCpuUsPerRecord: number;
+  redisCpuUsPerRecord: number;
+}
+
+/** Redis server CPU (user + sys) so far, in µs, from INFO. */
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
 async function deleteKeys(pattern: string): Promise<void> {
@@ -118,6 +128,9 @@ async function main(): Promise<ScenarioResult> {
       sampler.start();
       const pollMs = RECORDS > 200_000 ? 500 : 200;
       const deadline = Date.now() + 60_000 + RECORDS * 2;
+      const redis = new Redis(REDIS_URL);
+      const redisCpuBefore = await redisCpuUs(redis);
+      const cpuBefore = process.cpuUsage();
       const started = Date.now();
       const windowFrom = process.hrtime.bigint() / 1000n;
       const id = await startImport('bench');
@@ -131,6 +144,9 @@ async function main(): Promise<ScenarioResult> {
       }
       const final = await settled(id, deadline);
       sampler.stop();
+      const cpu = process.cpuUsage(cpuBefore);
+      const redisCpu = (await redisCpuUs(redis)) - redisCpuBefore;
+      redis.disconnect();
       // The timed window in the CPU profile's clock (µs), for summarize-profile.py --window.
       if (process.execArgv.some((a) => a.startsWith('--cpu-prof'))) console.error(`profile window ${windowFrom} ${process.hrtime.bigint() / 1000n}`);
       // Times of the last writes, from the rows themselves (the writer stamps updated_at): no polling granularity.
@@ -166,6 +182,8 @@ async function main(): Promise<ScenarioResult> {
         rssMaxDuringMiB: sampler.maxMiB(),
         rssAtMiB: sampler.at([0.1, 0.5, 0.9, 1], RECORDS),
         heapUsedEndMiB: process.memoryUsage().heapUsed / 1048576,
+        nodeCpuUsPerRecord: (cpu.user + cpu.system) / RECORDS,
+        redisCpuUsPerRecord: redisCpu / RECORDS,
       };
     } finally {
       await app.close();
