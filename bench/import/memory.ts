@@ -4,9 +4,15 @@ export class RssSampler {
   private timer?: NodeJS.Timeout;
   private done = 0;
 
+  private started = 0;
+
   start(everyMs = 200): void {
-    const started = performance.now();
-    this.timer = setInterval(() => this.samples.push({ at: performance.now() - started, rss: process.memoryUsage.rss(), done: this.done }), everyMs);
+    this.started = performance.now();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  private sample(): void {
+    this.samples.push({ at: performance.now() - this.started, rss: process.memoryUsage.rss(), done: this.done });
   }
 
   /** Records written so far, stamped on the next samples. */
@@ -14,8 +20,10 @@ export class RssSampler {
     this.done = done;
   }
 
+  /** Takes a last sample, so that the end of the run is in. */
   stop(): void {
     clearInterval(this.timer);
+    this.sample();
   }
 
   maxMiB(): number {

@@ -42,8 +42,25 @@ for node_id, us in self_us.items():
             break
         at_node = parent.get(at_node)
     ours[name or "(no Tributary frame: idle, GC, I/O callbacks, module loading)"] += us
+# Self time by area, to tell the bus's cost from the database's and the pipelines'.
+AREAS = [
+    ("event bus (src/platform/event-bus, class-validator/-transformer, ioredis, Nest microservices, async hooks)",
+     ("/platform/event-bus/", "class-validator", "class-transformer", "/validator/", "ioredis", "redis-parser",
+      "@nestjs/microservices", "async_hooks", "@nestjs/core", "@nestjs/common")),
+    ("database client (typeorm, mysql2)", ("typeorm", "mysql2", "sql-escaper", "/platform/persistence/")),
+    ("import-flow pipelines (src/pipelines)", ("/src/pipelines/",)),
+    ("HTTP client (node:http)", ("node:_http", "node:http", "node:https")),
+]
+areas = collections.Counter()
+for node_id, us in self_us.items():
+    frame = nodes[node_id]["callFrame"]
+    url, fn = frame.get("url", ""), frame.get("functionName", "")
+    area = next((name for name, marks in AREAS if any(m in url for m in marks)), None)
+    if area is None:
+        area = {"(idle)": "idle", "(garbage collector)": "garbage collector", "(program)": "V8 (program)"}.get(fn, "other (node internals, native I/O)")
+    areas[area] += us
 print(f"total sampled {total / 1e6:.2f} s")
-for title, counter in (("self time by function", by_fn), ("self time by file/package", by_file), ("time by nearest Tributary function", ours)):
+for title, counter in (("self time by function", by_fn), ("self time by file/package", by_file), ("time by nearest Tributary function", ours), ("self time by area", areas)):
     print(f"\n{title}")
     for name, us in counter.most_common(top):
         print(f"{100 * us / total:6.1f}%  {us / 1e3:9.0f} ms  {name}")
