@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
 import { insertIgnoringRows, placeholders } from '../../platform/persistence/multi-row.js';
+import { retryOnDeadlock } from '../../platform/persistence/retry-on-deadlock.js';
 import { ImportRecord, type RecordState } from './import-record.entity.js';
 
 interface RecordRef {
@@ -30,7 +31,9 @@ export class RecordStates {
   async insertExtracted(importId: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const rows = keys.map((key) => [importId, key, 'extracted', 0, 0]);
-    await insertIgnoringRows(this.records.manager.connection, 'import_records', ['import_id', 'record_key', 'state', 'retried', 'reprocessed'], rows);
+    await retryOnDeadlock(() =>
+      insertIgnoringRows(this.records.manager.connection, 'import_records', ['import_id', 'record_key', 'state', 'retried', 'reprocessed'], rows),
+    );
   }
 
   /** The keys among `keys` still waiting for their first processing. */
@@ -75,10 +78,12 @@ export class RecordStates {
   /** Moves open records to `state`; `retried` marks that they failed at least once. */
   private async transition(refs: RecordRef[], state: RecordState, retried: boolean): Promise<void> {
     for (const [importId, keys] of byImport(refs)) {
-      await this.records.query(
-        `UPDATE import_records SET state = ?${retried ? ', retried = 1' : ''} ` +
-          `WHERE import_id = ? AND record_key IN (${placeholders(keys.length)}) AND state IN (${placeholders(OPEN.length)})`,
-        [state, importId, ...keys, ...OPEN],
+      await retryOnDeadlock(() =>
+        this.records.query(
+          `UPDATE import_records SET state = ?${retried ? ', retried = 1' : ''} ` +
+            `WHERE import_id = ? AND record_key IN (${placeholders(keys.length)}) AND state IN (${placeholders(OPEN.length)})`,
+          [state, importId, ...keys, ...OPEN],
+        ),
       );
     }
   }

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
 import { MicroBatcher } from '../../../platform/persistence/micro-batcher.js';
 import { upsertRows } from '../../../platform/persistence/multi-row.js';
+import { retryOnDeadlock } from '../../../platform/persistence/retry-on-deadlock.js';
 import type { TargetRecord } from '../business-rule.js';
 import { JsonPoster } from './json-poster.js';
 import { TargetError } from './target-error.js';
@@ -52,7 +53,9 @@ export class TargetWriter implements OnApplicationShutdown {
     // UTC text in the form both MySQL DATETIME(3) and TypeORM's SQLite dates take.
     const now = new Date().toISOString().replace('T', ' ').slice(0, 23);
     const rows = [...unique.values()].map((r) => [r.source, r.key, r.name, r.email, r.amountCents, r.importId, now]);
-    await upsertRows(this.dataSource, this.target.table!, TARGET_COLUMNS, rows, ['source', 'record_key'], TARGET_COLUMNS.slice(2));
+    await retryOnDeadlock(() =>
+      upsertRows(this.dataSource, this.target.table!, TARGET_COLUMNS, rows, ['source', 'record_key'], TARGET_COLUMNS.slice(2)),
+    );
   }
 
   private async post(url: URL, record: TargetRecord): Promise<void> {
