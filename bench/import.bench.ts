@@ -11,8 +11,9 @@
  * is its own; the target service runs in yet another (bench/import/target-service.ts).
  *
  * BENCH_RECORDS (default 100000), BENCH_TRANSIENT_RATE (0.01), BENCH_PAGE_SIZE (500),
- * BENCH_ONLY=http,table (subjects: http = target table + target service with transient
- * failures, the headline; table = target table only, no failures), BENCH_MEMORY=1 (also
+ * BENCH_ONLY=http,table,http2 (subjects: http = target table + target service with transient
+ * failures, the headline; table = target table only, no failures; http2 = the headline with a
+ * second process running the process pipeline only; the node CPU per record is both processes'), BENCH_MEMORY=1 (also
  * runs the headline at 10k, 100k and 1M records and prints the peak RSS of each: minutes),
  * BENCH_CPU_PROF=<dir> (writes a .cpuprofile of each subject there).
  */
@@ -22,7 +23,7 @@ import type { ScenarioResult } from './import/scenario.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const TRANSIENT_RATE = process.env.BENCH_TRANSIENT_RATE ?? '0.01';
-const ONLY = (process.env.BENCH_ONLY ?? 'http,table').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'http,table,http2').split(',');
 const MEMORY = process.env.BENCH_MEMORY === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 
@@ -37,10 +38,15 @@ const subjects: Subject[] = [
     env: { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE },
   },
   { name: 'table', env: { BENCH_HTTP_TARGET: '0', BENCH_TRANSIENT_RATE: '0' } },
+  {
+    name: 'http2',
+    env: { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE, BENCH_EXTRA_PROCESS: '1' },
+  },
 ];
 const label: Record<string, string> = {
   http: `table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
   table: 'table only, no failures',
+  http2: `two processes (all pipelines + a process-only replica), table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
 };
 
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     console.log(
       `\n${subject.name}: extraction done after ${f1(r.extractionSeconds)} s; RSS before ${f1(r.rssBeforeMiB)} MiB, ` +
         `at 10/50/90/100% written ${r.rssAtMiB.map(f1).join(' / ')} MiB, max ${f1(r.rssMaxDuringMiB)} MiB; status ${r.status}` +
+        (r.extraProcess ? `; second process peak RSS ${f1(r.extraProcess.peakRssMiB)} MiB` : '') +
         (r.target ? `; target service: ${r.target.posts} POSTs, ${r.target.unavailable} answered 503, ${r.target.accepted} records accepted, ${r.target.duplicates} duplicates` : ''),
     );
   }

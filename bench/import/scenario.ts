@@ -6,19 +6,17 @@
  *
  * BENCH_RECORDS, BENCH_TRANSIENT_RATE (0 = no failures), BENCH_HTTP_TARGET (1 = also POST
  * each record to the target service), BENCH_WARMUP (records imported first, untimed),
- * BENCH_PAGE_SIZE, BENCH_PIPELINES (comma list; default all).
+ * BENCH_PAGE_SIZE, BENCH_PIPELINES (comma list; default all), BENCH_EXTRA_PROCESS (1 = a second
+ * process running the process pipeline only).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { createApp } from '../../src/bootstrap.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
-import { pipelineCatalogue } from '../../src/pipelines/index.js';
 import { forkScript, nextMessage } from './child.js';
+import { type BenchAppOptions, startBenchApp, TARGET_TABLE } from './app.js';
 import { createBenchDatabase, fillSource } from './database.js';
+import type { ExtraFigures } from './extra-process.js';
 import { peakRssMiB, RssSampler } from './memory.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -27,8 +25,8 @@ const HTTP_TARGET = process.env.BENCH_HTTP_TARGET === '1';
 const WARMUP = Math.min(Number(process.env.BENCH_WARMUP ?? 5_000), RECORDS);
 const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 500);
 const PIPELINES = process.env.BENCH_PIPELINES ? process.env.BENCH_PIPELINES.split(',') : 'all';
+const EXTRA_PROCESS = process.env.BENCH_EXTRA_PROCESS === '1';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TARGET_TABLE = 'import_target_records';
 
 export interface ScenarioResult {
   records: number;
@@ -52,6 +50,8 @@ export interface ScenarioResult {
   /** CPU time per record over the timed import: this process (the app), and the Redis server. */
   nodeCpuUsPerRecord: number;
   redisCpuUsPerRecord: number;
+  /** The second process (process pipeline only), when there is one; its CPU is in nodeCpuUsPerRecord. */
+  extraProcess: ExtraFigures | null;
 }
 
 /** Redis server CPU (user + sys) so far, in µs, from INFO. */
@@ -80,27 +80,11 @@ async function main(): Promise<ScenarioResult> {
   const service = HTTP_TARGET ? forkScript('./target-service.ts', { BENCH_FAIL_EVERY: String(failEvery) }) : null;
   try {
     const targetUrl = service ? `http://127.0.0.1:${(await nextMessage(service, (m) => (m as { port?: number }).port))}/records` : undefined;
-    const source = { type: 'sql', connection: 'default', keyColumn: 'id', pageSize: PAGE_SIZE } as const;
-    const overrides = {
-      http: { port: 0 },
-      database: { url: db.url },
-      bus: { redisUrl: REDIS_URL, keyPrefix, retention: { maxLength: Math.max(1_000_000, RECORDS * 2) } },
-      pipelines: PIPELINES,
-      importFlow: {
-        sources: {
-          bench: { ...source, query: 'SELECT id, name, email, amount FROM bench_source', maxAttempts: 5 },
-          warmup: { ...source, query: `SELECT id, name, email, amount FROM bench_source WHERE id <= ${WARMUP}` },
-        },
-        target: { table: TARGET_TABLE, httpUrl: targetUrl, timeoutMs: 10_000 },
-        // Short waits, so that the retry tail shows the flow's speed rather than its backoff.
-        reprocess: { intervalMs: 100, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000, awaitMs: 10_000, batchSize: 1000 },
-      },
-    } as DeepPartial<AppConfig>;
-    const config = loadConfig({ env: { NODE_ENV: 'production' }, configDir: resolve(import.meta.dirname, '../../config'), overrides });
-    const app = await createApp(config, pipelineCatalogue, { logger: ['error'] });
-    await app.init();
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
+    const options: BenchAppOptions = { databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, targetUrl, records: RECORDS, warmup: WARMUP, pageSize: PAGE_SIZE };
+    const app = await startBenchApp(options, PIPELINES);
+    // A second process running the process pipeline only: its replicas share the consumer group.
+    const extra = EXTRA_PROCESS ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) }, ['--max-semi-space-size=16']) : null;
+    if (extra) await nextMessage(extra, (m) => ((m as { ready?: boolean }).ready ? true : undefined));
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/api/v1/imports`;
     try {
       await fillSource(db.url, 'bench_source', RECORDS);
@@ -131,6 +115,7 @@ async function main(): Promise<ScenarioResult> {
       const redis = new Redis(REDIS_URL);
       const redisCpuBefore = await redisCpuUs(redis);
       const cpuBefore = process.cpuUsage();
+      extra?.send('mark');
       const started = Date.now();
       const windowFrom = process.hrtime.bigint() / 1000n;
       const id = await startImport('bench');
@@ -145,6 +130,11 @@ async function main(): Promise<ScenarioResult> {
       const final = await settled(id, deadline);
       sampler.stop();
       const cpu = process.cpuUsage(cpuBefore);
+      let extraFigures: ExtraFigures | null = null;
+      if (extra) {
+        extra.send('stop');
+        extraFigures = await nextMessage(extra, (m) => (m as { figures?: ExtraFigures }).figures);
+      }
       const redisCpu = (await redisCpuUs(redis)) - redisCpuBefore;
       redis.disconnect();
       // The timed window in the CPU profile's clock (µs), for summarize-profile.py --window.
@@ -182,10 +172,12 @@ async function main(): Promise<ScenarioResult> {
         rssMaxDuringMiB: sampler.maxMiB(),
         rssAtMiB: sampler.at([0.1, 0.5, 0.9, 1], RECORDS),
         heapUsedEndMiB: process.memoryUsage().heapUsed / 1048576,
-        nodeCpuUsPerRecord: (cpu.user + cpu.system) / RECORDS,
+        nodeCpuUsPerRecord: (cpu.user + cpu.system + (extraFigures?.cpuUs ?? 0)) / RECORDS,
+        extraProcess: extraFigures,
         redisCpuUsPerRecord: redisCpu / RECORDS,
       };
     } finally {
+      if (extra && extra.exitCode === null) extra.kill();
       await app.close();
     }
   } finally {

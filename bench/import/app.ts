@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/bootstrap.js';
+import type { AppConfig } from '../../src/config/config.schema.js';
+import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
+import { pipelineCatalogue } from '../../src/pipelines/index.js';
+
+export const TARGET_TABLE = 'import_target_records';
+
+/** What every application process of one bench scenario shares. */
+export interface BenchAppOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  keyPrefix: string;
+  /** The target service; absent, the target is the table only. */
+  targetUrl?: string;
+  records: number;
+  warmup: number;
+  pageSize: number;
+}
+
+/**
+ * Starts the application as production would (configuration files, then these overrides),
+ * with the bench's sources `bench` (every row) and `warmup` (the first rows), on an ephemeral
+ * loopback port.
+ */
+export async function startBenchApp(options: BenchAppOptions, pipelines: 'all' | string[]): Promise<NestExpressApplication> {
+  const source = { type: 'sql', connection: 'default', keyColumn: 'id', pageSize: options.pageSize } as const;
+  const overrides = {
+    http: { port: 0 },
+    database: { url: options.databaseUrl },
+    bus: { redisUrl: options.redisUrl, keyPrefix: options.keyPrefix, retention: { maxLength: Math.max(1_000_000, options.records * 2) } },
+    pipelines,
+    importFlow: {
+      sources: {
+        bench: { ...source, query: 'SELECT id, name, email, amount FROM bench_source', maxAttempts: 5 },
+        warmup: { ...source, query: `SELECT id, name, email, amount FROM bench_source WHERE id <= ${options.warmup}` },
+      },
+      target: { table: TARGET_TABLE, httpUrl: options.targetUrl, timeoutMs: 10_000 },
+      // Short waits, so that the retry tail shows the flow's speed rather than its backoff.
+      reprocess: { intervalMs: 100, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000, awaitMs: 10_000, batchSize: 1000 },
+    },
+  } as DeepPartial<AppConfig>;
+  const config = loadConfig({ env: { NODE_ENV: 'production' }, configDir: resolve(import.meta.dirname, '../../config'), overrides });
+  const app = await createApp(config, pipelineCatalogue, { logger: ['error'] });
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
