@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const baseline = (before.perSecond + after.perSecond) / 2;
 
   console.log(
-    `\n${f0(RECORDS)} records, one import, one process running all pipelines (PIPELINES=all); node ${process.version}.\n` +
+    `\n${f0(RECORDS)} records, one import per subject, in one process running all pipelines (PIPELINES=all) unless stated; node ${process.version}.\n` +
       `Baseline: raw MariaDB ingest of the same rows, 500-row multi-row INSERTs on one connection = ` +
       `${f0(baseline)} rows/s (mean of ${f0(before.perSecond)} before and ${f0(after.perSecond)} after).\n`,
   );
