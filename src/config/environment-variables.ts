@@ -19,4 +19,11 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
+  { name: 'AUTH_JWT_SECRET', path: ['auth', 'jwt', 'secret'], parse: 'string' },
+  { name: 'AUTH_JWT_PUBLIC_KEY', path: ['auth', 'jwt', 'publicKey'], parse: 'string' },
+  { name: 'AUTH_JWKS_URL', path: ['auth', 'jwt', 'jwksUrl'], parse: 'string' },
+  { name: 'AUTH_JWT_ISSUER', path: ['auth', 'jwt', 'issuer'], parse: 'string' },
+  { name: 'AUTH_JWT_AUDIENCE', path: ['auth', 'jwt', 'audience'], parse: 'string' },
+  { name: 'CORS_ORIGINS', path: ['http', 'cors', 'origins'], parse: 'list' },
+  { name: 'LOG_LEVEL', path: ['log', 'level'], parse: 'string' },
 ];

@@ -1,0 +1,28 @@
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ErrorStoreModule } from '../error-store/error-store.module.js';
+import { BusMetrics } from './bus-metrics.js';
+import { ErrorMetrics } from './error-metrics.js';
+import { HttpMetrics } from './http-metrics.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsRegistry } from './metrics-registry.js';
+
+const collectors = [BusMetrics, ErrorMetrics];
+
+/**
+ * Prometheus metrics at `/metrics`: HTTP requests, what the bus publishes and delivers,
+ * consumer lag, and the error store. Written with prom-client directly: the metrics live in
+ * this app's own registry (see {@link MetricsRegistry}), which a global-registry module cannot do.
+ */
+@Module({
+  imports: [ErrorStoreModule],
+  controllers: [MetricsController],
+  providers: [{ provide: MetricsRegistry, useFactory: () => new MetricsRegistry() }, HttpMetrics, ...collectors],
+  exports: [MetricsRegistry],
+})
+export class MetricsModule implements NestModule {
+  constructor(private readonly http: HttpMetrics) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(this.http.middleware).forRoutes('*path');
+  }
+}
