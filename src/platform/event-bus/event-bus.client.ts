@@ -1,6 +1,8 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { DeadLetter } from './delivery/dead-letter.js';
+import type { ReplayOptions } from './delivery/replay.js';
+import type { StreamDescription } from './stream-description.js';
 
 /** What the event bus transports' clients share on top of Nest's `ClientProxy`. */
 export abstract class EventBusClient extends ClientProxy implements OnApplicationShutdown {
@@ -9,6 +11,23 @@ export abstract class EventBusClient extends ClientProxy implements OnApplicatio
 
   /** The newest dead letters first, at most `count`. */
   abstract listDeadLetters(count: number): Promise<DeadLetter[]>;
+
+  /**
+   * Puts a dead letter back on its event's stream, addressed to the one pipeline that gave up
+   * on it, and removes it from the dead letters, atomically.
+   */
+  abstract replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter>;
+
+  /** Removes a dead letter for good; false when there is none with this id. */
+  abstract deleteDeadLetter(id: string): Promise<boolean>;
+
+  /** Every event stream with each subscribing pipeline's pending events and lag. */
+  abstract describeStreams(): Promise<StreamDescription[]>;
+
+  /** Pauses or resumes a pipeline's consumption in every process that runs it. */
+  abstract setPaused(pipeline: string, paused: boolean): Promise<void>;
+
+  abstract pausedPipelines(): Promise<string[]>;
 
   /** Last of the shutdown steps: handlers drained before this may still have published. */
   async onApplicationShutdown(): Promise<void> {

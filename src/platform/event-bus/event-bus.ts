@@ -3,6 +3,8 @@ import { lastValueFrom } from 'rxjs';
 import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
 import type { DeadLetter } from './delivery/dead-letter.js';
+import type { ReplayOptions } from './delivery/replay.js';
+import type { StreamDescription } from './stream-description.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
 import type { EventBusClient } from './event-bus.client.js';
 import type { EventDefinition } from './event-definition.js';
@@ -53,6 +55,32 @@ export class EventBus {
 
   listDeadLetters(count = 100): Promise<DeadLetter[]> {
     return this.client.listDeadLetters(count);
+  }
+
+  /** Re-delivers a dead-lettered event to the pipeline that failed it, optionally with an edited payload. */
+  replayDeadLetter(id: string, options: ReplayOptions = {}): Promise<DeadLetter> {
+    return this.client.replayDeadLetter(id, options);
+  }
+
+  deleteDeadLetter(id: string): Promise<boolean> {
+    return this.client.deleteDeadLetter(id);
+  }
+
+  describeStreams(): Promise<StreamDescription[]> {
+    return this.client.describeStreams();
+  }
+
+  /** Stops a pipeline taking new events, in every process that runs it; events wait meanwhile. */
+  pausePipeline(pipeline: string): Promise<void> {
+    return this.client.setPaused(pipeline, true);
+  }
+
+  resumePipeline(pipeline: string): Promise<void> {
+    return this.client.setPaused(pipeline, false);
+  }
+
+  pausedPipelines(): Promise<string[]> {
+    return this.client.pausedPipelines();
   }
 
   isHealthy(): Promise<boolean> {

@@ -1,21 +1,31 @@
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
+import type { StreamDescription } from '../../stream-description.js';
 
-interface Entry {
+export interface Entry {
   seq: number;
   at: number;
   /** Serialized once at publish: every subscriber parses its own copy, as over Redis. */
   raw: string;
+  /** Set on a replay: only this pipeline handles the entry; the others skip it. */
+  target?: string;
 }
 
 /** A pipeline's read position in one event's log. */
 export class GroupCursor {
   private waiter?: () => void;
+  /** Entries handed out and not yet finished (in flight or awaiting redelivery). */
+  pending = 0;
 
   constructor(
     private readonly log: EventLog,
     private next: number,
   ) {}
+
+  /** Entries of the log this group has not taken yet. */
+  get lag(): number {
+    return this.log.endSeq - Math.max(this.next, this.log.firstSeq);
+  }
 
   /** Up to `count` entries not yet handed to this group. */
   take(count: number): Entry[] {
@@ -56,9 +66,9 @@ class EventLog {
     return this.entries.length - this.head;
   }
 
-  append(raw: string, retention: { maxLength?: number; maxAgeMs?: number }): void {
+  append(raw: string, retention: { maxLength?: number; maxAgeMs?: number }, target?: string): void {
     const now = Date.now();
-    this.entries.push({ seq: this.nextSeq++, at: now, raw });
+    this.entries.push({ seq: this.nextSeq++, at: now, raw, target });
     if (retention.maxLength) {
       while (this.length > retention.maxLength) this.head++;
     } else if (retention.maxAgeMs) {
@@ -88,11 +98,54 @@ export class InProcessBroker {
   private readonly logs = new Map<string, EventLog>();
   private readonly deadLetters: DeadLetter[] = [];
   private deadLetterSeq = 0;
+  private readonly paused = new Set<string>();
 
   constructor(private readonly config: BusConfig) {}
 
-  publish(event: string, raw: string): void {
-    this.log(event).append(raw, this.config.streams[event] ?? this.config.retention);
+  publish(event: string, raw: string, target?: string): void {
+    this.log(event).append(raw, this.config.streams[event] ?? this.config.retention, target);
+  }
+
+  setPaused(pipeline: string, paused: boolean): void {
+    if (paused) {
+      this.paused.add(pipeline);
+      return;
+    }
+    this.paused.delete(pipeline);
+    for (const log of this.logs.values()) log.groups.get(pipeline)?.wake();
+  }
+
+  isPaused(pipeline: string): boolean {
+    return this.paused.has(pipeline);
+  }
+
+  pausedPipelines(): string[] {
+    return [...this.paused];
+  }
+
+  describe(): StreamDescription[] {
+    return [...this.logs]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([event, log]) => ({
+        event,
+        length: log.length,
+        groups: [...log.groups].map(([pipeline, cursor]) => ({
+          pipeline,
+          pending: cursor.pending,
+          lag: cursor.lag,
+          consumers: [{ name: 'in-process', pending: cursor.pending, idleMs: 0 }],
+        })),
+      }));
+  }
+
+  /** Removes and returns a dead letter. */
+  takeDeadLetter(id: string): DeadLetter | undefined {
+    const index = this.deadLetters.findIndex((letter) => letter.id === id);
+    return index < 0 ? undefined : this.deadLetters.splice(index, 1)[0];
+  }
+
+  findDeadLetter(id: string): DeadLetter | undefined {
+    return this.deadLetters.find((letter) => letter.id === id);
   }
 
   /** The cursor of `pipeline` on `event`, created at the earliest or latest event. */

@@ -1,6 +1,9 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
+import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
+import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
+import type { StreamDescription } from '../../stream-description.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { InProcessBroker } from './in-process.broker.js';
 
@@ -20,6 +23,31 @@ export class InProcessClient extends EventBusClient {
 
   async listDeadLetters(count: number): Promise<DeadLetter[]> {
     return this.broker.listDeadLetters().slice(-count).reverse();
+  }
+
+  async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {
+    const letter = this.broker.findDeadLetter(id);
+    if (!letter) throw new DeadLetterNotFoundError(id);
+    const envelope = replayEnvelope(letter, options);
+    this.broker.takeDeadLetter(id);
+    this.broker.publish(letter.event, JSON.stringify(envelope), letter.pipeline);
+    return letter;
+  }
+
+  async deleteDeadLetter(id: string): Promise<boolean> {
+    return this.broker.takeDeadLetter(id) !== undefined;
+  }
+
+  async describeStreams(): Promise<StreamDescription[]> {
+    return this.broker.describe();
+  }
+
+  async setPaused(pipeline: string, paused: boolean): Promise<void> {
+    this.broker.setPaused(pipeline, paused);
+  }
+
+  async pausedPipelines(): Promise<string[]> {
+    return this.broker.pausedPipelines();
   }
 
   unwrap<T>(): T {

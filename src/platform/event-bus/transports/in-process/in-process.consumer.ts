@@ -45,6 +45,10 @@ export class InProcessConsumer {
 
   private async readLoop(cursor: GroupCursor): Promise<void> {
     while (!this.stopping) {
+      if (this.broker.isPaused(this.binding.pipeline)) {
+        await cursor.wait();
+        continue;
+      }
       const free = this.binding.concurrency - this.inFlight;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.onSlotFree = resolve));
@@ -55,7 +59,12 @@ export class InProcessConsumer {
         await cursor.wait();
         continue;
       }
-      for (const entry of entries) this.run(entry.raw, 1);
+      for (const entry of entries) {
+        // A replay addressed to another pipeline: not ours to handle.
+        if (entry.target && entry.target !== this.binding.pipeline) continue;
+        cursor.pending++;
+        this.run(entry.raw, 1);
+      }
     }
   }
 
@@ -72,6 +81,7 @@ export class InProcessConsumer {
   private async handle(raw: string, attempt: number): Promise<void> {
     const { event, pipeline, maxDeliveries } = this.binding;
     const outcome = await deliver(this.binding, raw, attempt, this.observers);
+    if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
       this.logger.warn(`${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`);
       const delay = retryDelay(attempt, this.config.retry.baseDelayMs, this.config.retry.maxDelayMs);

@@ -4,6 +4,10 @@ import { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
+import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
+import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
+import type { StreamDescription } from '../../stream-description.js';
+import { REPLAY_DEAD_LETTER } from './replay.script.js';
 import { ENVELOPE_FIELD, type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
 
@@ -57,9 +61,79 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   async listDeadLetters(count: number): Promise<DeadLetter[]> {
-    await this.connect();
-    const entries = (await this.redis!.xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
+    const entries = (await (await this.connected()).xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
     return entries.map(([id, fields]) => toDeadLetter(id, fields));
+  }
+
+  async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {
+    const redis = await this.connected();
+    const [entry] = (await redis.xrange(this.keys.deadLetter(), id, id)) as StreamEntry[];
+    if (!entry) throw new DeadLetterNotFoundError(id);
+    const letter = toDeadLetter(entry[0], entry[1]);
+    const envelope = replayEnvelope(letter, options);
+    const [strategy = '', , threshold = ''] = trimArguments(this.config, letter.event);
+    const added = await redis.eval(
+      REPLAY_DEAD_LETTER, 2, this.keys.deadLetter(), this.keys.stream(letter.event),
+      id, JSON.stringify(envelope), letter.pipeline, String(strategy), String(threshold),
+    );
+    if (!added) throw new DeadLetterNotFoundError(id);
+    return letter;
+  }
+
+  async deleteDeadLetter(id: string): Promise<boolean> {
+    const redis = await this.connected();
+    return (await redis.xdel(this.keys.deadLetter(), id)) === 1;
+  }
+
+  async describeStreams(): Promise<StreamDescription[]> {
+    const redis = await this.connected();
+    const streams: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = (await redis.call('SCAN', cursor, 'MATCH', this.keys.streamPattern(), 'COUNT', 500, 'TYPE', 'stream')) as [string, string[]];
+      cursor = next;
+      streams.push(...keys);
+    } while (cursor !== '0');
+    return Promise.all(streams.sort().map((key) => this.describeStream(redis, key)));
+  }
+
+  async setPaused(pipeline: string, paused: boolean): Promise<void> {
+    const redis = await this.connected();
+    if (paused) await redis.sadd(this.keys.paused(), pipeline);
+    else await redis.srem(this.keys.paused(), pipeline);
+  }
+
+  async pausedPipelines(): Promise<string[]> {
+    return (await this.connected()).smembers(this.keys.paused());
+  }
+
+  private async describeStream(redis: Redis, key: string): Promise<StreamDescription> {
+    const [length, groups] = await Promise.all([redis.xlen(key), redis.xinfo('GROUPS', key) as Promise<unknown[][]>]);
+    return {
+      event: this.keys.eventOf(key),
+      length,
+      groups: await Promise.all(
+        groups.map(async (flat) => {
+          const group = pairs(flat);
+          const consumers = (await redis.xinfo('CONSUMERS', key, String(group.name))) as unknown[][];
+          return {
+            pipeline: String(group.name),
+            pending: Number(group.pending),
+            // Redis answers nil when it cannot tell (after deletions it has not counted).
+            lag: group.lag === null || group.lag === undefined ? null : Number(group.lag),
+            consumers: consumers.map((c) => {
+              const consumer = pairs(c);
+              return { name: String(consumer.name), pending: Number(consumer.pending), idleMs: Number(consumer.idle) };
+            }),
+          };
+        }),
+      ),
+    };
+  }
+
+  private async connected(): Promise<Redis> {
+    await this.connect();
+    return this.redis!;
   }
 
   unwrap<T>(): T {
@@ -87,4 +161,11 @@ export class RedisStreamsClient extends EventBusClient {
     callback({ err: new Error('the event bus publishes events; it has no request-response'), isDisposed: true });
     return () => undefined;
   }
+}
+
+/** XINFO answers flat [field, value, field, value…] lists. */
+function pairs(flat: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+  return out;
 }

@@ -3,6 +3,8 @@ import type { EventEnvelope } from '../../event-envelope.js';
 
 /** Field names of a stream entry. One JSON field keeps XADD and parsing to a single step. */
 export const ENVELOPE_FIELD = 'envelope';
+/** Set on a replay only: the one pipeline that handles the entry; the other groups skip it. */
+export const TARGET_FIELD = 'pipeline';
 
 
 /** A stream entry as ioredis returns it: id, then a flat field/value list (null once trimmed). */

@@ -19,6 +19,11 @@ export class RedisStreamsKeys {
   deadLetter(): string {
     return `${this.prefix}:dead-letter`;
   }
+
+  /** Set of the pipelines paused by an operator. */
+  paused(): string {
+    return `${this.prefix}:paused`;
+  }
 }
 
 /** The trimming arguments of XADD for an event's retention (`MAXLEN ~ n` or `MINID ~ t`). */

@@ -23,6 +23,8 @@ export class RedisStreamsServer extends EventBusServer {
   private readers: Redis[] = [];
   private consumers: StreamConsumer[] = [];
   private acks?: AckBatcher;
+  private paused = new Set<string>();
+  private pausedRefresh?: NodeJS.Timeout;
 
   constructor(
     config: BusConfig,
@@ -41,11 +43,15 @@ export class RedisStreamsServer extends EventBusServer {
         connectionName: `tributary-commands:${this.consumerName}`,
       });
       this.acks = new AckBatcher(this.commands, this.logger_);
+      await this.refreshPaused();
+      // One read of the paused set per process and second, not one per consumer and loop.
+      this.pausedRefresh = setInterval(() => void this.refreshPaused(), 1000);
       for (const binding of this.triggerBindings()) {
         const reader = this.commands.duplicate({ connectionName: `tributary-reader:${this.consumerName}` });
         this.readers.push(reader);
         const consumer = new StreamConsumer(
           binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_, this.observers,
+          (pipeline) => this.paused.has(pipeline),
         );
         await consumer.start();
         this.consumers.push(consumer);
@@ -58,7 +64,13 @@ export class RedisStreamsServer extends EventBusServer {
     }
   }
 
+  private async refreshPaused(): Promise<void> {
+    const members = await this.commands?.smembers(this.keys.paused()).catch(() => undefined);
+    if (members) this.paused = new Set(members);
+  }
+
   async drain(timeoutMs: number): Promise<void> {
+    clearInterval(this.pausedRefresh);
     await Promise.all(this.consumers.map((consumer) => consumer.drain(timeoutMs)));
     await this.acks?.flush();
     await Promise.all(this.consumers.map((consumer) => consumer.leave().catch(() => undefined)));

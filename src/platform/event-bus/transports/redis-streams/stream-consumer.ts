@@ -7,7 +7,7 @@ import type { DeadLetterReason } from '../../delivery/dead-letter.js';
 import { deliver } from '../../delivery/deliver.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { AckBatcher } from './ack-batcher.js';
-import { ENVELOPE_FIELD, fieldOf, type StreamEntry } from './redis-streams.events.js';
+import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
 import type { RedisStreamsKeys } from './redis-streams.keys.js';
 
 /** XPENDING's extended form: id, consumer, idle ms, deliveries so far. */
@@ -47,6 +47,7 @@ export class StreamConsumer {
     private readonly consumerName: string,
     private readonly logger: Logger,
     private readonly observers: BusObservers,
+    private readonly isPaused: (pipeline: string) => boolean,
   ) {
     this.stream = keys.stream(binding.event);
   }
@@ -98,6 +99,11 @@ export class StreamConsumer {
 
   private async readLoop(): Promise<void> {
     while (!this.stopping) {
+      if (this.isPaused(this.group)) {
+        // Paused by an operator: events wait in the group; the flag is re-read periodically.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.config.blockMs, 500)));
+        continue;
+      }
       const free = this.binding.concurrency - this.inFlight.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.onSlotFree = resolve));
@@ -149,8 +155,10 @@ export class StreamConsumer {
 
   private async handle(id: string, fields: string[] | null, attempt: number): Promise<void> {
     const raw = fieldOf(fields, ENVELOPE_FIELD);
-    if (raw === undefined) {
-      // Trimmed away by retention before it could be handled: nothing left to deliver.
+    const target = fieldOf(fields, TARGET_FIELD);
+    if (raw === undefined || (target !== undefined && target !== this.group)) {
+      // Trimmed away by retention before it could be handled, or a replay addressed to
+      // another pipeline: nothing for this one to do.
       this.acks.add(this.stream, this.group, id);
       return;
     }
@@ -192,7 +200,7 @@ export class StreamConsumer {
   }
 
   private async sweep(): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.isPaused(this.group)) return;
     try {
       await this.keepInFlightFresh();
       await this.redeliverFailed();

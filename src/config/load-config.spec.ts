@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.error.js';
+import { loadConfig } from './load-config.js';
+
+const configDir = resolve(import.meta.dirname, '../../config');
+const load = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'development', ...env }, configDir });
+
+describe('configuration', () => {
+  it('runs on the embedded default with nothing set', () => {
+    const config = load({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.bus.redisUrl).toBeUndefined();
+    expect(config.pipelines).toBe('all');
+  });
+
+  it('lets environment variables override the files', () => {
+    const config = load({
+      PORT: '8080',
+      DATABASE_URL: 'mysql://u:p@db:3306/tributary',
+      REDIS_URL: 'redis://cache:6379',
+      PIPELINES: 'store-receipt, bank-notification',
+      DATABASE_MIGRATE_ON_START: 'false',
+      TRUSTED_PROXIES: '10.0.0.0/8,192.168.1.1',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.database.url).toBe('mysql://u:p@db:3306/tributary');
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.bus.redisUrl).toBe('redis://cache:6379');
+    expect(config.pipelines).toEqual(['store-receipt', 'bank-notification']);
+    expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.1']);
+  });
+
+  it('applies the file of NODE_ENV over the defaults', () => {
+    expect(loadConfig({ env: { NODE_ENV: 'test' }, configDir }).bus.claimIdleMs).toBe(1500);
+    expect(load({}).bus.claimIdleMs).toBe(60000);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: expected an integer, got 'abc'/],
+    ['PORT', '70000', /PORT \(http\.port\): .*65535/],
+    ['DATABASE_URL', 'postgres://db/x', /DATABASE_URL \(database\.url\): a mysql:\/\/ or mariadb:\/\/ URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL \(bus\.redisUrl\): a redis:\/\/ or rediss:\/\/ URL/],
+    ['DATABASE_MIGRATE_ON_START', 'maybe', /DATABASE_MIGRATE_ON_START: expected true or false/],
+    ['PIPELINES', 'Bad Name', /PIPELINES \(pipelines\.0\)/],
+  ])('stops on %s=%s with a message naming the key', (name, value, message) => {
+    expect(() => load({ [name]: value })).toThrow(ConfigError);
+    expect(() => load({ [name]: value })).toThrow(message);
+  });
+
+  it('names a bad key of a configuration file and refuses unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+    writeFileSync(join(dir, 'default.json'), JSON.stringify({ http: { port: 'x' } }));
+    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/PORT \(http\.port\)/);
+    // A misspelt key is an error, not a silently ignored setting.
+    expect(() => loadConfig({ env: {}, configDir, overrides: { http: { prot: 1 } } as never })).toThrow(/http: .*prot/);
+    expect(() => loadConfig({ env: {}, configDir, overrides: { bus: { retention: { maxLength: 1, maxAgeMs: 1 } } } })).toThrow(
+      /bus\.retention: set maxLength or maxAgeMs, not both/,
+    );
+  });
+
+  it('says which file is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+    writeFileSync(join(dir, 'default.json'), '{ nope');
+    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/default\.json is not valid JSON/);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Received } from './fixtures/bus/received-events.js';
+import { type ChildApp, spawnApp } from './support/child-app.js';
+import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { eventually } from './support/test-app.js';
+
+/**
+ * Pipelines in separate OS processes can only meet through a broker they share, so these
+ * specs are for the real profile (Redis Streams); the in-process bus lives inside one process.
+ */
+const ENTRY = 'test/fixtures/bus/main.ts';
+
+describe.runIf(profiles.includes('real'))('pipelines in separate processes over Redis', () => {
+  let profile: ProfileResources;
+  let children: ChildApp[] = [];
+
+  beforeAll(async () => {
+    profile = await prepareProfile('real');
+  });
+  afterEach(async () => {
+    await Promise.all(children.map((child) => child.kill()));
+    children = [];
+  });
+  afterAll(async () => {
+    await profile?.dispose();
+  });
+
+  async function start(pipelines: string, extra: Record<string, string> = {}): Promise<ChildApp> {
+    const child = await spawnApp(ENTRY, {
+      DATABASE_URL: profile.overrides.database!.url!,
+      REDIS_URL: profile.overrides.bus!.redisUrl!,
+      BUS_KEY_PREFIX: profile.overrides.bus!.keyPrefix!,
+      PIPELINES: pipelines,
+      ...extra,
+    });
+    children.push(child);
+    return child;
+  }
+
+  async function receivedBy(child: ChildApp, state?: 'started' | 'done'): Promise<Received[]> {
+    const response = await fetch(`${child.url}/api/v1/test/received${state ? `?state=${state}` : ''}`);
+    return (await response.json()) as Received[];
+  }
+
+  const forOrder = (orderId: string) => (r: Received) => (r.envelope.payload as { orderId: string }).orderId === orderId;
+
+  it('exchanges events between two processes started with different PIPELINES', async () => {
+    const publisher = await start('orders');
+    const subscribers = await start('audit,shipping');
+
+    const response = await fetch(`${publisher.url}/api/v1/test/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': 'two-processes' },
+      body: JSON.stringify({ orderId: 'across', amount: 10 }),
+    });
+    expect(response.status).toBe(201);
+
+    const done = await eventually(async () => {
+      const all = (await receivedBy(subscribers, 'done')).filter(forOrder('across'));
+      return all.length === 3 && all;
+    }, 15_000, 'audit and shipping in the other process');
+    expect(done.map((r) => `${r.pipeline}:${r.event}`).sort()).toEqual([
+      'audit:order.placed',
+      'shipping:order.audited',
+      'shipping:order.placed',
+    ]);
+    expect(done.every((r) => r.envelope.correlationId === 'two-processes')).toBe(true);
+    // The publisher runs no subscriber pipeline, so it handled nothing itself.
+    expect(await receivedBy(publisher)).toEqual([]);
+  });
+
+  it('has a live replica finish an event whose consumer died while handling it', async () => {
+    const publisher = await start('orders');
+    // This replica hangs in the handler, then is killed with the event still pending on it.
+    const doomed = await start('shipping', { FIXTURE_HANG: '1' });
+    await fetch(`${publisher.url}/api/v1/test/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: 'orphan', amount: 10, hang: true }),
+    });
+    await eventually(async () => (await receivedBy(doomed, 'started')).some(forOrder('orphan')), 15_000, 'the doomed replica to take the event');
+    await doomed.kill();
+
+    const survivor = await start('shipping');
+    const [finished] = await eventually(async () => {
+      const done = (await receivedBy(survivor, 'done')).filter(forOrder('orphan'));
+      return done.length > 0 && done;
+    }, 20_000, 'the surviving replica to take over the orphaned event');
+    // The dead consumer's delivery counted: this is the second.
+    expect(finished!.attempt).toBe(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await receivedBy(survivor, 'done')).filter(forOrder('orphan'))).toHaveLength(1);
+  });
+});
