@@ -6,6 +6,11 @@ export interface EnvironmentVariable {
   name: string;
   path: string[];
   parse: 'string' | 'integer' | 'boolean' | 'list' | 'pipelines';
+  /**
+   * A secret is refused in a configuration file: `value`, always; `url-credentials`, when
+   * the URL carries a user or password.
+   */
+  secret?: 'value' | 'url-credentials';
 }
 
 export const environmentVariables: EnvironmentVariable[] = [
@@ -19,11 +24,27 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
-  { name: 'AUTH_JWT_SECRET', path: ['auth', 'jwt', 'secret'], parse: 'string' },
+  { name: 'AUTH_JWT_SECRET', path: ['auth', 'jwt', 'secret'], parse: 'string', secret: 'value' },
   { name: 'AUTH_JWT_PUBLIC_KEY', path: ['auth', 'jwt', 'publicKey'], parse: 'string' },
   { name: 'AUTH_JWKS_URL', path: ['auth', 'jwt', 'jwksUrl'], parse: 'string' },
   { name: 'AUTH_JWT_ISSUER', path: ['auth', 'jwt', 'issuer'], parse: 'string' },
   { name: 'AUTH_JWT_AUDIENCE', path: ['auth', 'jwt', 'audience'], parse: 'string' },
   { name: 'CORS_ORIGINS', path: ['http', 'cors', 'origins'], parse: 'list' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], parse: 'string' },
+  {
+    name: 'SMTP_URL',
+    path: ['notifiers', 'email', 'smtpUrl'],
+    parse: 'string',
+    secret: 'url-credentials',
+  },
+  { name: 'EMAIL_FROM', path: ['notifiers', 'email', 'from'], parse: 'string' },
+  { name: 'ITSM_URL', path: ['notifiers', 'itsm', 'url'], parse: 'string' },
+  { name: 'ITSM_USERNAME', path: ['notifiers', 'itsm', 'username'], parse: 'string' },
+  {
+    name: 'ITSM_PASSWORD',
+    path: ['notifiers', 'itsm', 'password'],
+    parse: 'string',
+    secret: 'value',
+  },
+  { name: 'ITSM_TOKEN', path: ['notifiers', 'itsm', 'token'], parse: 'string', secret: 'value' },
 ];

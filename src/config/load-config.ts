@@ -33,6 +33,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   let merged = readJson(join(dir, 'default.json'), true);
   merged = deepMerge(merged, readJson(join(dir, `${environment}.json`), false));
+  refuseSecretsInFiles(merged);
   merged = deepMerge(merged, (options.overrides ?? {}) as Json);
   merged = deepMerge(merged, { env: environment });
   for (const variable of environmentVariables) {
@@ -56,6 +57,28 @@ function readJson(file: string, required: boolean): Json {
   } catch (error) {
     throw new ConfigError(`configuration file ${file} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Credentials come from the environment only, so that no file in the repository holds one. */
+function refuseSecretsInFiles(fromFiles: Json): void {
+  for (const variable of environmentVariables) {
+    if (!variable.secret) continue;
+    const value = getPath(fromFiles, variable.path);
+    if (value === undefined || value === null) continue;
+    const leaks = variable.secret === 'value' || (typeof value === 'string' && urlHasCredentials(value));
+    if (leaks) {
+      throw new ConfigError(
+        `${variable.path.join('.')}: holds a secret; set it with the ${variable.name} environment variable, ` +
+          'never in a configuration file',
+      );
+    }
+  }
+}
+
+function urlHasCredentials(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.username !== '' || url.password !== '';
 }
 
 function parseVariable(variable: EnvironmentVariable, raw: string): unknown {
@@ -107,6 +130,12 @@ function deepMerge(base: Json, over: Json): Json {
     out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key], value) : value;
   }
   return out;
+}
+
+function getPath(source: Json, path: string[]): unknown {
+  let node: unknown = source;
+  for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
+  return node;
 }
 
 function setPath(target: Json, path: string[], value: unknown): void {

@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import nodemailer from 'nodemailer';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { emailFailure } from './email-failure.js';
+import { NotifierError } from './notifier.error.js';
+
+/** An e-mail to send; `from` is the configured sender. */
+export interface EmailMessage {
+  to: string | string[];
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+}
+
+type Transporter = ReturnType<typeof nodemailer.createTransport>;
+
+/**
+ * Sends e-mail through the SMTP server of `SMTP_URL` (Nodemailer), waiting at most
+ * `notifiers.email.timeoutMs` for each step of the session.
+ */
+@Injectable()
+export class EmailNotifier implements OnModuleDestroy {
+  private readonly logger = new Logger(EmailNotifier.name);
+  private readonly transporter?: Transporter;
+  private readonly secrets: (string | undefined)[] = [];
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const { smtpUrl, from, timeoutMs } = config.notifiers.email;
+    if (smtpUrl === undefined) return;
+    const password = URL.canParse(smtpUrl) ? new URL(smtpUrl).password : '';
+    this.secrets = [password, safeDecode(password)];
+    this.transporter = nodemailer.createTransport(
+      {
+        url: smtpUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        dnsTimeout: timeoutMs,
+      },
+      { from },
+    );
+  }
+
+  /** Whether `SMTP_URL` is set; when not, {@link send} rejects, not retriable. */
+  isConfigured(): boolean {
+    return this.transporter !== undefined;
+  }
+
+  /**
+   * Sends the e-mail and returns its Message-ID. Rejects with a {@link NotifierError} whose
+   * `retriable` says whether trying again may help.
+   */
+  async send(mail: EmailMessage): Promise<{ messageId: string }> {
+    if (!this.transporter) {
+      throw new NotifierError('e-mail is not configured (SMTP_URL)', {
+        notifier: 'email',
+        code: 'not-configured',
+        retriable: false,
+      });
+    }
+    try {
+      const info = await this.transporter.sendMail({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+      });
+      if (info.rejected.length > 0) {
+        this.logger.warn(`e-mail ${info.messageId}: ${info.rejected.length} recipient(s) refused`);
+      }
+      return { messageId: info.messageId };
+    } catch (error) {
+      throw emailFailure(error, this.secrets);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transporter?.close();
+  }
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
