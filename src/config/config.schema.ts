@@ -14,48 +14,6 @@ const retentionSchema = z
     message: 'set maxLength or maxAgeMs, not both (a Redis stream trims by one of them)',
   });
 
-const role = z.enum(['admin', 'operator', 'integration']);
-
-const authSchema = z
-  .object({
-    jwt: z
-      .object({
-        /** HS256 shared secret (at least 32 characters). */
-        secret: z.string().min(32, 'at least 32 characters').optional(),
-        /** RS256 public key, PEM (SPKI). */
-        publicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'a PEM public key (BEGIN PUBLIC KEY)' }).optional(),
-        /** RS256 keys published by the identity provider. */
-        jwksUrl: z.string().url().optional(),
-        issuer: z.string().min(1).optional(),
-        audience: z.string().min(1).optional(),
-        /** The claim holding the roles: an array, or a space/comma-separated string. */
-        rolesClaim: z.string().min(1),
-        clockToleranceSec: z.number().int().min(0).max(300),
-      })
-      .strict()
-      .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksUrl].filter(Boolean).length <= 1, {
-        message: 'set one of secret, publicKey or jwksUrl',
-      }),
-    /** Machine clients: `hash` is `sha256:<hex>` of the key they send in `X-Api-Key`. */
-    apiKeys: z.array(
-      z
-        .object({
-          name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -'),
-          hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex digits>'),
-          roles: z.array(role).min(1),
-        })
-        .strict(),
-    ),
-    /** Identity headers set by the gateway, believed only from `http.trustedProxies`. */
-    gateway: z
-      .object({
-        enabled: z.boolean(),
-        userHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
-        rolesHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
-      })
-      .strict(),
-    /** Roles that may call routes which declare none (the business routes). */
-    defaultRoles: z.array(role).min(1),
 /** A target field name, or null to leave the incident field out of the ticket. */
 const itsmField = z.string().min(1).nullable();
 const itsmValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -147,6 +105,51 @@ const notifiersSchema = z
   })
   .strict();
 
+const role = z.enum(['admin', 'operator', 'integration']);
+
+const authSchema = z
+  .object({
+    jwt: z
+      .object({
+        /** HS256 shared secret (at least 32 characters). */
+        secret: z.string().min(32, 'at least 32 characters').optional(),
+        /** RS256 public key, PEM (SPKI). */
+        publicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'a PEM public key (BEGIN PUBLIC KEY)' }).optional(),
+        /** RS256 keys published by the identity provider. */
+        jwksUrl: z.string().url().optional(),
+        issuer: z.string().min(1).optional(),
+        audience: z.string().min(1).optional(),
+        /** The claim holding the roles: an array, or a space/comma-separated string. */
+        rolesClaim: z.string().min(1),
+        clockToleranceSec: z.number().int().min(0).max(300),
+      })
+      .strict()
+      .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksUrl].filter(Boolean).length <= 1, {
+        message: 'set one of secret, publicKey or jwksUrl',
+      }),
+    /** Machine clients: `hash` is `sha256:<hex>` of the key they send in `X-Api-Key`. */
+    apiKeys: z.array(
+      z
+        .object({
+          name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -'),
+          hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex digits>'),
+          roles: z.array(role).min(1),
+        })
+        .strict(),
+    ),
+    /** Identity headers set by the gateway, believed only from `http.trustedProxies`. */
+    gateway: z
+      .object({
+        enabled: z.boolean(),
+        userHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
+        rolesHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
+      })
+      .strict(),
+    /** Roles that may call routes which declare none (the business routes). */
+    defaultRoles: z.array(role).min(1),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     env: z.string().min(1),
@@ -205,13 +208,13 @@ export const configSchema = z
       z.array(z.string().regex(/^[a-z0-9-]+$/, 'lower-case pipeline names')).min(1),
     ]),
     shutdown: z.object({ timeoutMs: millis }).strict(),
+    notifiers: notifiersSchema,
     auth: authSchema,
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       })
       .strict(),
-    notifiers: notifiersSchema,
   })
   .strict()
   .superRefine((config, ctx) => {
