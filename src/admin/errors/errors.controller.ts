@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Patch, Query, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
@@ -6,7 +6,10 @@ import { ErrorStore } from '../../platform/error-store/error-store.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
 import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { Audited } from '../audit/audited.decorator.js';
-import { ErrorPage, ErrorQuery, ErrorRecordView, UpdateErrorRequest } from './errors.dto.js';
+import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import { ErrorPage, ErrorQuery, ErrorRecordView, ItsmResendRequest, ItsmResendView, UpdateErrorRequest } from './errors.dto.js';
+import { ItsmResend } from './itsm-resend.js';
 
 const errorId = new ParseUUIDPipe({
   exceptionFactory: () =>
@@ -18,7 +21,10 @@ const errorId = new ParseUUIDPipe({
 @UseInterceptors(AuditInterceptor)
 @Controller('admin/errors')
 export class ErrorsController {
-  constructor(private readonly errors: ErrorStore) {}
+  constructor(
+    private readonly errors: ErrorStore,
+    private readonly itsm: ItsmResend,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Error records, newest first, filtered by pipeline, code, status and time range' })
@@ -60,6 +66,24 @@ export class ErrorsController {
     await this.found(id);
     const updated = await this.errors.update(id, { ...(body.status ? { status: body.status } : {}), ...(body.note !== undefined ? { note: body.note } : {}) });
     return ErrorRecordView.of(updated!);
+  }
+
+  @Post(':id/itsm')
+  @HttpCode(200)
+  @Audited('error.itsm-resend', 'error', 'id')
+  @ApiOperation({ summary: 'Open an ITSM incident for the error (again); the ticket is noted on the record' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ItsmResendView })
+  @ApiProblemResponse(404, 'No such error record', 'error-not-found')
+  @ApiProblemResponse(409, 'No ITSM tool is configured (ITSM_URL)', 'itsm-not-configured')
+  @ApiProblemResponse(502, 'The ITSM tool refused or did not answer', 'itsm-server-error')
+  async resendToItsm(
+    @Param('id', errorId) id: string,
+    @Body() body: ItsmResendRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ItsmResendView> {
+    const { ticketId, record } = await this.itsm.send(await this.found(id), body.severity, principal.subject);
+    return { ticketId, error: ErrorRecordView.of(record) };
   }
 
   private async found(id: string): Promise<ErrorRecord> {

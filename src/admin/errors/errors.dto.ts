@@ -71,3 +71,15 @@ export class UpdateErrorRequest {
   @MaxLength(4000)
   note?: string;
 }
+
+export class ItsmResendRequest {
+  @ApiPropertyOptional({ enum: ['low', 'medium', 'high', 'critical'], default: 'medium' })
+  @IsOptional()
+  @IsIn(['low', 'medium', 'high', 'critical'])
+  severity: 'low' | 'medium' | 'high' | 'critical' = 'medium';
+}
+
+export class ItsmResendView {
+  @ApiProperty({ example: 'INC0010001' }) ticketId!: string;
+  @ApiProperty({ type: ErrorRecordView }) error!: ErrorRecordView;
+}

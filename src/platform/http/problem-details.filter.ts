@@ -32,7 +32,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const correlationId = flowContext.current()?.correlationId;
     const base = { instance: request.originalUrl.split('?')[0], correlationId };
     const status = statusOf(exception);
-    if (status === undefined || status >= 500) {
+    // A 502/503/504 we throw on purpose names what is unavailable; anything else at 5xx is unexpected.
+    const deliberate = exception instanceof HttpException && status !== undefined && status > 500;
+    if (status === undefined || (status >= 500 && !deliberate)) {
       this.logger.error(
         `${request.method} ${base.instance} failed [correlationId=${correlationId}]`,
         exception instanceof Error ? exception.stack : String(exception),

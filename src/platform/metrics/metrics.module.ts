@@ -1,12 +1,13 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { ErrorStoreModule } from '../error-store/error-store.module.js';
 import { BusMetrics } from './bus-metrics.js';
+import { ConsumerMetrics } from './consumer-metrics.js';
 import { ErrorMetrics } from './error-metrics.js';
 import { HttpMetrics } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRegistry } from './metrics-registry.js';
 
-const collectors = [BusMetrics, ErrorMetrics];
+const collectors = [BusMetrics, ConsumerMetrics, ErrorMetrics];
 
 /**
  * Prometheus metrics at `/metrics`: HTTP requests, what the bus publishes and delivers,
