@@ -87,6 +87,11 @@ function merge<T>(base: T, over: unknown): T {
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return (over ?? base) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries((over ?? {}) as Record<string, unknown>)) {
+    // An override set to undefined removes the key (e.g. the test secret, to configure RS256).
+    if (value === undefined) {
+      delete out[key];
+      continue;
+    }
     out[key] = key in out ? merge(out[key], value) : value;
   }
   return out as T;
