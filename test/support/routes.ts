@@ -7,15 +7,18 @@ export interface RegisteredRoute {
 }
 
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string; methods: Record<string, boolean>; stack: { name: string }[] };
 }
 
-/** Every route the app registered on Express (Nest's controllers, Swagger's pages). */
+/**
+ * Every controller route the app registered on Express. Nest names a route's handler
+ * `Controller.method`; middleware (applied with `forRoutes`) and Swagger's pages are not named so.
+ */
 export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
   const express = app.getHttpAdapter().getInstance() as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } };
   const stack = (express.router ?? express._router)?.stack ?? [];
   return stack.flatMap((layer) =>
-    layer.route
+    layer.route && layer.route.stack.some((handler) => /^\w+\.\w+$/.test(handler.name))
       ? Object.keys(layer.route.methods)
           .filter((m) => m !== '_all')
           .map((method) => ({ method: method.toUpperCase(), path: layer.route!.path }))

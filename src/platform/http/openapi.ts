@@ -58,6 +58,11 @@ function finishOperation(operation: OperationObject): void {
     problem(responses, 403, 'Valid credentials without the role the route needs', 'forbidden');
     problem(responses, 429, 'Too many requests from this client; see Retry-After', undefined);
   }
+  // OpenAPI requires a description on every response; @ApiOkResponse({ type }) leaves it empty.
+  for (const [status, response] of Object.entries(responses)) {
+    const described = response as { description?: string };
+    if (!described.description) described.description = titleOf(Number(status));
+  }
   if (hasInput) problem(responses, 400, 'The request is not valid; `errors` lists the fields at fault', 'validation-failed');
   problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
 }
@@ -78,6 +83,6 @@ function problem(responses: ResponsesObject, status: number, description: string
 }
 
 function titleOf(status: number): string {
-  return { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error' }[status] ?? 'Error';
+  return { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error' }[status] ?? 'Error';
 }
 
