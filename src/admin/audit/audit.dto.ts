@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { PageQuery } from '../shared/page-query.dto.js';
 import type { AuditRecord } from './audit-record.entity.js';
 
 export class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'alice@example.com' }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  @ApiPropertyOptional({ example: 'alice@example.com' }) @IsOptional() @Matches(/^[\p{L}\p{N}@._:+-]{1,200}$/u, { message: 'actor is not a plausible user' }) actor?: string;
   @ApiPropertyOptional({ example: 'dead-letter.replay' }) @IsOptional() @Matches(/^[a-z0-9.-]{1,100}$/) action?: string;
   @ApiPropertyOptional({ example: 'dead-letter' }) @IsOptional() @Matches(/^[a-z0-9-]{1,50}$/) targetType?: string;
-  @ApiPropertyOptional({ example: '1764150000000-0' }) @IsOptional() @IsString() @MaxLength(200) targetId?: string;
+  @ApiPropertyOptional({ example: '1764150000000-0' }) @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,200}$/) targetId?: string;
   @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }

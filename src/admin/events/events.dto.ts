@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsDefined, IsInt, IsObject, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { EVENT_NAME, PIPELINE_NAME } from '../shared/identifiers.js';
 
 export class ConsumerView {
@@ -33,8 +33,8 @@ export class DeadLetterQuery {
   @Max(500)
   limit: number = 100;
 
-  @ApiPropertyOptional({ example: 'purchase.completed' }) @IsOptional() @Matches(EVENT_NAME) event?: string;
-  @ApiPropertyOptional({ example: 'store-receipt' }) @IsOptional() @Matches(PIPELINE_NAME) pipeline?: string;
+  @ApiPropertyOptional({ example: 'purchase.completed' }) @IsOptional() @Matches(EVENT_NAME) @MaxLength(200) event?: string;
+  @ApiPropertyOptional({ example: 'store-receipt' }) @IsOptional() @Matches(PIPELINE_NAME) @MaxLength(100) pipeline?: string;
 }
 
 export class DeadLetterView {
