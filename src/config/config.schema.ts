@@ -185,6 +185,8 @@ export const configSchema = z
           .string()
           .regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL')
           .optional(),
+        /** How long a process waits for Redis at start before it stops with an error. */
+        connectTimeoutMs: millis,
         keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits and : _ . -'),
         /** Publishing beyond this many hops from the first event is refused: it is a loop. */
         maxHops: positiveInt,

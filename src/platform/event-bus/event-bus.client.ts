@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { DeadLetter } from './delivery/dead-letter.js';
+import type { EventEnvelope } from './event-envelope.js';
 import type { ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 
@@ -8,6 +9,16 @@ import type { StreamDescription } from './stream-description.js';
 export abstract class EventBusClient extends ClientProxy implements OnApplicationShutdown {
   /** Whether the broker answers; used by the readiness check. */
   abstract isHealthy(): Promise<boolean>;
+
+  /**
+   * Publishes an envelope under its event name. The same as `emit(envelope.name, envelope)`
+   * without the Observable around it, which costs more than the publish itself at
+   * thousands of events a second.
+   */
+  async dispatch(envelope: EventEnvelope): Promise<void> {
+    await this.connect();
+    await this.dispatchEvent({ pattern: envelope.name, data: envelope });
+  }
 
   /** The newest dead letters first, at most `count`. */
   abstract listDeadLetters(count: number): Promise<DeadLetter[]>;

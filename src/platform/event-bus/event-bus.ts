@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { lastValueFrom } from 'rxjs';
 import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
 import type { DeadLetter } from './delivery/dead-letter.js';
@@ -48,7 +47,7 @@ export class EventBus {
       causationId: flow?.causationId,
       hops,
     });
-    await lastValueFrom(this.client.emit(event.name, envelope), { defaultValue: undefined });
+    await this.client.dispatch(envelope);
     this.observers.published(event.name, source);
     return envelope;
   }

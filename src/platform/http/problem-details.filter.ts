@@ -10,9 +10,10 @@ export interface ProblemExtras {
 }
 
 /**
- * Turns every error of an HTTP request into problem details. Unexpected errors are logged
- * with their stack and answered 500 with nothing of their message: no stack trace, SQL or
- * internal detail ever reaches a client.
+ * Turns every error of an HTTP request into problem details. Errors raised on purpose
+ * (HttpExceptions, the body parser's) keep their message; anything else is logged with its
+ * stack and answered 500 with nothing of its message: no stack trace, SQL or internal
+ * detail ever reaches a client.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -32,16 +33,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const correlationId = flowContext.current()?.correlationId;
     const base = { instance: request.originalUrl.split('?')[0], correlationId };
     const status = statusOf(exception);
-    // A 502/503/504 we throw on purpose names what is unavailable; anything else at 5xx is unexpected.
-    const deliberate = exception instanceof HttpException && status !== undefined && status > 500;
-    if (status === undefined || (status >= 500 && !deliberate)) {
+    if (status === undefined) {
       this.logger.error(
         `${request.method} ${base.instance} failed [correlationId=${correlationId}]`,
         exception instanceof Error ? exception.stack : String(exception),
       );
-      const code = status ?? HttpStatus.INTERNAL_SERVER_ERROR;
+      const code = HttpStatus.INTERNAL_SERVER_ERROR;
       return { type: 'about:blank', title: titleOf(code), status: code, ...base };
     }
+    // From here on the error was raised on purpose, with a message meant for the caller.
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const extras = (typeof body === 'object' && body !== null ? body : {}) as ProblemExtras & { message?: unknown };
     const detail =

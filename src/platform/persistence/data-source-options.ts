@@ -14,7 +14,6 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   const logging: LoggerOptions = database.logging ? ['error', 'warn', 'migration'] : ['error'];
   const common = {
     migrations,
-    migrationsRun: database.migrateOnStart,
     // Each migration in its own transaction: a failure leaves the ones before it applied.
     migrationsTransactionMode: 'each',
     synchronize: false,

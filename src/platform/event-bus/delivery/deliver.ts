@@ -7,6 +7,7 @@ import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../ev
 import { EventTriggerContext } from '../event-trigger.context.js';
 import { flowContext } from '../flow-context.js';
 import type { BusObservers } from '../bus-observers.js';
+import type { PayloadType } from '../event-definition.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
 
@@ -49,12 +50,11 @@ async function decide(binding: TriggerBinding, raw: string | EventEnvelope, atte
     throw error;
   }
   try {
-    const payload = await validatePayload(binding, envelope.payload);
+    const payload = binding.payloadType ? await validatePayload(binding.payloadType, envelope.payload) : envelope.payload;
     const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
-    await flowContext.run(flowContext.of(envelope), async () => {
-      const result: unknown = await binding.handler(payload, context);
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    });
+    // The handler and whatever it publishes run in the event's flow.
+    const result: unknown = await flowContext.run(flowContext.of(envelope), () => binding.handler(payload, context));
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     return { kind: 'ack' };
   } catch (error) {
     const message = describeError(error);
@@ -71,12 +71,11 @@ async function decide(binding: TriggerBinding, raw: string | EventEnvelope, atte
   }
 }
 
-async function validatePayload(binding: TriggerBinding, payload: unknown): Promise<unknown> {
-  if (!binding.payloadType) return payload;
+async function validatePayload(payloadType: PayloadType, payload: unknown): Promise<unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InvalidEventPayloadError(['payload must be a JSON object']);
   }
-  const instance = plainToInstance(binding.payloadType, payload) as object;
+  const instance = plainToInstance(payloadType, payload) as object;
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new InvalidEventPayloadError(flatten(errors));
   return instance;

@@ -1,12 +1,14 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
-import { Redis } from 'ioredis';
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
 import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
 import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
 import type { StreamDescription } from '../../stream-description.js';
+import { connectWithin, createRedisConnection, within } from './redis-connection.js';
 import { REPLAY_DEAD_LETTER } from './replay.script.js';
 import { ENVELOPE_FIELD, type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
@@ -18,8 +20,8 @@ import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
  */
 export class RedisStreamsClient extends EventBusClient {
   private readonly keys: RedisStreamsKeys;
+  private readonly logger = new Logger('RedisStreamsClient');
   private redis?: Redis;
-  private connecting?: Promise<void>;
 
   constructor(
     private readonly config: BusConfig,
@@ -30,34 +32,26 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   connect(): Promise<void> {
-    this.connecting ??= (async () => {
-      const redis = new Redis(this.redisUrl, {
-        // Commands issued in one event-loop turn go out as one pipeline: publishing many
-        // events at once costs one round trip.
-        enableAutoPipelining: true,
-        lazyConnect: true,
-        connectionName: 'tributary-publisher',
-      });
-      await redis.connect();
-      this.redis = redis;
-    })().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
+    // One connection for the client's life; ioredis reconnects it after a failure.
+    this.redis ??= createRedisConnection(this.redisUrl, 'tributary-publisher', this.logger, {
+      // Commands issued in one event-loop turn go out as one pipeline: publishing many
+      // events at once costs one round trip.
+      enableAutoPipelining: true,
     });
-    return this.connecting;
+    return connectWithin(this.redis, this.redisUrl, this.config.connectTimeoutMs);
   }
 
   async close(): Promise<void> {
     const redis = this.redis;
     this.redis = undefined;
-    this.connecting = undefined;
-    await redis?.quit().catch(() => redis.disconnect());
+    if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis?.disconnect();
   }
 
   async isHealthy(): Promise<boolean> {
     // Connects lazily, as publishing does: a process that never published is still checked.
-    await this.connect().catch(() => undefined);
-    return (await this.redis?.ping().catch(() => null)) === 'PONG';
+    await within(this.connect(), 1000, undefined);
+    return this.redis?.status === 'ready' && (await within(this.redis.ping(), 1000, null)) === 'PONG';
   }
 
   async listDeadLetters(count: number): Promise<DeadLetter[]> {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import { AckBatcher } from './ack-batcher.js';
+import { connectWithin, createRedisConnection, within } from './redis-connection.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { StreamConsumer } from './stream-consumer.js';
 
@@ -38,16 +39,19 @@ export class RedisStreamsServer extends EventBusServer {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.commands = new Redis(this.redisUrl, {
+      this.commands = createRedisConnection(this.redisUrl, `tributary-commands:${this.consumerName}`, this.logger_, {
         enableAutoPipelining: true,
-        connectionName: `tributary-commands:${this.consumerName}`,
       });
+      // A broker that does not answer at start stops the process with a clear message; the
+      // orchestrator restarts it. Once running, connections reconnect by themselves.
+      await connectWithin(this.commands, this.redisUrl, this.config.connectTimeoutMs);
       this.acks = new AckBatcher(this.commands, this.logger_);
       await this.refreshPaused();
       // One read of the paused set per process and second, not one per consumer and loop.
       this.pausedRefresh = setInterval(() => void this.refreshPaused(), 1000);
       for (const binding of this.triggerBindings()) {
-        const reader = this.commands.duplicate({ connectionName: `tributary-reader:${this.consumerName}` });
+        const reader = createRedisConnection(this.redisUrl, `tributary-reader:${this.consumerName}`, this.logger_);
+        await connectWithin(reader, this.redisUrl, this.config.connectTimeoutMs);
         this.readers.push(reader);
         const consumer = new StreamConsumer(
           binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_, this.observers,
@@ -78,14 +82,19 @@ export class RedisStreamsServer extends EventBusServer {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.readers, this.commands].map((redis) => redis?.quit().catch(() => redis.disconnect())));
+    clearInterval(this.pausedRefresh);
+    await Promise.all(
+      [...this.readers, this.commands].map((redis) =>
+        redis?.status === 'ready' ? redis.quit().catch(() => redis.disconnect()) : redis?.disconnect(),
+      ),
+    );
     this.readers = [];
     this.commands = undefined;
     this._status$.next('closed');
   }
 
   async isHealthy(): Promise<boolean> {
-    return (await this.commands?.ping().catch(() => null)) === 'PONG';
+    return this.commands?.status === 'ready' && (await within(this.commands.ping(), 1000, null)) === 'PONG';
   }
 
   unwrap<T>(): T {

@@ -1,0 +1,155 @@
+/**
+ * npm run bench:bus — events/s end to end and publish-to-trigger latency, through one process:
+ * Tributary's Redis Streams transport (durable, acknowledged), its in-process transport, and,
+ * as the baseline measured in the same run, Nest's built-in Redis transport (plain pub/sub:
+ * not durable, no acknowledgement). Only loopback servers are used. Ratios are against the
+ * baseline, since absolute figures on a shared machine drift from run to run.
+ *
+ * BENCH_EVENTS (default 100000), BENCH_RATE (5000/s), BENCH_SECONDS (5), REDIS_URL;
+ * BENCH_ONLY=1,2 runs only those subjects (0 baseline, 1 Redis Streams, 2 in-process) when profiling.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import type { AppConfig } from '../src/config/config.schema.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { EVENT_BUS_SERVER } from '../src/platform/event-bus/constants.js';
+import { EventBusModule } from '../src/platform/event-bus/event-bus.module.js';
+import type { EventBusServer } from '../src/platform/event-bus/event-bus.server.js';
+import { publisherToken } from '../src/platform/event-bus/constants.js';
+import type { Publisher } from '../src/platform/event-bus/publisher.js';
+import { BuiltInBenchModule, benchEvent, type BenchPayload, Sink, TributaryBenchModule } from './bus/bench-pipelines.js';
+import { type Latency, measureThroughput, publishAtRate, summarize, type Throughput } from './bus/measure.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const RATE = Number(process.env.BENCH_RATE ?? 5_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface Subject {
+  name: string;
+  start(): Promise<{ publish: (seq: number) => Promise<unknown>; sink: Sink; stop: () => Promise<void> }>;
+}
+
+const tick = (seq: number): BenchPayload => ({ seq, sentAt: performance.now() });
+
+function tributary(name: string, redisUrl?: string): Subject {
+  return {
+    name,
+    async start() {
+      const prefix = `tributary-bench:${randomBytes(4).toString('hex')}`;
+      const config: AppConfig = loadConfig({
+        env: { NODE_ENV: 'production' },
+        overrides: { bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: EVENTS * 2 } } },
+      });
+      const { Module } = await import('@nestjs/common');
+      @Module({ imports: [EventBusModule.forRoot(config), TributaryBenchModule] })
+      class Root {}
+      const app = await NestFactory.create(Root, { logger: ['error'] });
+      app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) });
+      await app.init();
+      await app.startAllMicroservices();
+      const publisher = app.get<Publisher<BenchPayload>>(publisherToken(benchEvent.name));
+      return {
+        publish: (seq) => publisher.publish(tick(seq)),
+        sink: app.get(Sink),
+        stop: async () => {
+          await app.close();
+          if (redisUrl) await deleteKeys(redisUrl, `${prefix}:*`);
+        },
+      };
+    },
+  };
+}
+
+function nestBuiltInRedis(): Subject {
+  return {
+    name: 'Nest built-in Redis (pub/sub)',
+    async start() {
+      const { hostname, port } = new URL(REDIS_URL);
+      const options = { host: hostname, port: Number(port || 6379) };
+      const app: INestApplication = await NestFactory.create(BuiltInBenchModule, { logger: ['error'] });
+      app.connectMicroservice({ transport: Transport.REDIS, options });
+      await app.init();
+      await app.startAllMicroservices();
+      const client: ClientProxy = ClientProxyFactory.create({ transport: Transport.REDIS, options });
+      await client.connect();
+      return {
+        publish: (seq) => lastValueFrom(client.emit('bench.tick', tick(seq)), { defaultValue: undefined }),
+        sink: app.get(Sink),
+        stop: async () => {
+          await client.close();
+          await app.close();
+        },
+      };
+    },
+  };
+}
+
+async function deleteKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+async function run(subject: Subject): Promise<{ throughput: Throughput; latency: Latency }> {
+  const { publish, sink, stop } = await subject.start();
+  try {
+    // Warm up the JIT and the connections, then measure.
+    await measureThroughput(publish, (n) => sink.until(n), 5_000);
+    sink.reset();
+    const throughput = await measureThroughput(publish, (n) => sink.until(n), EVENTS);
+    sink.reset();
+    const sent = await publishAtRate(publish, RATE, SECONDS);
+    await Promise.race([sink.until(sent), new Promise((r) => setTimeout(r, 10_000))]);
+    const latency = summarize(sink.latencies, RATE);
+    if (latency.events < sent) console.warn(`${subject.name}: ${sent - latency.events} of ${sent} events never arrived`);
+    return { throughput, latency };
+  } finally {
+    await stop();
+  }
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const only = process.env.BENCH_ONLY?.split(',');
+  const subjects = [nestBuiltInRedis(), tributary('Tributary Redis Streams', REDIS_URL), tributary('Tributary in-process')].filter(
+    (s, i) => !only || only.includes(String(i)),
+  );
+  const results: { name: string; throughput: Throughput; latency: Latency }[] = [];
+  for (const subject of subjects) {
+    process.stdout.write(`${subject.name}… `);
+    const result = await run(subject);
+    results.push({ name: subject.name, ...result });
+    console.log(`${Math.round(result.throughput.perSecond)} events/s`);
+  }
+  const baseline = results[0]!;
+  console.log(`\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s (node ${process.version})\n`);
+  console.log('| transport | events/s | × baseline | p50 ms | p99 ms | max ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    console.log(
+      `| ${r.name} | ${Math.round(r.throughput.perSecond)} | ${(r.throughput.perSecond / baseline.throughput.perSecond).toFixed(2)} | ` +
+        `${r.latency.p50.toFixed(2)} | ${r.latency.p99.toFixed(2)} | ${r.latency.max.toFixed(2)} |`,
+    );
+  }
+  const mem = process.memoryUsage();
+  console.log(`\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
