@@ -19,9 +19,12 @@ async function main(): Promise<void> {
   const { token } = app.get(DevelopmentToken);
   if (token) {
     // Development only, with no JWT key configured: a key made for this process, gone at exit.
-    logger.log(
-      `development token (role admin, valid 12 h, this process only):\n\n  ${token}\n\n` +
-        `  curl -H "Authorization: Bearer ${token}" ${await app.getUrl()}/api/v1/admin/pipelines\n`,
+    // Printed as plain text rather than a log line, for a person to copy.
+    logger.log('no JWT key configured: a development token was printed to standard output (development only)');
+    const url = `${await app.getUrl()}/api/v1/admin/pipelines`.replace('[::1]', 'localhost');
+    console.log(
+      `\nDevelopment token (role admin, valid 12 h, accepted by this process only):\n\n  ${token}\n\n` +
+        `Try: curl -H "Authorization: Bearer ${token}" ${url}\n`,
     );
   }
 }
