@@ -14,7 +14,7 @@ const parcel = { parcelId: 'P-1', weight: 3 };
 
 describe.each(profiles)('authentication and roles on the %s profile', (profileName) => {
   let profile: ProfileResources;
-  let running: TestApp[] = [];
+  const running: TestApp[] = [];
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
