@@ -16,19 +16,24 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return 0;
 }
 
+/**
+ * nestjs-pino keeps one pino instance per process, made by the first app: every app of this
+ * file logs to the stream and level of the first one. One capture for the whole file, then.
+ */
+const lines: Record<string, unknown>[] = [];
+const logStream = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+
 describe.each(profiles)('observability and hardening on the %s profile', (profileName) => {
   let profile: ProfileResources;
   let app: TestApp;
-  const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
-    const logStream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     app = await startTestApp(profile, { catalogue: parcelCatalogue, logStream, overrides: { log: { level: 'info' } } });
   });
   afterAll(async () => {
@@ -65,8 +70,8 @@ describe.each(profiles)('observability and hardening on the %s profile', (profil
 
   it('writes JSON log lines that carry the correlation id, inside trigger handlers too', async () => {
     const correlationId = `logs-${profileName}`;
-    await app.http.post('/api/v1/test/parcels').set('X-Correlation-Id', correlationId).set('X-Api-Key', 'never-logged').send({ parcelId: 'L-1', weight: 1 }).expect(201);
-    const handlerLine = await eventually(() => lines.find((l) => l.msg === 'sorting parcel L-1'));
+    await app.http.post('/api/v1/test/parcels').set('X-Correlation-Id', correlationId).set('X-Api-Key', 'never-logged').send({ parcelId: `L-${profileName}`, weight: 1 }).expect(201);
+    const handlerLine = await eventually(() => lines.find((l) => l.msg === `sorting parcel L-${profileName}`));
     expect(handlerLine).toMatchObject({ correlationId, context: 'SortingTrigger', level: 30 });
     expect(typeof handlerLine.causationId).toBe('string');
     const requestLine = await eventually(() => lines.find((l) => l.msg === 'request completed' && l.correlationId === correlationId));

@@ -14,6 +14,9 @@ const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
  * JSON logs (pino) for the whole process. Every line written inside a flow — a REST call, or
  * a trigger handling an event — carries the flow's `correlationId` (and the `causationId` of
  * the event being handled), read from `flowContext` when the line is written.
+ *
+ * nestjs-pino keeps one pino instance per process, made by the first app that starts: a
+ * second app in the same process (the specs) logs with the first one's level and stream.
  */
 @Module({})
 export class LoggingModule {
