@@ -1,10 +1,9 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import { ErrorStore } from '../../platform/error-store/error-store.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -18,7 +17,6 @@ const errorId = new ParseUUIDPipe({
 
 @ApiTags('admin: errors')
 @Roles('operator')
-@UseInterceptors(AuditInterceptor)
 @Controller('admin/errors')
 export class ErrorsController {
   constructor(

@@ -1,11 +1,10 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import { DeadLetterNotFoundError } from '../../platform/event-bus/errors/dead-letter-not-found.error.js';
 import { DeadLetterNotReplayableError } from '../../platform/event-bus/errors/dead-letter-not-replayable.error.js';
 import { EventBus } from '../../platform/event-bus/event-bus.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { DEAD_LETTER_ID } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';
@@ -15,7 +14,6 @@ const deadLetterId = new MatchesPipe('id', DEAD_LETTER_ID, 41);
 
 @ApiTags('admin: events')
 @Roles('operator')
-@UseInterceptors(AuditInterceptor)
 @Controller('admin/dead-letters')
 export class DeadLettersController {
   constructor(private readonly bus: EventBus) {}

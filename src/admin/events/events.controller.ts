@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
@@ -7,7 +7,6 @@ import { EventBus } from '../../platform/event-bus/event-bus.js';
 import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
 import type { FieldError } from '../../platform/http/problem-details.js';
-import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { EVENT_NAME } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';
@@ -19,7 +18,6 @@ const ADMIN_SOURCE = 'admin';
 
 @ApiTags('admin: events')
 @Roles('operator')
-@UseInterceptors(AuditInterceptor)
 @Controller('admin/events')
 export class EventsController {
   constructor(

@@ -1,9 +1,8 @@
-import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import { EventBus } from '../../platform/event-bus/event-bus.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import { AuditInterceptor } from '../audit/audit.interceptor.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { PIPELINE_NAME } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';
@@ -14,7 +13,6 @@ const pipelineName = new MatchesPipe('name', PIPELINE_NAME, 100);
 
 @ApiTags('admin: pipelines')
 @Roles('operator')
-@UseInterceptors(AuditInterceptor)
 @Controller('admin')
 export class PipelinesController {
   constructor(
