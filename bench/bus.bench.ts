@@ -101,19 +101,33 @@ async function deleteKeys(url: string, pattern: string): Promise<void> {
   redis.disconnect();
 }
 
-async function run(subject: Subject): Promise<{ throughput: Throughput; latency: Latency }> {
+/** Redis's own CPU seconds so far (INFO cpu), to charge the broker's work to each transport. */
+async function redisCpuSeconds(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function run(subject: Subject): Promise<{ throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }> {
   const { publish, sink, stop } = await subject.start();
   try {
     // Warm up the JIT and the connections, then measure.
     await measureThroughput(publish, (n) => sink.until(n), 5_000);
     sink.reset();
+    const redisBefore = await redisCpuSeconds();
     const throughput = await measureThroughput(publish, (n) => sink.until(n), EVENTS);
+    const redisMicrosPerEvent = ((await redisCpuSeconds()) - redisBefore) * 1e6 / EVENTS;
     sink.reset();
     const sent = await publishAtRate(publish, RATE, SECONDS);
     await Promise.race([sink.until(sent), new Promise((r) => setTimeout(r, 10_000))]);
     const latency = summarize(sink.latencies, RATE);
     if (latency.events < sent) console.warn(`${subject.name}: ${sent - latency.events} of ${sent} events never arrived`);
-    return { throughput, latency };
+    return { throughput, latency, redisMicrosPerEvent };
   } finally {
     await stop();
   }
@@ -125,7 +139,7 @@ async function main(): Promise<void> {
   const subjects = [nestBuiltInRedis(), tributary('Tributary Redis Streams', REDIS_URL), tributary('Tributary in-process')].filter(
     (s, i) => !only || only.includes(String(i)),
   );
-  const results: { name: string; throughput: Throughput; latency: Latency }[] = [];
+  const results: { name: string; throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }[] = [];
   for (const subject of subjects) {
     process.stdout.write(`${subject.name}… `);
     const result = await run(subject);
@@ -134,11 +148,12 @@ async function main(): Promise<void> {
   }
   const baseline = results[0]!;
   console.log(`\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s (node ${process.version})\n`);
-  console.log('| transport | events/s | × baseline | p50 ms | p99 ms | max ms |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| transport | events/s | × baseline | node CPU µs/event | Redis CPU µs/event | p50 ms | p99 ms | max ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
       `| ${r.name} | ${Math.round(r.throughput.perSecond)} | ${(r.throughput.perSecond / baseline.throughput.perSecond).toFixed(2)} | ` +
+        `${r.throughput.cpuMicrosPerEvent.toFixed(1)} | ${r.redisMicrosPerEvent.toFixed(1)} | ` +
         `${r.latency.p50.toFixed(2)} | ${r.latency.p99.toFixed(2)} | ${r.latency.max.toFixed(2)} |`,
     );
   }

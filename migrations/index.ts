@@ -1,6 +1,12 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateErrorRecords1764150000000 } from './1764150000000-create-error-records.js';
-import { CreateAdminAudit1764160000000 } from './1764160000000-create-admin-audit.js';
+import { CreatePurchaseFlow1764160000000 } from './1764160000000-create-purchase-flow.js';
+import { SeedPurchaseFlowDemo1764160000001 } from './1764160000001-seed-purchase-flow-demo.js';
+import { CreateErrorAlertWindows1764160000002 } from './1764160000002-create-error-alert-windows.js';
+import { CreateObjectStore1764160000003 } from './1764160000003-create-object-store.js';
+import { CreateImportFlow1764170000000 } from './1764170000000-create-import-flow.js';
+import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-source.js';
+import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -8,5 +14,11 @@ import { CreateAdminAudit1764160000000 } from './1764160000000-create-admin-audi
  */
 export const migrations: (new () => MigrationInterface)[] = [
   CreateErrorRecords1764150000000,
-  CreateAdminAudit1764160000000,
+  CreatePurchaseFlow1764160000000,
+  SeedPurchaseFlowDemo1764160000001,
+  CreateErrorAlertWindows1764160000002,
+  CreateObjectStore1764160000003,
+  CreateImportFlow1764170000000,
+  CreateSampleSource1764170000001,
+  CreateAdminAudit1764180000000,
 ];

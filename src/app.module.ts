@@ -1,6 +1,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module.js';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { AuthModule } from './platform/auth/auth.module.js';
@@ -34,6 +35,8 @@ export class AppModule implements NestModule {
         AuthModule.forRoot(config),
         MetricsModule,
         AdminModule,
+        // Scheduled triggers (cron imports, reprocessing); its orchestrator stops them at shutdown.
+        ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
     };

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Received } from './fixtures/bus/received-events.js';
 import { type ChildApp, spawnApp } from './support/child-app.js';
-import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { Redis } from 'ioredis';
+import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import { eventually } from './support/test-app.js';
 
 /**
@@ -91,4 +92,42 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     await new Promise((r) => setTimeout(r, 500));
     expect((await receivedBy(survivor, 'done')).filter(forOrder('orphan'))).toHaveLength(1);
   });
+
+  it('finishes the event in hand before a stopped process exits, and leaves nothing pending', async () => {
+    const publisher = await start('orders');
+    const worker = await start('shipping');
+    await fetch(`${publisher.url}/api/v1/test/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: 'graceful', amount: 10, slowMs: 1500 }),
+    });
+    await eventually(async () => (await receivedBy(worker, 'started')).some(forOrder('graceful')), 15_000, 'the worker to take the event');
+    const redis = new Redis(REDIS_URL);
+    const stream = `${profile.overrides.bus!.keyPrefix}:stream:order.placed`;
+    const consumers = async () =>
+      ((await redis.xinfo('CONSUMERS', stream, 'shipping')) as unknown[][]).map((c) => String(Object.fromEntries(chunk(c)).name));
+    try {
+      const before = await consumers();
+      // SIGTERM while the handler still has a second to go.
+      await worker.stop();
+
+      // Acknowledged only after the handler returned: nothing is left for another replica.
+      const [pending] = (await redis.xpending(stream, 'shipping')) as [number];
+      expect(pending).toBe(0);
+      const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+      const shipping = groups.map((g) => Object.fromEntries(chunk(g))).find((g) => g.name === 'shipping')!;
+      expect(shipping.lag).toBe(0);
+      // The stopped consumer left its group (the killed ones of earlier specs could not).
+      const after = await consumers();
+      expect(before.filter((name) => !after.includes(name))).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
+
+function chunk(flat: unknown[]): [string, unknown][] {
+  const pairs: [string, unknown][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([String(flat[i]), flat[i + 1]]);
+  return pairs;
+}

@@ -2,6 +2,8 @@ export interface Throughput {
   events: number;
   seconds: number;
   perSecond: number;
+  /** CPU time of this process per event: steadier than wall time on a shared machine. */
+  cpuMicrosPerEvent: number;
 }
 
 export interface Latency {
@@ -25,6 +27,7 @@ export async function measureThroughput(
   window = 2000,
 ): Promise<Throughput> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let inFlight: Promise<unknown>[] = [];
   for (let seq = 0; seq < count; seq++) {
     inFlight.push(publish(seq));
@@ -36,7 +39,8 @@ export async function measureThroughput(
   await Promise.all(inFlight);
   await handled(count);
   const seconds = (performance.now() - started) / 1000;
-  return { events: count, seconds, perSecond: count / seconds };
+  const used = process.cpuUsage(cpu);
+  return { events: count, seconds, perSecond: count / seconds, cpuMicrosPerEvent: (used.user + used.system) / count };
 }
 
 /** Publishes at a steady `rate` per second for `seconds`, in 1 ms ticks; latencies come from the sink. */

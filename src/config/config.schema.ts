@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -13,6 +14,152 @@ const retentionSchema = z
   .refine((r) => !(r.maxLength && r.maxAgeMs), {
     message: 'set maxLength or maxAgeMs, not both (a Redis stream trims by one of them)',
   });
+
+/** The synchronous model's reference flow: purchases, bank notification, store receipt. */
+const purchaseFlowSchema = z
+  .object({
+    /** Where `bank-notification` POSTs push notifications; absent, each notification fails as not configured. */
+    notificationService: z
+      .object({
+        url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
+        timeoutMs: millis,
+      })
+      .strict(),
+    /** How long a sender holds a delivery before another may take it over. */
+    deliveryLeaseMs: millis,
+    /** How long an `Idempotency-Key` stays locked by a request that never finished. */
+    idempotencyLockMs: millis,
+  })
+  .strict();
+
+const alertChannel = z.enum(['email', 'itsm']);
+
+/** First matching rule wins; a rule without `pipeline` or `code` matches any. */
+const errorTreatmentRuleSchema = z
+  .object({
+    pipeline: z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name').optional(),
+    code: z.string().min(1).optional(),
+    action: z.enum(['alert', 'reprocess']),
+    /** Where alerts go: at once for `alert`, once reprocessing is exhausted for `reprocess`. */
+    channels: z.array(alertChannel),
+    /** Each reprocessing adds two hops to the flow: 7 stays within the default `bus.maxHops` (16). */
+    maxReprocess: z.number().int().min(1).max(7).optional(),
+    severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  })
+  .strict()
+  .refine((rule) => rule.action !== 'reprocess' || rule.maxReprocess !== undefined, {
+    message: 'a reprocess rule needs maxReprocess',
+  });
+
+const errorTreatmentSchema = z
+  .object({
+    /** Where e-mail alerts go; absent, the e-mail channel is skipped. */
+    supportEmail: z.email().optional(),
+    /** Errors alike (same fingerprint) within this window raise one alert. */
+    aggregationWindowMs: millis,
+    /** Wait before reprocessing attempt n: `delayMs * 2^(n-1)`, at most `maxDelayMs`. */
+    reprocess: z.object({ delayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).strict(),
+    rules: z.array(errorTreatmentRuleSchema),
+  })
+  .strict();
+
+/** An SQL identifier we interpolate into a query: letters, digits and underscores only. */
+const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an SQL identifier (letters, digits, _)');
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of an environment variable');
+/** Five fields, minute precision: replicas firing the same tick agree on its minute. */
+const cronExpression = z
+  .string()
+  .refine(
+    (value) => value.trim().split(/\s+/).length === 5 && validateCronExpression(value).valid,
+    'a five-field cron expression such as "0 2 * * *"',
+  );
+
+/** A source read by the extract pipeline, chosen by name: never a URL or query from a request. */
+const importSourceSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('sql'),
+      /** 'default': the application's own database; otherwise the variable holding a mysql:// URL. */
+      connection: z.union([z.literal('default'), z.object({ urlEnv: envName }).strict()]),
+      /** A SELECT; the extractor wraps it for keyset pagination on `keyColumn`. */
+      query: z.string().regex(/^\s*select\s/i, 'a SELECT statement'),
+      keyColumn: sqlIdentifier,
+      pageSize: positiveInt.max(10_000),
+      cron: cronExpression.optional(),
+      maxAttempts: positiveInt.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('http'),
+      /** GET <url>?<cursorParam>=…&<limitParam>=… answering { <itemsField>: [...], <nextCursorField>: … }. */
+      url: z.url({ protocol: /^https?$/ }),
+      pageSize: positiveInt.max(10_000),
+      keyField: z.string().min(1).optional(),
+      itemsField: z.string().min(1).optional(),
+      nextCursorField: z.string().min(1).optional(),
+      cursorParam: z.string().min(1).optional(),
+      limitParam: z.string().min(1).optional(),
+      /** Variable holding a bearer token for the source. */
+      tokenEnv: envName.optional(),
+      timeoutMs: millis.optional(),
+      cron: cronExpression.optional(),
+      maxAttempts: positiveInt.optional(),
+    })
+    .strict(),
+]);
+
+const importFlowSchema = z
+  .object({
+    sources: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case source names'), importSourceSchema),
+    extract: z
+      .object({
+        /** An extraction renews its lease every page; a lease this old belongs to a dead process. */
+        leaseMs: millis,
+        /** How often unfinished extractions of dead processes are looked for and resumed. */
+        resumeIntervalMs: millis,
+      })
+      .strict(),
+    target: z
+      .object({
+        /** Table the process pipeline upserts into (columns: see the import-target migration). */
+        table: sqlIdentifier.optional(),
+        /** Service the process pipeline POSTs each record to, with an Idempotency-Key. */
+        httpUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Variable holding a bearer token for the target service. */
+        tokenEnv: envName.optional(),
+        timeoutMs: millis,
+      })
+      .strict()
+      .refine((t) => t.table || t.httpUrl, { message: 'set table, httpUrl or both' }),
+    reprocess: z
+      .object({
+        intervalMs: millis,
+        /** Reprocessing attempts before a record is dead; a source may set its own. */
+        maxAttempts: positiveInt,
+        baseDelayMs: millis,
+        maxDelayMs: millis,
+        /** A claimed record not published within this is claimable again (its reprocessor died). */
+        leaseMs: millis,
+        /** A record republished but with no outcome after this is republished (the event was lost). */
+        awaitMs: millis,
+        batchSize: positiveInt.max(1000),
+      })
+      .strict(),
+    errorHandling: z
+      .object({
+        /** Where the e-mail about errors goes; unset, no e-mail. */
+        supportEmail: z.email().optional(),
+        /** Errors alike (same import and code) arriving within this window make one ticket. */
+        aggregationWindowMs: millis,
+        flushIntervalMs: millis,
+        /** Error records quoted in a ticket or e-mail. */
+        samples: positiveInt.max(50),
+        retry: z.object({ baseDelayMs: millis, maxDelayMs: millis, maxAttempts: positiveInt }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
 
 /** A target field name, or null to leave the incident field out of the ticket. */
 const itsmField = z.string().min(1).nullable();
@@ -210,6 +357,10 @@ export const configSchema = z
       z.array(z.string().regex(/^[a-z0-9-]+$/, 'lower-case pipeline names')).min(1),
     ]),
     shutdown: z.object({ timeoutMs: millis }).strict(),
+    purchaseFlow: purchaseFlowSchema,
+    errorTreatment: errorTreatmentSchema,
+    /** The asynchronous model's reference integration: extract → process → reprocess → error handling. */
+    importFlow: importFlowSchema,
     notifiers: notifiersSchema,
     auth: authSchema,
     log: z
@@ -235,5 +386,10 @@ export const configSchema = z
 export type AppConfig = z.infer<typeof configSchema>;
 export type BusConfig = AppConfig['bus'];
 export type AuthConfig = AppConfig['auth'];
+export type PurchaseFlowConfig = AppConfig['purchaseFlow'];
+export type ErrorTreatmentConfig = AppConfig['errorTreatment'];
+export type ErrorTreatmentRule = ErrorTreatmentConfig['rules'][number];
 export type RetentionConfig = z.infer<typeof retentionSchema>;
+export type ImportFlowConfig = AppConfig['importFlow'];
+export type ImportSourceConfig = z.infer<typeof importSourceSchema>;
 export type NotifiersConfig = AppConfig['notifiers'];

@@ -26,10 +26,16 @@ export interface SmtpPeer {
  * refused with that reply code (`refuse-451@x` transient, `refuse-550@x` permanent).
  * With `credentials`, it requires them (plain AUTH, no TLS: it is loopback only).
  */
-export async function startSmtpPeer(credentials?: {
-  user: string;
-  pass: string;
-}): Promise<SmtpPeer> {
+export async function startSmtpPeer(
+  credentials?: {
+    user: string;
+    pass: string;
+  },
+  behaviour: {
+    /** Called for each recipient: a reply code (4xx, 5xx) refuses it, undefined accepts it. */
+    refuse?: (address: string) => number | undefined;
+  } = {},
+): Promise<SmtpPeer> {
   const received: ReceivedMail[] = [];
   const options: SMTPServerOptions = {
     logger: false,
@@ -44,6 +50,10 @@ export async function startSmtpPeer(credentials?: {
       }
     },
     onRcptTo(address, _session, callback) {
+      const code = behaviour.refuse?.(address.address);
+      if (code !== undefined) {
+        return callback(Object.assign(new Error('refused by the test peer'), { responseCode: code }));
+      }
       const refusal = /^refuse-(\d{3})@/.exec(address.address);
       if (!refusal) return callback();
       callback(

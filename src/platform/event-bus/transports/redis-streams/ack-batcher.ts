@@ -15,12 +15,14 @@ export class AckBatcher {
     private readonly logger: Logger,
   ) {}
 
-  add(stream: string, group: string, id: string): void {
+  /** Resolves once the batch holding this acknowledgement has been sent (or failed and been logged). */
+  add(stream: string, group: string, id: string): Promise<void> {
     const key = `${stream}\u0000${group}`;
     const batch = this.batches.get(key);
     if (batch) batch.ids.push(id);
     else this.batches.set(key, { stream, group, ids: [id] });
     this.scheduled ??= new Promise((resolve) => setImmediate(() => resolve(this.flush())));
+    return this.scheduled;
   }
 
   async flush(): Promise<void> {

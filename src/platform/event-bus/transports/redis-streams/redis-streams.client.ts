@@ -9,8 +9,9 @@ import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
 import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
 import type { StreamDescription } from '../../stream-description.js';
 import { connectWithin, createRedisConnection, within } from './redis-connection.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { REPLAY_DEAD_LETTER } from './replay.script.js';
-import { ENVELOPE_FIELD, type StreamEntry, toDeadLetter } from './redis-streams.events.js';
+import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
 
 /**
@@ -22,6 +23,7 @@ export class RedisStreamsClient extends EventBusClient {
   private readonly keys: RedisStreamsKeys;
   private readonly logger = new Logger('RedisStreamsClient');
   private redis?: Redis;
+  private batcher?: PublishBatcher;
 
   constructor(
     private readonly config: BusConfig,
@@ -38,12 +40,14 @@ export class RedisStreamsClient extends EventBusClient {
       // events at once costs one round trip.
       enableAutoPipelining: true,
     });
+    this.batcher ??= new PublishBatcher(this.redis);
     return connectWithin(this.redis, this.redisUrl, this.config.connectTimeoutMs);
   }
 
   async close(): Promise<void> {
     const redis = this.redis;
     this.redis = undefined;
+    this.batcher = undefined;
     if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
     else redis?.disconnect();
   }
@@ -139,16 +143,16 @@ export class RedisStreamsClient extends EventBusClient {
     throw new Error('the event bus client has no events to listen to');
   }
 
-  /** Resolves with the entry id Redis gave the event. */
+  override async dispatch(envelope: EventEnvelope): Promise<void> {
+    // Skips the connection check of every publish once connected: it is on the hot path.
+    if (this.redis?.status !== 'ready') await this.connect();
+    await this.batcher!.add(this.keys.stream(envelope.name), trimArguments(this.config, envelope.name), JSON.stringify(envelope));
+  }
+
+  /** Resolves with the entry id Redis gave the event (the path of `emit()`). */
   protected async dispatchEvent<T = string>(packet: ReadPacket<EventEnvelope>): Promise<T> {
     const event = packet.pattern as string;
-    return (await this.redis!.xadd(
-      this.keys.stream(event),
-      ...trimArguments(this.config, event),
-      '*',
-      ENVELOPE_FIELD,
-      JSON.stringify(packet.data),
-    )) as T;
+    return (await this.batcher!.add(this.keys.stream(event), trimArguments(this.config, event), JSON.stringify(packet.data))) as T;
   }
 
   protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {

@@ -169,7 +169,9 @@ export class StreamConsumer {
     const outcome = await deliver(this.binding, raw, attempt, this.observers);
     switch (outcome.kind) {
       case 'ack':
-        this.acks.add(this.stream, this.group, id);
+        // Stays in flight until the XACK is done: the sweep, on another connection, would
+        // otherwise find it still pending and not in flight, and redeliver a handled event.
+        await this.acks.add(this.stream, this.group, id);
         return;
       case 'retry':
         // Left pending: the sweep claims it back once its backoff has passed.

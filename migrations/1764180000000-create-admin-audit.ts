@@ -2,8 +2,8 @@ import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'ty
 import { portableColumns } from '../src/platform/persistence/portable-columns.js';
 
 /** The audit trail of the admin API: who did what to what, when, and how it ended. */
-export class CreateAdminAudit1764160000000 implements MigrationInterface {
-  name = 'CreateAdminAudit1764160000000';
+export class CreateAdminAudit1764180000000 implements MigrationInterface {
+  name = 'CreateAdminAudit1764180000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = portableColumns(queryRunner);

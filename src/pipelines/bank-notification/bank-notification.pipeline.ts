@@ -1,0 +1,11 @@
+import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
+
+/** Subscriber: the bank app's push notification of each purchase. It knows the event, never `purchases`. */
+export const bankNotificationPipeline = definePipeline({
+  name: 'bank-notification',
+  role: 'subscriber',
+  description:
+    'Sends a push notification of each purchase to the bank app through the notification service',
+  publishes: [purchaseFlowError],
+});

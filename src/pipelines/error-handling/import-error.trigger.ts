@@ -1,0 +1,55 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
+import { ErrorStore } from '../../platform/error-store/error-store.js';
+import { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
+import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
+import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
+import { ObjectStore } from '../../platform/object-store/object-store.js';
+import { importError } from '../import-flow/record-events.js';
+import { ERROR_ALERTS_STORE, type ErrorAlert } from './error-alert.js';
+import { errorHandlingPipeline } from './error-handling.pipeline.js';
+
+/**
+ * Pipeline 4's trigger: stores each error event (once, however often delivered) and makes sure
+ * an alert exists for its import and code. The alert goes out after the aggregation window,
+ * with every error alike that arrived meanwhile: a flood makes one ticket, not thousands.
+ */
+@Controller()
+export class ImportErrorTrigger {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly errors: ErrorStore,
+    private readonly store: ObjectStore,
+    @InjectRepository(ErrorRecord) private readonly records: Repository<ErrorRecord>,
+  ) {}
+
+  @EventTrigger(importError, { pipeline: errorHandlingPipeline.name })
+  async onError(@Payload() error: PipelineError, @Ctx() ctx: EventTriggerContext): Promise<void> {
+    const importId = typeof error.context?.importId === 'string' ? error.context.importId : null;
+    const { record } = await this.errors.record(ctx.getEnvelope() as EventEnvelope<PipelineError>, {
+      fingerprintScope: importId ?? '',
+    });
+    const alert: ErrorAlert = { pipeline: error.pipeline, code: error.code, importId, correlationId: error.correlationId };
+    await this.store.add(ERROR_ALERTS_STORE, {
+      key: record.fingerprint,
+      payload: alert,
+      error: { code: error.code, message: error.message, retriable: true },
+      nextAttemptAt: new Date(Date.now() + this.config.importFlow.errorHandling.aggregationWindowMs),
+    });
+    // Its alert went out already: the record joins that ticket instead of opening another.
+    const existing = await this.store.get(ERROR_ALERTS_STORE, record.fingerprint);
+    if (existing?.status === 'done' && record.status === 'open') {
+      const sent = existing.payload as ErrorAlert;
+      await this.records.update(
+        { id: record.id, status: 'open' },
+        { status: 'alerted', notifications: { ticketId: sent.ticketId, emailMessageId: sent.emailMessageId, joined: true } },
+      );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
+import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
+import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
+import { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
+import { errorTreatmentPipeline } from './error-treatment.pipeline.js';
+import { ErrorTreatmentService } from './error-treatment.service.js';
+
+/** The one trigger of error treatment: every error event of the purchase flow, whichever pipeline published it. */
+@Controller()
+export class ErrorTreatmentTrigger {
+  constructor(private readonly treatment: ErrorTreatmentService) {}
+
+  @EventTrigger(purchaseFlowError, { pipeline: errorTreatmentPipeline.name, maxDeliveries: 8 })
+  async onError(@Payload() error: PipelineError, @Ctx() ctx: EventTriggerContext): Promise<void> {
+    // The validated payload, under the envelope's id: the error store deduplicates on it.
+    await this.treatment.treat({
+      ...(ctx.getEnvelope() as EventEnvelope<PipelineError>),
+      payload: error,
+    });
+  }
+}

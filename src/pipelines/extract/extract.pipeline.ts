@@ -1,0 +1,10 @@
+import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { importError, recordExtracted } from '../import-flow/record-events.js';
+
+/** Asynchronous model, pipeline 1: reads a configured source page by page, one event per record. */
+export const extractPipeline = definePipeline({
+  name: 'extract',
+  role: 'extraction',
+  description: 'Reads a configured source (SQL or paginated HTTP API) and publishes record.extracted per record',
+  publishes: [recordExtracted, importError],
+});

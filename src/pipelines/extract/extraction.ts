@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
+import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
+import type { Publisher } from '../../platform/event-bus/publisher.js';
+import type { Import } from '../import-flow/import.entity.js';
+import { Imports } from '../import-flow/imports.js';
+import { type ExtractedRecord, importError, recordExtracted } from '../import-flow/record-events.js';
+import { RecordStates } from '../import-flow/record-states.js';
+import { extractPipeline } from './extract.pipeline.js';
+import { ExtractionError, type SourceCursor } from './sources/source-reader.js';
+import { SourceReaders } from './sources/source-readers.js';
+
+export interface ImportTrigger {
+  triggeredBy: Import['triggeredBy'];
+  /** Scheduled imports: the same key from several replicas makes one import. */
+  triggerKey?: string;
+  correlationId: string;
+}
+
+/**
+ * Pipeline 1's work: reads the source page by page and publishes one `record.extracted` per
+ * record. Each page's record states are written before its events, and the next page is read
+ * only once every event of this one is on the bus (backpressure: memory stays at one page).
+ * The cursor and lease move after each page, so a dead process's extraction resumes where it
+ * stopped. A failure marks the extraction failed and publishes `import.error`.
+ */
+@Injectable()
+export class Extraction implements OnModuleDestroy {
+  private readonly logger = new Logger('Extraction');
+  private readonly runs = new Map<string, Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly imports: Imports,
+    private readonly states: RecordStates,
+    private readonly readers: SourceReaders,
+    @InjectPublisher(recordExtracted) private readonly extracted: Publisher<ExtractedRecord>,
+    @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
+  ) {}
+
+  /** Creates the import and starts extracting in the background; null when not started (shutdown, or a replica's scheduled twin). */
+  async start(source: string, trigger: ImportTrigger): Promise<Import | null> {
+    if (this.stopping) return null;
+    const owner = randomUUID();
+    const created = await this.imports.create({ source, ...trigger, owner, leaseMs: this.config.importFlow.extract.leaseMs });
+    if (!created) return null;
+    this.launch(created, owner);
+    return created;
+  }
+
+  /** Runs (or resumes) the extraction of an import whose lease `owner` holds. */
+  launch(found: Import, owner: string): void {
+    if (this.runs.has(found.id) || this.stopping) return;
+    const run = this.run(found, owner).finally(() => this.runs.delete(found.id));
+    this.runs.set(found.id, run);
+  }
+
+  isRunning(importId: string): boolean {
+    return this.runs.has(importId);
+  }
+
+  /** Stops between pages and hands the leases back, before the bus and the database close. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.runs.values());
+  }
+
+  private async run(found: Import, owner: string): Promise<void> {
+    const { leaseMs } = this.config.importFlow.extract;
+    let cursor: SourceCursor = found.cursor;
+    try {
+      const source = this.readers.source(found.source);
+      if (!source) throw new ExtractionError(`no source named '${found.source}' is configured`, 'source-unknown');
+      const reader = await this.readers.reader(found.source);
+      for (;;) {
+        if (this.stopping) {
+          await this.imports.release(found.id, owner);
+          return;
+        }
+        const page = await reader.read(cursor, source.pageSize);
+        const keys = page.records.map((r) => r.key);
+        await this.states.insertExtracted(found.id, keys);
+        let records = page.records;
+        if (found.replay) {
+          // Events of a bus that keeps nothing across restarts: publish only those never processed.
+          const open = await this.states.stillExtracted(found.id, keys);
+          records = records.filter((r) => open.has(r.key));
+        }
+        await Promise.all(
+          records.map((r) =>
+            this.extracted.publish(
+              { importId: found.id, source: found.source, key: r.key, data: r.data },
+              { correlationId: found.correlationId },
+            ),
+          ),
+        );
+        if (page.next === null) {
+          await this.imports.finishExtraction(found.id, owner);
+          return;
+        }
+        cursor = page.next;
+        if (!(await this.imports.advance(found.id, owner, cursor, leaseMs))) {
+          this.logger.warn(`import ${found.id}: extraction lease lost to another process; stopping here`);
+          return;
+        }
+      }
+    } catch (error) {
+      if (this.stopping) {
+        await this.imports.release(found.id, owner).catch(() => undefined);
+        return;
+      }
+      await this.fail(found, owner, cursor, error);
+    }
+  }
+
+  private async fail(found: Import, owner: string, cursor: SourceCursor, error: unknown): Promise<void> {
+    const message = (error as Error).message ?? String(error);
+    const code = error instanceof ExtractionError ? error.code : 'extraction-failed';
+    this.logger.error(`import ${found.id} (${found.source}): extraction failed: ${message}`);
+    try {
+      await this.imports.failExtraction(found.id, owner, message);
+      await this.errors.publish(
+        {
+          pipeline: extractPipeline.name,
+          code,
+          message: `extraction of source '${found.source}' failed: ${message}`,
+          correlationId: found.correlationId,
+          retriable: code !== 'source-unknown',
+          occurredAt: new Date().toISOString(),
+          context: { importId: found.id, source: found.source, cursor },
+        },
+        { correlationId: found.correlationId },
+      );
+    } catch (reportError) {
+      this.logger.error(`import ${found.id}: could not report the extraction failure: ${(reportError as Error).message}`);
+    }
+  }
+}

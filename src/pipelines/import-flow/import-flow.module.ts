@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
+import { ImportRecord } from './import-record.entity.js';
+import { Import } from './import.entity.js';
+import { Imports } from './imports.js';
+import { RecordStates } from './record-states.js';
+
+const entities = [Import, ImportRecord];
+const bookkeeping = [Imports, RecordStates];
+
+/** What the four pipelines of the import flow share: imports, record states, the Object Store. */
+@Module({
+  imports: [TypeOrmModule.forFeature(entities), ObjectStoreModule],
+  providers: bookkeeping,
+  exports: [...bookkeeping, ObjectStoreModule],
+})
+export class ImportFlowModule {}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * - `extracted`: published, not yet processed;
+ * - `failed`: in the Object Store, awaiting reprocessing;
+ * - `succeeded`: written to the target; `dead`: given up on.
+ */
+export type RecordState = 'extracted' | 'failed' | 'succeeded' | 'dead';
+
+/**
+ * The state of one record of an import. Progress is counted from these rows, and each state
+ * change is a guarded UPDATE, so counts stay exact under concurrency and redelivery.
+ */
+@Entity('import_records')
+@Index('idx_import_records_state', ['importId', 'state'])
+export class ImportRecord {
+  @PrimaryColumn({ name: 'import_id', type: 'varchar', length: 36 })
+  importId!: string;
+
+  @PrimaryColumn({ name: 'record_key', type: 'varchar', length: 150 })
+  key!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  state!: RecordState;
+
+  /** Failed at least once. */
+  @Column({ type: 'boolean', default: false })
+  retried!: boolean;
+
+  /** Times the reprocess pipeline handed it back. */
+  @Column({ type: 'int', default: 0 })
+  reprocessed!: number;
+}

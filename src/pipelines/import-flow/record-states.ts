@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
+import { ImportRecord, type RecordState } from './import-record.entity.js';
+
+interface RecordRef {
+  importId: string;
+  key: string;
+}
+
+/** States a record may leave: a succeeded or dead record never changes again. */
+const OPEN: RecordState[] = ['extracted', 'failed'];
+
+/**
+ * The per-record state of imports. Every change is an UPDATE guarded by the state it leaves,
+ * so a redelivered event cannot count a record twice; the changes of many concurrent handlers
+ * go out as one statement per import (see {@link MicroBatcher}).
+ */
+@Injectable()
+export class RecordStates {
+  private readonly lookups = new MicroBatcher<RecordRef, RecordState | null>((refs) => this.lookupMany(refs));
+  private readonly successes = new MicroBatcher<RecordRef>((refs) => this.transition(refs, { state: 'succeeded' }));
+  private readonly failures = new MicroBatcher<RecordRef>((refs) => this.transition(refs, { state: 'failed', retried: true }));
+
+  constructor(@InjectRepository(ImportRecord) private readonly records: Repository<ImportRecord>) {}
+
+  /** Rows for a page of extracted records; rows that exist already (a resumed extraction) are kept. */
+  async insertExtracted(importId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.records
+      .createQueryBuilder()
+      .insert()
+      .into(ImportRecord)
+      .values(keys.map((key) => ({ importId, key, state: 'extracted' as const, retried: false, reprocessed: 0 })))
+      .orIgnore()
+      .execute();
+  }
+
+  /** The keys among `keys` still waiting for their first processing. */
+  async stillExtracted(importId: string, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.records.find({ select: { key: true }, where: { importId, key: In(keys), state: 'extracted' } });
+    return new Set(rows.map((r) => r.key));
+  }
+
+  lookup(importId: string, key: string): Promise<RecordState | null> {
+    return this.lookups.add({ importId, key });
+  }
+
+  markSucceeded(importId: string, key: string): Promise<void> {
+    return this.successes.add({ importId, key });
+  }
+
+  markFailed(importId: string, key: string): Promise<void> {
+    return this.failures.add({ importId, key });
+  }
+
+  async markDead(importId: string, key: string): Promise<void> {
+    await this.transition([{ importId, key }], { state: 'dead', retried: true });
+  }
+
+  async countReprocessing(importId: string, key: string): Promise<void> {
+    await this.records.update({ importId, key }, { reprocessed: () => 'reprocessed + 1' });
+  }
+
+  private async lookupMany(refs: RecordRef[]): Promise<(RecordState | null)[]> {
+    const states = new Map<string, RecordState>();
+    for (const [importId, keys] of byImport(refs)) {
+      const rows = await this.records.find({ select: { key: true, state: true }, where: { importId, key: In(keys) } });
+      for (const row of rows) states.set(`${importId}\u0000${row.key}`, row.state);
+    }
+    return refs.map((ref) => states.get(`${ref.importId}\u0000${ref.key}`) ?? null);
+  }
+
+  private async transition(refs: RecordRef[], patch: QueryDeepPartialEntity<ImportRecord>): Promise<void> {
+    for (const [importId, keys] of byImport(refs)) {
+      await this.records.update({ importId, key: In(keys), state: In(OPEN) }, patch);
+    }
+  }
+}
+
+function byImport(refs: RecordRef[]): Map<string, string[]> {
+  const groups = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    let keys = groups.get(ref.importId);
+    if (!keys) groups.set(ref.importId, (keys = new Set()));
+    keys.add(ref.key);
+  }
+  return new Map([...groups].map(([id, keys]) => [id, [...keys]]));
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { ImportFlowModule } from '../import-flow/import-flow.module.js';
+import { processPipeline } from './process.pipeline.js';
+import { RecordProcessor } from './record-processor.js';
+import { RecordTriggers } from './record.triggers.js';
+import { TargetWriter } from './target/target-writer.js';
+
+/** Pipeline 2 of the asynchronous model. Triggers: record.extracted and record.reprocess. */
+@Module({
+  imports: [PipelineModule.register(processPipeline), ImportFlowModule],
+  controllers: [RecordTriggers],
+  providers: [RecordProcessor, TargetWriter],
+})
+export class ProcessModule {}

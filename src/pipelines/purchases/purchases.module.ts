@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js';
+import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
+import { Card } from './card.entity.js';
+import { IdempotencyKey } from './idempotency-key.entity.js';
+import { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { MerchantRule } from './merchant-rule.entity.js';
+import { PurchaseService } from './purchase.service.js';
+import { Purchase } from './purchase.entity.js';
+import { PurchasesController } from './purchases.controller.js';
+import { purchasesPipeline } from './purchases.pipeline.js';
+
+const entities = [Card, MerchantRule, Purchase, IdempotencyKey];
+const providers = [PurchaseService, IdempotencyStore, FlowErrorReporter];
+
+@Module({
+  imports: [
+    PipelineModule.register(purchasesPipeline),
+    TypeOrmModule.forFeature(entities),
+    DeliveryLedgerModule,
+  ],
+  controllers: [PurchasesController],
+  providers,
+})
+export class PurchasesModule {}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { NotifiersModule } from '../../platform/notifiers/notifiers.module.js';
+import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { ChannelDelivery } from '../purchase-flow/channel-delivery.js';
+import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js';
+import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
+import { ReceiptSender } from './receipt-sender.js';
+import { StoreReceiptTrigger } from './store-receipt.trigger.js';
+import { storeReceiptPipeline } from './store-receipt.pipeline.js';
+
+@Module({
+  imports: [PipelineModule.register(storeReceiptPipeline), DeliveryLedgerModule, NotifiersModule],
+  controllers: [StoreReceiptTrigger],
+  providers: [ChannelDelivery, FlowErrorReporter, ReceiptSender],
+})
+export class StoreReceiptModule {}

@@ -1,0 +1,68 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { jsonTransformer } from '../persistence/json.transformer.js';
+
+/**
+ * - `pending`: waits for `nextAttemptAt`, when a reprocessor may claim it;
+ * - `leased`: claimed by a reprocessor until `leaseUntil`;
+ * - `reprocessing`: handed back to its pipeline, awaiting the outcome until `leaseUntil`;
+ * - `done`: its pipeline succeeded at last; `dead`: given up on.
+ */
+export type ObjectStoreStatus = 'pending' | 'leased' | 'reprocessing' | 'done' | 'dead';
+
+/** An input a pipeline could not process, kept with its error until reprocessing settles it. */
+@Entity('object_store_entries')
+@Index('uq_object_store_entries_store_key', ['store', 'key'], { unique: true })
+@Index('idx_object_store_entries_due', ['store', 'status', 'nextAttemptAt'])
+@Index('idx_object_store_entries_lease', ['store', 'status', 'leaseUntil'])
+@Index('idx_object_store_entries_expires', ['expiresAt'])
+export class ObjectStoreEntry {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** Which store (one per pipeline or flow) the entry belongs to. */
+  @Column({ type: 'varchar', length: 100 })
+  store!: string;
+
+  /** Unique within the store: storing the same key again updates the entry. */
+  @Column({ name: 'entry_key', type: 'varchar', length: 191 })
+  key!: string;
+
+  @Column({ type: 'text', transformer: jsonTransformer })
+  payload!: unknown;
+
+  @Column({ type: 'varchar', length: 20 })
+  status!: ObjectStoreStatus;
+
+  /** Times the entry was handed back for reprocessing. */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** Whether trying again can help; a non-retriable entry is dead at its first review. */
+  @Column({ type: 'boolean' })
+  retriable!: boolean;
+
+  @Column({ name: 'error_code', type: 'varchar', length: 100, nullable: true })
+  errorCode!: string | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner!: string | null;
+
+  @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true })
+  leaseUntil!: Date | null;
+
+  /** After this the entry may be purged. */
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
+  expiresAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

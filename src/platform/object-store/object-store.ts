@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThan, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { ObjectStoreEntry, type ObjectStoreStatus } from './object-store-entry.entity.js';
+
+/** Why an input could not be processed. */
+export interface StoredError {
+  code: string;
+  message: string;
+  /** False when trying again cannot help (the data itself is wrong). */
+  retriable: boolean;
+}
+
+/** What a pipeline stores about an input it failed on. */
+export interface StoredFailure<T = unknown> {
+  key: string;
+  payload: T;
+  error: StoredError;
+  /** When a reprocessor may take it; now for an entry to review at once. */
+  nextAttemptAt: Date;
+  expiresAt?: Date | null;
+}
+
+/** Entries a reprocessor claimed; only the holder of `owner` may settle them. */
+export interface Claim<T = unknown> {
+  owner: string;
+  entries: (ObjectStoreEntry & { payload: T })[];
+}
+
+const MAX_MESSAGE = 4000;
+
+/**
+ * The Object Store: any pipeline keeps here the inputs it could not process, with the error,
+ * the attempts so far and when to try again. Reprocessors claim due entries under a lease,
+ * so that several replicas never take the same entry at once.
+ */
+@Injectable()
+export class ObjectStore {
+  constructor(@InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>) {}
+
+  /** Stores failures (one multi-row upsert): a new key is added, a known one updated, attempts kept. */
+  async put(store: string, failures: StoredFailure[]): Promise<void> {
+    if (failures.length === 0) return;
+    const now = new Date();
+    const rows = failures.map(
+      (f) =>
+        <QueryDeepPartialEntity<ObjectStoreEntry>>{
+          id: randomUUID(),
+          store,
+          key: f.key,
+          payload: f.payload as object,
+          status: 'pending',
+          attempts: 0,
+          retriable: f.error.retriable,
+          errorCode: f.error.code,
+          lastError: f.error.message.slice(0, MAX_MESSAGE),
+          nextAttemptAt: f.nextAttemptAt,
+          leaseOwner: null,
+          leaseUntil: null,
+          expiresAt: f.expiresAt ?? null,
+          updatedAt: now,
+        },
+    );
+    await this.entries
+      .createQueryBuilder()
+      .insert()
+      .into(ObjectStoreEntry)
+      .values(rows)
+      .orUpdate(
+        ['payload', 'status', 'retriable', 'error_code', 'last_error', 'next_attempt_at', 'lease_owner', 'lease_until', 'expires_at', 'updated_at'],
+        ['store', 'entry_key'],
+      )
+      .execute();
+  }
+
+  /** Stores a new entry unless the key is already there (then nothing changes). True when added. */
+  async add(store: string, entry: StoredFailure): Promise<boolean> {
+    const id = randomUUID();
+    await this.entries
+      .createQueryBuilder()
+      .insert()
+      .into(ObjectStoreEntry)
+      .values(<QueryDeepPartialEntity<ObjectStoreEntry>>{
+        id,
+        store,
+        key: entry.key,
+        payload: entry.payload as object,
+        status: 'pending',
+        attempts: 0,
+        retriable: entry.error.retriable,
+        errorCode: entry.error.code,
+        lastError: entry.error.message.slice(0, MAX_MESSAGE),
+        nextAttemptAt: entry.nextAttemptAt,
+        expiresAt: entry.expiresAt ?? null,
+      })
+      .orIgnore()
+      .execute();
+    return (await this.entries.existsBy({ id }));
+  }
+
+  get(store: string, key: string): Promise<ObjectStoreEntry | null> {
+    return this.entries.findOneBy({ store, key });
+  }
+
+  /**
+   * Claims up to `limit` entries that are due (pending past `nextAttemptAt`) or whose lease
+   * ran out (their holder died, or what it handed back never came back). The claim is one
+   * guarded UPDATE per entry set, so two replicas never hold the same entry.
+   */
+  async claimDue<T = unknown>(store: string, options: { limit: number; leaseMs: number }): Promise<Claim<T>> {
+    const owner = randomUUID();
+    const now = new Date();
+    const due = `((status = 'pending' AND next_attempt_at <= :now) OR (status IN ('leased', 'reprocessing') AND lease_until < :now))`;
+    const candidates = await this.entries
+      .createQueryBuilder('e')
+      .select('e.id', 'id')
+      .where('e.store = :store', { store })
+      .andWhere(
+        `((e.status = 'pending' AND e.nextAttemptAt <= :now) OR (e.status IN ('leased', 'reprocessing') AND e.leaseUntil < :now))`,
+        { now },
+      )
+      .orderBy('e.nextAttemptAt', 'ASC')
+      .limit(options.limit)
+      .getRawMany<{ id: string }>();
+    if (candidates.length === 0) return { owner, entries: [] };
+    const ids = candidates.map((c) => c.id);
+    await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set({ status: 'leased', leaseOwner: owner, leaseUntil: new Date(now.getTime() + options.leaseMs) })
+      .where('id IN (:...ids)', { ids })
+      .andWhere(due, { now })
+      .execute();
+    const entries = await this.entries.findBy({ id: In(ids), leaseOwner: owner, status: 'leased' });
+    return { owner, entries: entries as Claim<T>['entries'] };
+  }
+
+  /**
+   * The claimed entry was handed back to its pipeline: one more attempt, and if no outcome
+   * comes within `awaitMs` it is claimable again. False when the lease was lost meanwhile.
+   */
+  async handedBack(entry: ObjectStoreEntry, owner: string, awaitMs: number): Promise<boolean> {
+    const result = await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set({ status: 'reprocessing', attempts: () => 'attempts + 1', leaseUntil: new Date(Date.now() + awaitMs) })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Gives up on a claimed entry. False when the lease was lost meanwhile. */
+  async markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = { status: 'dead', leaseUntil: null, nextAttemptAt: null };
+    if (reason) {
+      patch.errorCode = reason.code;
+      patch.lastError = reason.message.slice(0, MAX_MESSAGE);
+    }
+    const result = await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set(patch)
+      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * A claimed entry failed again: one attempt more, due at `nextAttemptAt`, with the new error
+   * (and payload, to remember partial progress). False when the lease was lost meanwhile.
+   */
+  async retryLater(
+    entry: ObjectStoreEntry,
+    owner: string,
+    update: { error: StoredError; nextAttemptAt: Date; payload?: unknown },
+  ): Promise<boolean> {
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
+      status: 'pending',
+      attempts: () => 'attempts + 1',
+      retriable: update.error.retriable,
+      errorCode: update.error.code,
+      lastError: update.error.message.slice(0, MAX_MESSAGE),
+      nextAttemptAt: update.nextAttemptAt,
+      leaseOwner: null,
+      leaseUntil: null,
+    };
+    if (update.payload !== undefined) patch.payload = update.payload as object;
+    return this.settleClaimed(entry, owner, patch);
+  }
+
+  /** A claimed entry is settled for good, optionally with its final payload. False when the lease was lost. */
+  markDone(entry: ObjectStoreEntry, owner: string, payload?: unknown): Promise<boolean> {
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = { status: 'done', leaseUntil: null, nextAttemptAt: null };
+    if (payload !== undefined) patch.payload = payload as object;
+    return this.settleClaimed(entry, owner, patch);
+  }
+
+  private async settleClaimed(entry: ObjectStoreEntry, owner: string, patch: QueryDeepPartialEntity<ObjectStoreEntry>): Promise<boolean> {
+    const result = await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set(patch)
+      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Returns a claimed entry to the queue untouched, due at once (its reprocessor could not finish). */
+  async release(entry: ObjectStoreEntry, owner: string): Promise<void> {
+    await this.entries
+      .createQueryBuilder()
+      .update(ObjectStoreEntry)
+      .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .execute();
+  }
+
+  /** The pipeline processed these keys at last; a key never stored is ignored. */
+  async complete(store: string, keys: string[], expiresAt: Date | null = null): Promise<void> {
+    if (keys.length === 0) return;
+    await this.entries.update(
+      { store, key: In(keys), status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']) },
+      { status: 'done', leaseOwner: null, leaseUntil: null, nextAttemptAt: null, expiresAt },
+    );
+  }
+
+  async countByStatus(store: string): Promise<Partial<Record<ObjectStoreStatus, number>>> {
+    const rows = await this.entries
+      .createQueryBuilder('e')
+      .select('e.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .where('e.store = :store', { store })
+      .groupBy('e.status')
+      .getRawMany<{ status: ObjectStoreStatus; count: string | number }>();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  }
+
+  /** Deletes entries past their expiry; returns how many. */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const result = await this.entries.delete({ expiresAt: LessThan(now) });
+    return result.affected ?? 0;
+  }
+}
