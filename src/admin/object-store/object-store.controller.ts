@@ -27,6 +27,28 @@ export class ObjectStoreController {
     return { items: page.items.map(ObjectStoreEntrySummary.of), total: page.total, offset: query.offset, limit: query.limit };
   }
 
+  // Before the `:id` routes, which would otherwise take `bulk` for an id.
+  @Post('bulk/reprocess')
+  @HttpCode(200)
+  @Audited('object-store.bulk-reprocess', 'object-store')
+  @ApiOperation({ summary: 'Queue every pending or dead entry matching the filter for reprocessing now' })
+  @ApiOkResponse({ type: BulkResult })
+  async bulkReprocess(@Body() body: BulkRequest): Promise<BulkResult> {
+    requireStore(body);
+    return { affected: await this.store.bulkReprocess(body.filter) };
+  }
+
+  @Post('bulk/discard')
+  @HttpCode(200)
+  @Roles('admin')
+  @Audited('object-store.bulk-discard', 'object-store')
+  @ApiOperation({ summary: 'Discard every pending or dead entry matching the filter' })
+  @ApiOkResponse({ type: BulkResult })
+  async bulkDiscard(@Body() body: BulkRequest, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {
+    requireStore(body);
+    return { affected: await this.store.bulkDiscard(body.filter, principal.subject) };
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One entry, with its payload' })
   @ApiParam({ name: 'id', format: 'uuid' })
@@ -61,26 +83,6 @@ export class ObjectStoreController {
     return ObjectStoreEntryView.of(await this.store.discard(id, principal.subject));
   }
 
-  @Post('bulk/reprocess')
-  @HttpCode(200)
-  @Audited('object-store.bulk-reprocess', 'object-store')
-  @ApiOperation({ summary: 'Queue every pending or dead entry matching the filter for reprocessing now' })
-  @ApiOkResponse({ type: BulkResult })
-  async bulkReprocess(@Body() body: BulkRequest): Promise<BulkResult> {
-    requireStore(body);
-    return { affected: await this.store.bulkReprocess(body.filter) };
-  }
-
-  @Post('bulk/discard')
-  @HttpCode(200)
-  @Roles('admin')
-  @Audited('object-store.bulk-discard', 'object-store')
-  @ApiOperation({ summary: 'Discard every pending or dead entry matching the filter' })
-  @ApiOkResponse({ type: BulkResult })
-  async bulkDiscard(@Body() body: BulkRequest, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {
-    requireStore(body);
-    return { affected: await this.store.bulkDiscard(body.filter, principal.subject) };
-  }
 }
 
 /** A bulk action names its store: "everything everywhere" is never one click away. */
