@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
+import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { parcelCatalogue, SortedParcels } from './fixtures/admin/parcels.js';
 import { rows, seedError } from './support/app-data.js';
 import { startItsmPeer, type ItsmPeer } from './support/itsm-peer.js';
@@ -57,6 +58,7 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
       body?: object;
     }
     let errorId: string;
+    let entryId: string;
     const routes: Route[] = [
       { method: 'get', pattern: '/pipelines', path: () => '/pipelines', role: 'operator' },
       { method: 'get', pattern: '/pipelines/:name', path: () => '/pipelines/sorting', role: 'operator' },
@@ -74,10 +76,21 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
       { method: 'patch', pattern: '/errors/:id', path: () => `/errors/${errorId}`, role: 'admin', body: { note: 'checked' } },
       { method: 'post', pattern: '/errors/:id/itsm', path: () => `/errors/${errorId}/itsm`, role: 'operator', body: {} },
       { method: 'get', pattern: '/audit', path: () => '/audit', role: 'admin' },
+      { method: 'get', pattern: '/object-store', path: () => '/object-store', role: 'operator' },
+      { method: 'get', pattern: '/object-store/:id', path: () => `/object-store/${entryId}`, role: 'operator' },
+      { method: 'post', pattern: '/object-store/:id/reprocess', path: () => `/object-store/${entryId}/reprocess`, role: 'operator', body: {} },
+      { method: 'post', pattern: '/object-store/:id/discard', path: () => '/object-store/00000000-0000-4000-8000-000000000000/discard', role: 'admin' },
+      { method: 'post', pattern: '/object-store/bulk/reprocess', path: () => '/object-store/bulk/reprocess', role: 'operator', body: { filter: { store: 'matrix' } } },
+      { method: 'post', pattern: '/object-store/bulk/discard', path: () => '/object-store/bulk/discard', role: 'admin', body: { filter: { store: 'nothing-here' } } },
+      { method: 'get', pattern: '/reprocessing', path: () => '/reprocessing', role: 'operator' },
+      { method: 'post', pattern: '/reprocessing/run', path: () => '/reprocessing/run', role: 'operator', body: {} },
     ];
 
     beforeAll(async () => {
       errorId = (await seedError(app.app, { pipeline: 'sorting', code: 'matrix-check' })).id;
+      const store = app.app.get(ObjectStore);
+      await store.put('matrix', [{ key: 'k-1', payload: { n: 1 }, error: { code: 'boom', message: 'boom', retriable: true }, nextAttemptAt: new Date(Date.now() + 3_600_000) }]);
+      entryId = (await store.get('matrix', 'k-1'))!.id;
     });
 
     it('covers every admin route the app registered', () => {

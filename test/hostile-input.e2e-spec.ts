@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
+import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { parcelCatalogue, SortedParcels } from './fixtures/admin/parcels.js';
 import { rows, seedError } from './support/app-data.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -15,6 +16,7 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
   let app: TestApp;
   let errorId: string;
   let letterId: string;
+  let entryId: string;
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
@@ -23,6 +25,9 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     await app.http.post('/api/v1/test/parcels').send({ parcelId: 'H-1', weight: 1, fail: true }).expect(201);
     const bus = app.app.get(EventBus);
     letterId = (await eventually(async () => (await bus.listDeadLetters(10))[0])).id;
+    const store = app.app.get(ObjectStore);
+    await store.put('hostile', [{ key: 'k-1', payload: { n: 1 }, error: { code: 'boom', message: 'boom', retriable: false }, nextAttemptAt: new Date(Date.now() + 3_600_000) }]);
+    entryId = (await store.get('hostile', 'k-1'))!.id;
   });
   afterAll(async () => {
     await app?.close();
@@ -36,6 +41,7 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     return {
       audit: await rows(app.app, 'admin_audit'),
       errors: (await rows(app.app, 'error_records')).map(({ id, status, note, notifications }) => ({ id, status, note, notifications })),
+      objectStore: await rows(app.app, 'object_store_entries'),
       deadLetters: (await bus.listDeadLetters(100)).map((l) => l.id),
       streams: streams.map((s) => ({ event: s.event, length: s.length })),
       paused: await bus.pausedPipelines(),
@@ -67,6 +73,14 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
         [`GET audit?actor=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ actor: bad })],
         [`GET audit?targetId=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ targetId: bad })],
         [`GET audit?action=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ action: bad })],
+        [`GET object-store/${bad}`, () => app.http.get(`${ADMIN}/object-store/${id}`)],
+        [`POST object-store/${bad}/reprocess`, () => app.http.post(`${ADMIN}/object-store/${id}/reprocess`).send({})],
+        [`POST object-store/${bad}/discard`, () => app.http.post(`${ADMIN}/object-store/${id}/discard`)],
+        [`GET object-store?store=${bad}`, () => app.http.get(`${ADMIN}/object-store`).query({ store: bad })],
+        [`GET object-store?keyPrefix=${bad}`, () => app.http.get(`${ADMIN}/object-store`).query({ keyPrefix: bad })],
+        [`POST object-store/bulk/discard store=${bad}`, () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: { store: bad } })],
+        [`POST object-store/bulk/reprocess keyPrefix=${bad}`, () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', keyPrefix: bad } })],
+        [`POST reprocessing/run task=${bad}`, () => app.http.post(`${ADMIN}/reprocessing/run`).send({ task: bad })],
       );
     }
     cases.push(
@@ -90,6 +104,13 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
       ['itsm severity urgent', () => app.http.post(`${ADMIN}/errors/${errorId}/itsm`).send({ severity: 'urgent' })],
       ['malformed JSON', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).set('Content-Type', 'application/json').send('{"payload":')],
       // Oversized bodies.
+      ['bulk discard without a store', () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: {} })],
+      ['bulk discard without a filter', () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({})],
+      ['bulk reprocess with a LIKE wildcard', () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', keyPrefix: '%' } })],
+      ['bulk reprocess with a status of the wrong type', () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', status: ['dead'] } })],
+      ['object-store reprocess payload as a string', () => app.http.post(`${ADMIN}/object-store/${entryId}/reprocess`).send({ payload: 'x' })],
+      ['object-store limit=-5', () => app.http.get(`${ADMIN}/object-store`).query({ limit: -5 })],
+      ['oversized object-store reprocess', () => app.http.post(`${ADMIN}/object-store/${entryId}/reprocess`).send({ payload: { padding: BIG } })],
       ['oversized replay', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: { parcelId: 'H-1', weight: 1, padding: BIG } })],
       ['oversized publish', () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({ payload: { parcelId: 'X', weight: 1, padding: BIG } })],
       ['oversized patch', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: BIG })],

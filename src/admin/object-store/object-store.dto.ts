@@ -7,6 +7,8 @@ import { PageQuery } from '../shared/page-query.dto.js';
 export const ENTRY_STATUSES = ['pending', 'leased', 'reprocessing', 'done', 'dead'] as const;
 const STORE_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
 const ERROR_CODE = /^[a-z0-9][a-z0-9.-]*$/;
+/** Plain key characters: no LIKE wildcard (`%`, `_`), and nothing that reads as a path traversal. */
+const KEY_PREFIX = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9.:/-]{1,191}$/;
 
 /** Which entries a list or a bulk action is about. */
 export class ObjectStoreFilter {
@@ -15,7 +17,7 @@ export class ObjectStoreFilter {
   @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
   @ApiPropertyOptional({ example: '6f1c…/42', description: 'Entries whose key starts with this' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9.:/-]{1,191}$/)
+  @Matches(KEY_PREFIX)
   keyPrefix?: string;
 }
 
@@ -23,7 +25,7 @@ export class ObjectStoreQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'import-records' }) @IsOptional() @Matches(STORE_NAME) @MaxLength(100) store?: string;
   @ApiPropertyOptional({ enum: ENTRY_STATUSES }) @IsOptional() @IsIn(ENTRY_STATUSES) status?: (typeof ENTRY_STATUSES)[number];
   @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
-  @ApiPropertyOptional({ description: 'Entries whose key starts with this' }) @IsOptional() @Matches(/^[A-Za-z0-9.:/-]{1,191}$/) keyPrefix?: string;
+  @ApiPropertyOptional({ description: 'Entries whose key starts with this' }) @IsOptional() @Matches(KEY_PREFIX) keyPrefix?: string;
 }
 
 export class ObjectStoreEntrySummary {
