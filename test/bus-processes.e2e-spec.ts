@@ -96,7 +96,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
   it('finishes the event in hand before a stopped process exits, and leaves nothing pending', async () => {
     const publisher = await start('orders');
     const worker = await start('shipping');
-    await fetch(`${publisher.url}/api/v1/test/orders`, {
+    await publisher.fetch('/api/v1/test/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'graceful', amount: 10, slowMs: 1500 }),
