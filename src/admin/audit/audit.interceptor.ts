@@ -6,7 +6,7 @@ import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../../platform/auth/principal.js';
 import { flowContext } from '../../platform/event-bus/flow-context.js';
 import { AuditTrail } from './audit-trail.js';
-import { AUDITED_METADATA, type AuditedAction } from './audited.decorator.js';
+import { AUDITED_METADATA, type AuditedAction } from './audited.constants.js';
 
 /**
  * Writes an audit row for each call of an `@Audited()` route that passed authentication and

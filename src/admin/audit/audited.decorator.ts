@@ -1,16 +1,14 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AuditInterceptor } from './audit.interceptor.js';
+import { AUDITED_METADATA, type AuditedAction } from './audited.constants.js';
 
-export const AUDITED_METADATA = 'tributary:audited';
-
-export interface AuditedAction {
-  /** e.g. `dead-letter.replay`. */
-  action: string;
-  /** What is acted on, e.g. `dead-letter`. */
-  targetType: string;
-  /** The path parameter naming the target, if any. */
-  targetParam?: string;
-}
-
-/** Records each call of the route in the audit trail (see {@link AuditInterceptor}). */
+/**
+ * Records each call of the route in the audit trail (see {@link AuditInterceptor}). The
+ * interceptor is bound here, per route, rather than globally: a global one would also wrap
+ * every event trigger of the bus. The controller's module must import `AuditModule`.
+ */
 export const Audited = (action: string, targetType: string, targetParam?: string) =>
-  SetMetadata(AUDITED_METADATA, { action, targetType, targetParam } satisfies AuditedAction);
+  applyDecorators(
+    SetMetadata(AUDITED_METADATA, { action, targetType, targetParam } satisfies AuditedAction),
+    UseInterceptors(AuditInterceptor),
+  );
