@@ -6,6 +6,7 @@ import { CreateErrorAlertWindows1764160000002 } from './1764160000002-create-err
 import { CreateObjectStore1764160000003 } from './1764160000003-create-object-store.js';
 import { CreateImportFlow1764170000000 } from './1764170000000-create-import-flow.js';
 import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-source.js';
+import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -19,4 +20,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CreateObjectStore1764160000003,
   CreateImportFlow1764170000000,
   CreateSampleSource1764170000001,
+  CreateAdminAudit1764180000000,
 ];

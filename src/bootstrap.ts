@@ -1,18 +1,24 @@
 import { type LogLevel, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
 import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
 import { createValidationPipe } from './platform/http/validation.pipe.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
+import { buildOpenApiDocument } from './platform/http/openapi.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
 import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
+  /** Where the JSON log lines go; standard output when absent (tests capture them). */
+  logStream?: DestinationStream;
 }
 
 /**
@@ -26,29 +32,28 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const pipelines = selectPipelines(config.pipelines, catalogue);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, pipelines), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, pipelines, { logStream: options.logStream }), {
     bodyParser: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
+    bufferLogs: options.logger !== false,
     abortOnError: false,
   });
+  app.useLogger(app.get(PinoLogger));
   // X-Forwarded-* is believed only when it comes from the gateway's own addresses.
   app.set('trust proxy', config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false);
   app.disable('x-powered-by');
+  app.use(helmet());
+  if (config.http.cors.origins.length > 0) {
+    app.enableCors({ origin: config.http.cors.origins, exposedHeaders: ['X-Correlation-Id', 'Retry-After'], maxAge: 600 });
+  }
   app.useBodyParser('json', { limit: config.http.bodyLimit });
-  app.setGlobalPrefix(config.http.globalPrefix, { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix(config.http.globalPrefix, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Tributary')
-      .setDescription('Event-driven integration backend: pipelines that publish and subscribe to events.')
-      .setVersion('1')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) }, { inheritAppConfig: true });

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, start } from './bootstrap.js';
 import { ConfigError } from './config/config.error.js';
 import { loadConfig } from './config/load-config.js';
+import { DevelopmentToken } from './platform/auth/development-token.js';
 import { pipelineCatalogue } from './pipelines/index.js';
 
 async function main(): Promise<void> {
@@ -15,6 +16,17 @@ async function main(): Promise<void> {
     `database: ${config.database.url ? 'MySQL' : `embedded SQLite (${config.database.sqlitePath})`}; ` +
       `event bus: ${config.bus.redisUrl ? 'Redis Streams' : 'in-process'}`,
   );
+  const { token } = app.get(DevelopmentToken);
+  if (token) {
+    // Development only, with no JWT key configured: a key made for this process, gone at exit.
+    // Printed as plain text rather than a log line, for a person to copy.
+    logger.log('no JWT key configured: a development token was printed to standard output (development only)');
+    const url = `${await app.getUrl()}/api/v1/admin/pipelines`.replace('[::1]', 'localhost');
+    console.log(
+      `\nDevelopment token (role admin, valid 12 h, accepted by this process only):\n\n  ${token}\n\n` +
+        `Try: curl -H "Authorization: Bearer ${token}" ${url}\n`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -39,7 +39,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
   }
 
   async function receivedBy(child: ChildApp, state?: 'started' | 'done'): Promise<Received[]> {
-    const response = await fetch(`${child.url}/api/v1/test/received${state ? `?state=${state}` : ''}`);
+    const response = await child.fetch(`/api/v1/test/received${state ? `?state=${state}` : ''}`);
     return (await response.json()) as Received[];
   }
 
@@ -49,7 +49,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     const publisher = await start('orders');
     const subscribers = await start('audit,shipping');
 
-    const response = await fetch(`${publisher.url}/api/v1/test/orders`, {
+    const response = await publisher.fetch('/api/v1/test/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-correlation-id': 'two-processes' },
       body: JSON.stringify({ orderId: 'across', amount: 10 }),
@@ -74,7 +74,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     const publisher = await start('orders');
     // This replica hangs in the handler, then is killed with the event still pending on it.
     const doomed = await start('shipping', { FIXTURE_HANG: '1' });
-    await fetch(`${publisher.url}/api/v1/test/orders`, {
+    await publisher.fetch('/api/v1/test/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'orphan', amount: 10, hang: true }),
@@ -96,7 +96,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
   it('finishes the event in hand before a stopped process exits, and leaves nothing pending', async () => {
     const publisher = await start('orders');
     const worker = await start('shipping');
-    await fetch(`${publisher.url}/api/v1/test/orders`, {
+    await publisher.fetch('/api/v1/test/orders', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'graceful', amount: 10, slowMs: 1500 }),

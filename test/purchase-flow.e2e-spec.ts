@@ -558,9 +558,12 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     expect(Object.keys(create.responses).sort()).toEqual([
       '201',
       '400',
+      '401',
+      '403',
       '409',
       '413',
       '422',
+      '429',
       '500',
     ]);
     expect(create.requestBody.content['application/json'].schema.$ref).toBe(
@@ -574,7 +577,7 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       code: 'over-limit',
     });
     const show = document.paths['/api/v1/purchases/{id}'].get;
-    expect(Object.keys(show.responses).sort()).toEqual(['200', '400', '404', '500']);
+    expect(Object.keys(show.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500']);
     expect(show.responses['200'].content['application/json'].schema.$ref).toBe(
       '#/components/schemas/PurchaseView',
     );

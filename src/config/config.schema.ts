@@ -252,6 +252,51 @@ const notifiersSchema = z
   })
   .strict();
 
+const role = z.enum(['admin', 'operator', 'integration']);
+
+const authSchema = z
+  .object({
+    jwt: z
+      .object({
+        /** HS256 shared secret (at least 32 characters). */
+        secret: z.string().min(32, 'at least 32 characters').optional(),
+        /** RS256 public key, PEM (SPKI). */
+        publicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'a PEM public key (BEGIN PUBLIC KEY)' }).optional(),
+        /** RS256 keys published by the identity provider. */
+        jwksUrl: z.string().url().optional(),
+        issuer: z.string().min(1).optional(),
+        audience: z.string().min(1).optional(),
+        /** The claim holding the roles: an array, or a space/comma-separated string. */
+        rolesClaim: z.string().min(1),
+        clockToleranceSec: z.number().int().min(0).max(300),
+      })
+      .strict()
+      .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksUrl].filter(Boolean).length <= 1, {
+        message: 'set one of secret, publicKey or jwksUrl',
+      }),
+    /** Machine clients: `hash` is `sha256:<hex>` of the key they send in `X-Api-Key`. */
+    apiKeys: z.array(
+      z
+        .object({
+          name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -'),
+          hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex digits>'),
+          roles: z.array(role).min(1),
+        })
+        .strict(),
+    ),
+    /** Identity headers set by the gateway, believed only from `http.trustedProxies`. */
+    gateway: z
+      .object({
+        enabled: z.boolean(),
+        userHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
+        rolesHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name'),
+      })
+      .strict(),
+    /** Roles that may call routes which declare none (the business routes). */
+    defaultRoles: z.array(role).min(1),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     env: z.string().min(1),
@@ -262,6 +307,10 @@ export const configSchema = z
         /** Addresses (IP or CIDR) of the gateway whose X-Forwarded-* headers are trusted. */
         trustedProxies: z.array(z.string().min(1)),
         bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb or 1mb'),
+        /** Origins allowed to call the API from a browser; empty, CORS stays off. */
+        cors: z.object({ origins: z.array(z.string().url().or(z.literal('*'))) }).strict(),
+        /** Requests per client address within `ttlMs`, per replica; health and metrics are exempt. */
+        rateLimit: z.object({ ttlMs: millis, limit: positiveInt }).strict(),
       })
       .strict(),
     database: z
@@ -313,11 +362,30 @@ export const configSchema = z
     /** The asynchronous model's reference integration: extract → process → reprocess → error handling. */
     importFlow: importFlowSchema,
     notifiers: notifiersSchema,
+    auth: authSchema,
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      })
+      .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const { jwt, apiKeys, gateway } = config.auth;
+    const configured = jwt.secret || jwt.publicKey || jwt.jwksUrl || apiKeys.length > 0 || gateway.enabled;
+    if (config.env === 'production' && !configured) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message:
+          'production needs a way to authenticate callers: AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY, AUTH_JWKS_URL, auth.apiKeys or auth.gateway',
+      });
+    }
+  });
 
 export type AppConfig = z.infer<typeof configSchema>;
 export type BusConfig = AppConfig['bus'];
+export type AuthConfig = AppConfig['auth'];
 export type PurchaseFlowConfig = AppConfig['purchaseFlow'];
 export type ErrorTreatmentConfig = AppConfig['errorTreatment'];
 export type ErrorTreatmentRule = ErrorTreatmentConfig['rules'][number];

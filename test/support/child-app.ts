@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TEST_JWT_SECRET, testToken } from './test-app.js';
 
 export interface ChildApp {
   url: string;
   process: ChildProcess;
   output(): string;
+  /** `fetch` on the child's URL with an admin token, as a gateway-authenticated caller would. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** SIGTERM and wait for a graceful exit. */
   stop(): Promise<void>;
   /** SIGKILL: the process dies on the spot, whatever it was doing. */
@@ -20,7 +23,7 @@ const root = resolve(import.meta.dirname, '../..');
 export async function spawnApp(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ChildApp> {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', entry], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', ...env },
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -46,5 +49,8 @@ export async function spawnApp(entry: string, env: Record<string, string>, timeo
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
-  return { url, process: child, output: () => output, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  const authorization = `Bearer ${await testToken(['admin'])}`;
+  const authorizedFetch = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization } });
+  return { url, process: child, output: () => output, fetch: authorizedFetch, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }

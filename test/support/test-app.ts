@@ -1,18 +1,41 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { SignJWT } from 'jose';
+import type { DestinationStream } from 'pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import supertest from 'supertest';
 import TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/bootstrap.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
+import type { Role } from '../../src/platform/auth/role.js';
 import type { PipelineEntry } from '../../src/platform/pipeline/pipeline-definition.js';
 import type { ProfileResources } from './profiles.js';
 
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
+  /** Sends an admin token with every request; `.set('Authorization', …)` replaces it. */
   http: TestAgent;
+  /** Sends no credentials. */
+  anonymous: TestAgent;
+  /** Sends a token with these roles. */
+  as(...roles: Role[]): TestAgent;
   close(): Promise<void>;
+}
+
+/** The HS256 secret the test apps accept, made for this test process only. */
+export const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
+
+/** A token the test apps accept (unless a spec configures other keys), valid for ten minutes. */
+export function testToken(roles: Role[], claims: { sub?: string; expiresIn?: string | number; secret?: string } = {}): Promise<string> {
+  const key = new TextEncoder().encode(claims.secret ?? TEST_JWT_SECRET);
+  return new SignJWT({ roles })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub ?? `tester-${roles.join('-') || 'none'}`)
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn ?? '10m')
+    .sign(key);
 }
 
 export interface StartOptions {
@@ -20,6 +43,8 @@ export interface StartOptions {
   overrides?: DeepPartial<AppConfig>;
   /** Start the bus server (default true); false lets a spec publish before any trigger listens. */
   listen?: boolean;
+  /** Captures the JSON log lines. */
+  logStream?: DestinationStream;
 }
 
 /** Builds the config the way production does (files, then overrides), with the profile's resources. */
@@ -27,22 +52,33 @@ export function testConfig(profile: ProfileResources, overrides: DeepPartial<App
   return loadConfig({
     env: { NODE_ENV: 'test' },
     configDir: resolve(import.meta.dirname, '../../config'),
-    overrides: merge(profile.overrides, overrides),
+    overrides: merge(merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }), overrides),
   });
 }
 
 /** Starts the real application (HTTP and event bus) for a profile, on an ephemeral port. */
 export async function startTestApp(profile: ProfileResources, options: StartOptions): Promise<TestApp> {
-  const config = testConfig(profile, options.overrides);
+  const config = testConfig(profile, merge(process.env.TEST_LOGS ? { log: { level: 'info' } } : {}, options.overrides ?? {}));
   const app = await createApp(config, options.catalogue, {
     logger: process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error'],
+    logStream: options.logStream,
   });
   await app.init();
   if (options.listen !== false) await app.startAllMicroservices();
+  const server = app.getHttpServer();
+  const agentWith = (token: string) => supertest.agent(server).set('Authorization', `Bearer ${token}`);
+  const tokens = new Map<string, string>();
+  for (const roles of [['admin'], ['operator'], ['integration']] as Role[][]) tokens.set(roles.join(','), await testToken(roles));
   return {
     app,
     config,
-    http: supertest(app.getHttpServer()),
+    http: agentWith(tokens.get('admin')!),
+    anonymous: supertest.agent(server),
+    as: (...roles) => {
+      const token = tokens.get(roles.join(','));
+      if (!token) throw new Error(`no ready token for roles ${roles.join(',')}: sign one with testToken()`);
+      return agentWith(token);
+    },
     close: () => app.close(),
   };
 }
@@ -51,6 +87,11 @@ function merge<T>(base: T, over: unknown): T {
   if (typeof base !== 'object' || base === null || Array.isArray(base)) return (over ?? base) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries((over ?? {}) as Record<string, unknown>)) {
+    // An override set to undefined removes the key (e.g. the test secret, to configure RS256).
+    if (value === undefined) {
+      delete out[key];
+      continue;
+    }
     out[key] = key in out ? merge(out[key], value) : value;
   }
   return out as T;

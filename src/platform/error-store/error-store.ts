@@ -95,6 +95,19 @@ export class ErrorStore {
     return this.records.countBy({ fingerprint, occurredAt: MoreThanOrEqual(since) });
   }
 
+  /** How many records each pipeline has in each status: the error counts of the metrics. */
+  async countByPipelineAndStatus(): Promise<{ pipeline: string; status: ErrorRecordStatus; count: number }[]> {
+    const rows = await this.records
+      .createQueryBuilder('r')
+      .select('r.pipeline', 'pipeline')
+      .addSelect('r.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('r.pipeline')
+      .addGroupBy('r.status')
+      .getRawMany<{ pipeline: string; status: ErrorRecordStatus; count: string | number }>();
+    return rows.map((row) => ({ pipeline: row.pipeline, status: row.status, count: Number(row.count) }));
+  }
+
   async update(
     id: string,
     patch: Partial<Pick<ErrorRecord, 'status' | 'notifications' | 'note'>>,

@@ -52,9 +52,12 @@ async function decide(binding: TriggerBinding, raw: string | EventEnvelope, atte
   try {
     const payload = binding.payloadType ? await validatePayload(binding.payloadType, envelope.payload) : envelope.payload;
     const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
-    // The handler and whatever it publishes run in the event's flow.
-    const result: unknown = await flowContext.run(flowContext.of(envelope), () => binding.handler(payload, context));
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    // The handler and whatever it publishes run in the event's flow. With an interceptor the
+    // handler is an Observable run on subscription: subscribe inside the flow too.
+    await flowContext.run(flowContext.of(envelope), async () => {
+      const result: unknown = await binding.handler(payload, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    });
     return { kind: 'ack' };
   } catch (error) {
     const message = describeError(error);

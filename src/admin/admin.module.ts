@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
+import { AdminErrorsModule } from './errors/errors.module.js';
+import { AdminEventsModule } from './events/events.module.js';
+import { AdminObjectStoreModule } from './object-store/object-store.module.js';
+import { AdminPipelinesModule } from './pipelines/pipelines.module.js';
+import { AdminReprocessingModule } from './reprocessing/reprocessing.module.js';
+
+/**
+ * The operators' API under `/api/v1/admin`, one module per area. Reads need `operator`,
+ * replays `operator`, everything else `admin`; every action lands in the audit trail.
+ */
+@Module({
+  imports: [AdminPipelinesModule, AdminEventsModule, AdminErrorsModule, AdminObjectStoreModule, AdminReprocessingModule, AuditModule],
+})
+export class AdminModule {}

@@ -1,0 +1,62 @@
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../platform/auth/roles.decorator.js';
+import { DeadLetterNotFoundError } from '../../platform/event-bus/errors/dead-letter-not-found.error.js';
+import { DeadLetterNotReplayableError } from '../../platform/event-bus/errors/dead-letter-not-replayable.error.js';
+import { EventBus } from '../../platform/event-bus/event-bus.js';
+import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
+import { Audited } from '../audit/audited.decorator.js';
+import { DEAD_LETTER_ID } from '../shared/identifiers.js';
+import { MatchesPipe } from '../shared/pattern.pipe.js';
+import { DeadLetterQuery, DeadLetterView, ReplayRequest } from './events.dto.js';
+
+const deadLetterId = new MatchesPipe('id', DEAD_LETTER_ID, 41);
+
+@ApiTags('admin: events')
+@Roles('operator')
+@Controller('admin/dead-letters')
+export class DeadLettersController {
+  constructor(private readonly bus: EventBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The newest dead letters, each with the error that killed it; filters apply to those `limit`' })
+  @ApiOkResponse({ type: [DeadLetterView] })
+  async list(@Query() query: DeadLetterQuery): Promise<DeadLetterView[]> {
+    const letters = await this.bus.listDeadLetters(query.limit);
+    return letters.filter((l) => (!query.event || l.event === query.event) && (!query.pipeline || l.pipeline === query.pipeline));
+  }
+
+  @Post(':id/replay')
+  @HttpCode(200)
+  @Audited('dead-letter.replay', 'dead-letter', 'id')
+  @ApiOperation({ summary: 'Deliver a dead letter again to the pipeline that failed it, optionally with an edited payload' })
+  @ApiParam({ name: 'id', example: '1764150000000-0' })
+  @ApiOkResponse({ type: DeadLetterView, description: 'The dead letter as it was, now replayed and gone from the list' })
+  @ApiProblemResponse(404, 'No dead letter with this id (replayed already, deleted, or trimmed)', 'dead-letter-not-found')
+  @ApiProblemResponse(409, 'The dead letter is not an event envelope and cannot be replayed', 'dead-letter-not-replayable')
+  async replay(@Param('id', deadLetterId) id: string, @Body() body: ReplayRequest): Promise<DeadLetterView> {
+    try {
+      return await this.bus.replayDeadLetter(id, { payload: body.payload });
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles('admin')
+  @Audited('dead-letter.delete', 'dead-letter', 'id')
+  @ApiOperation({ summary: 'Delete a dead letter for good' })
+  @ApiParam({ name: 'id', example: '1764150000000-0' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblemResponse(404, 'No dead letter with this id', 'dead-letter-not-found')
+  async delete(@Param('id', deadLetterId) id: string): Promise<void> {
+    if (!(await this.bus.deleteDeadLetter(id))) throw translate(new DeadLetterNotFoundError(id));
+  }
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof DeadLetterNotFoundError) return new NotFoundException({ message: error.message, code: 'dead-letter-not-found' });
+  if (error instanceof DeadLetterNotReplayableError) return new ConflictException({ message: error.message, code: 'dead-letter-not-replayable' });
+  return error;
+}

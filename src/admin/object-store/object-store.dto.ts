@@ -1,0 +1,94 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsObject, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
+import { PageQuery } from '../shared/page-query.dto.js';
+
+export const ENTRY_STATUSES = ['pending', 'leased', 'reprocessing', 'done', 'dead'] as const;
+const STORE_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
+const ERROR_CODE = /^[a-z0-9][a-z0-9.-]*$/;
+/** Plain key characters: no LIKE wildcard (`%`, `_`), and nothing that reads as a path traversal. */
+const KEY_PREFIX = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9.:/-]{1,191}$/;
+
+/** Which entries a list or a bulk action is about. */
+export class ObjectStoreFilter {
+  @ApiPropertyOptional({ example: 'import-records' }) @IsOptional() @Matches(STORE_NAME) @MaxLength(100) store?: string;
+  @ApiPropertyOptional({ enum: ENTRY_STATUSES }) @IsOptional() @IsIn(ENTRY_STATUSES) status?: (typeof ENTRY_STATUSES)[number];
+  @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
+  @ApiPropertyOptional({ example: '6f1c…/42', description: 'Entries whose key starts with this' })
+  @IsOptional()
+  @Matches(KEY_PREFIX)
+  keyPrefix?: string;
+}
+
+export class ObjectStoreQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'import-records' }) @IsOptional() @Matches(STORE_NAME) @MaxLength(100) store?: string;
+  @ApiPropertyOptional({ enum: ENTRY_STATUSES }) @IsOptional() @IsIn(ENTRY_STATUSES) status?: (typeof ENTRY_STATUSES)[number];
+  @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
+  @ApiPropertyOptional({ description: 'Entries whose key starts with this' }) @IsOptional() @Matches(KEY_PREFIX) keyPrefix?: string;
+}
+
+export class ObjectStoreEntrySummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'import-records' }) store!: string;
+  @ApiProperty({ example: '6f1c2d4e-0000-4000-8000-000000000000/42' }) key!: string;
+  @ApiProperty({ enum: ENTRY_STATUSES }) status!: string;
+  @ApiProperty({ example: 1 }) attempts!: number;
+  @ApiProperty() retriable!: boolean;
+  @ApiPropertyOptional({ nullable: true, example: 'invalid-record' }) errorCode!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'email must be an email' }) lastError!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time' }) nextAttemptAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+
+  static of(entry: ObjectStoreEntry): ObjectStoreEntrySummary {
+    return {
+      id: entry.id,
+      store: entry.store,
+      key: entry.key,
+      status: entry.status,
+      attempts: entry.attempts,
+      retriable: entry.retriable,
+      errorCode: entry.errorCode,
+      lastError: entry.lastError,
+      nextAttemptAt: entry.nextAttemptAt?.toISOString() ?? null,
+      createdAt: entry.createdAt.toISOString(),
+      updatedAt: entry.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class ObjectStoreEntryView extends ObjectStoreEntrySummary {
+  @ApiProperty({ description: 'The input as the pipeline stored it', example: { importId: '…', source: 'people', key: '42', data: { email: 'p42@example.com' } } })
+  payload!: unknown;
+
+  static override of(entry: ObjectStoreEntry): ObjectStoreEntryView {
+    return { ...ObjectStoreEntrySummary.of(entry), payload: entry.payload };
+  }
+}
+
+export class ObjectStorePage {
+  @ApiProperty({ type: [ObjectStoreEntrySummary] }) items!: ObjectStoreEntrySummary[];
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: 50 }) limit!: number;
+}
+
+export class ReprocessEntryRequest {
+  @ApiPropertyOptional({ description: 'Replaces the stored payload before reprocessing', example: { importId: '…', source: 'people', key: '42', data: { email: 'fixed@example.com' } } })
+  @IsOptional()
+  @IsObject()
+  payload?: Record<string, unknown>;
+}
+
+export class BulkRequest {
+  @ApiProperty({ type: ObjectStoreFilter, description: 'At least `store`; the entries the action applies to' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ObjectStoreFilter)
+  filter!: ObjectStoreFilter;
+}
+
+export class BulkResult {
+  @ApiProperty({ example: 12, description: 'Entries the action changed' }) affected!: number;
+}

@@ -1,0 +1,88 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { PUBLIC_ROUTE_EXTENSION, ROLES_EXTENSION } from '../auth/constants.js';
+import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
+import { ProblemDetailsDto } from './problem-details.dto.js';
+
+export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'api-key';
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ResponsesObject = OperationObject['responses'];
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+/**
+ * The OpenAPI document of the app, ready for the gateway to import: every operation names
+ * its auth (bearer JWT or API key, none for public routes), the roles it needs, and the
+ * problem-details responses it can give, whichever module declared it.
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tributary')
+      .setDescription(
+        'Event-driven integration backend: pipelines that publish and subscribe to events. ' +
+          'Errors are RFC 9457 problem details (application/problem+json).',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 or RS256 JWT with a roles claim' }, BEARER_SCHEME)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key of a machine client' }, API_KEY_SCHEME)
+      .build(),
+    { extraModels: [ProblemDetailsDto] },
+  );
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = path[method];
+      if (operation) finishOperation(operation);
+    }
+  }
+  return document;
+}
+
+function finishOperation(operation: OperationObject): void {
+  const extensions = operation as OperationObject & Record<string, unknown>;
+  const isPublic = extensions[PUBLIC_ROUTE_EXTENSION] === true;
+  delete extensions[PUBLIC_ROUTE_EXTENSION];
+  const responses = operation.responses;
+  const hasInput = (operation.parameters?.length ?? 0) > 0 || operation.requestBody !== undefined;
+  if (isPublic) {
+    operation.security = [];
+  } else {
+    operation.security = [{ [BEARER_SCHEME]: [] }, { [API_KEY_SCHEME]: [] }];
+    const roles = (extensions[ROLES_EXTENSION] as string[] | undefined) ?? ['integration'];
+    const who = `Needs the role ${[...new Set(['admin', ...roles])].join(', ')} (admin always may).`;
+    operation.description = operation.description ? `${operation.description}\n\n${who}` : who;
+    extensions[ROLES_EXTENSION] = roles;
+    problem(responses, 401, 'No valid credentials: missing, expired or badly signed token, unknown API key', 'unauthenticated');
+    problem(responses, 403, 'Valid credentials without the role the route needs', 'forbidden');
+    problem(responses, 429, 'Too many requests from this client; see Retry-After', undefined);
+  }
+  // OpenAPI requires a description on every response; @ApiOkResponse({ type }) leaves it empty.
+  for (const [status, response] of Object.entries(responses)) {
+    const described = response as { description?: string };
+    if (!described.description) described.description = titleOf(Number(status));
+  }
+  if (hasInput) problem(responses, 400, 'The request is not valid; `errors` lists the fields at fault', 'validation-failed');
+  problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
+}
+
+function problem(responses: ResponsesObject, status: number, description: string, code: string | undefined): void {
+  const key = String(status);
+  const existing = responses[key] as { description?: string; content?: unknown } | undefined;
+  if (existing?.content) return;
+  responses[key] = {
+    description: existing?.description ?? description,
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
+        example: { type: 'about:blank', title: titleOf(status), status, ...(code ? { code } : {}), detail: description },
+      },
+    },
+  };
+}
+
+function titleOf(status: number): string {
+  return { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error' }[status] ?? 'Error';
+}
+

@@ -1,0 +1,12 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/**
+ * This application's Prometheus registry. One per app rather than prom-client's global one,
+ * so that several apps in one process (the tests, a worker beside an API) never collide.
+ */
+export class MetricsRegistry extends Registry {
+  constructor() {
+    super();
+    collectDefaultMetrics({ register: this, prefix: 'tributary_' });
+  }
+}
