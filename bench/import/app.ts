@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/bootstrap.js';
@@ -17,6 +18,18 @@ export interface BenchAppOptions {
   records: number;
   warmup: number;
   pageSize: number;
+  /** HS256 secret the bench's app accepts; made per run, never stored. */
+  jwtSecret: string;
+}
+
+/** A bearer token with the `integration` role, which starting an import needs. */
+export function benchToken(secret: string): Promise<string> {
+  return new SignJWT({ roles: ['integration'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(secret));
 }
 
 /**
@@ -31,6 +44,7 @@ export async function startBenchApp(options: BenchAppOptions, pipelines: 'all' |
     database: { url: options.databaseUrl },
     bus: { redisUrl: options.redisUrl, keyPrefix: options.keyPrefix, retention: { maxLength: Math.max(1_000_000, options.records * 2) } },
     pipelines,
+    auth: { jwt: { secret: options.jwtSecret } },
     importFlow: {
       sources: {
         bench: { ...source, query: 'SELECT id, name, email, amount FROM bench_source', maxAttempts: 5 },

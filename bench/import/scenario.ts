@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { forkScript, nextMessage } from './child.js';
-import { type BenchAppOptions, startBenchApp, TARGET_TABLE } from './app.js';
+import { type BenchAppOptions, benchToken, startBenchApp, TARGET_TABLE } from './app.js';
 import { createBenchDatabase, fillSource } from './database.js';
 import type { ExtraFigures } from './extra-process.js';
 import { peakRssMiB, RssSampler } from './memory.js';
@@ -80,7 +80,8 @@ async function main(): Promise<ScenarioResult> {
   const service = HTTP_TARGET ? forkScript('./target-service.ts', { BENCH_FAIL_EVERY: String(failEvery) }) : null;
   try {
     const targetUrl = service ? `http://127.0.0.1:${(await nextMessage(service, (m) => (m as { port?: number }).port))}/records` : undefined;
-    const options: BenchAppOptions = { databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, targetUrl, records: RECORDS, warmup: WARMUP, pageSize: PAGE_SIZE };
+    const options: BenchAppOptions = { databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, targetUrl, records: RECORDS, warmup: WARMUP, pageSize: PAGE_SIZE, jwtSecret: randomBytes(32).toString('base64url') };
+    const authorization = `Bearer ${await benchToken(options.jwtSecret)}`;
     const app = await startBenchApp(options, PIPELINES);
     // A second process running the process pipeline only: its replicas share the consumer group.
     const extra = EXTRA_PROCESS ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) }, ['--max-semi-space-size=16']) : null;
@@ -89,11 +90,11 @@ async function main(): Promise<ScenarioResult> {
     try {
       await fillSource(db.url, 'bench_source', RECORDS);
       const startImport = async (name: string): Promise<string> => {
-        const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: name }) });
+        const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ source: name }) });
         if (response.status !== 202) throw new Error(`POST /imports answered ${response.status}: ${await response.text()}`);
         return ((await response.json()) as { id: string }).id;
       };
-      const progress = async (id: string) => (await (await fetch(`${base}/${id}`)).json()) as { status: string; counts: Record<string, number>; extractedAt?: string };
+      const progress = async (id: string) => (await (await fetch(`${base}/${id}`, { headers: { authorization } })).json()) as { status: string; counts: Record<string, number>; extractedAt?: string };
       const settled = async (id: string, deadline: number) => {
         for (;;) {
           const p = await progress(id);
