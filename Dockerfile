@@ -39,6 +39,4 @@ EXPOSE 3000
 # No curl in the slim image: Node's fetch asks the liveness probe.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/health/live`, { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# A larger young generation: at thousands of events a second most objects die young, and
-# fewer, larger scavenges cost less CPU than many small ones (see npm run bench:bus).
-CMD ["node", "--max-semi-space-size=16", "dist/src/main.js"]
+CMD ["node", "dist/src/main.js"]

@@ -44,7 +44,11 @@ function tributary(name: string, redisUrl?: string): Subject {
       const prefix = `tributary-bench:${randomBytes(4).toString('hex')}`;
       const config: AppConfig = loadConfig({
         env: { NODE_ENV: 'production' },
-        overrides: { bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: EVENTS * 2 } } },
+        // The bus only: no HTTP route is served, but production still wants a way to authenticate.
+        overrides: {
+          bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: EVENTS * 2 } },
+          auth: { jwt: { secret: randomBytes(32).toString('base64url') } },
+        },
       });
       const { Module } = await import('@nestjs/common');
       @Module({ imports: [EventBusModule.forRoot(config), TributaryBenchModule] })
@@ -126,6 +130,10 @@ async function run(subject: Subject): Promise<{ throughput: Throughput; latency:
     const sent = await publishAtRate(publish, RATE, SECONDS);
     await Promise.race([sink.until(sent), new Promise((r) => setTimeout(r, 10_000))]);
     const latency = summarize(sink.latencies, RATE);
+    if (process.env.BENCH_DEBUG) {
+      const slow = sink.latencies.map((ms, i) => [i, ms] as const).filter(([, ms]) => ms > 3);
+      console.log(`\n${subject.name}: ${slow.length} events over 3 ms, at indices ${JSON.stringify(slow.slice(0, 60).map(([i, ms]) => `${i}:${ms.toFixed(1)}`))}`);
+    }
     if (latency.events < sent) console.warn(`${subject.name}: ${sent - latency.events} of ${sent} events never arrived`);
     return { throughput, latency, redisMicrosPerEvent };
   } finally {

@@ -51,7 +51,7 @@ const label: Record<string, string> = {
 
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
   // The flags of `npm start` and the image, so that the app runs as it does in production.
-  const args = ['--max-semi-space-size=16', ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [])];
+  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [])];
   const child = forkScript('./scenario.ts', { ...subject.env, BENCH_RECORDS: String(records) }, args);
   const result = await nextMessage(child, (m) => (m as { result?: ScenarioResult }).result, 60_000 + records * 3);
   await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));

@@ -84,7 +84,7 @@ async function main(): Promise<ScenarioResult> {
     const authorization = `Bearer ${await benchToken(options.jwtSecret)}`;
     const app = await startBenchApp(options, PIPELINES);
     // A second process running the process pipeline only: its replicas share the consumer group.
-    const extra = EXTRA_PROCESS ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) }, ['--max-semi-space-size=16']) : null;
+    const extra = EXTRA_PROCESS ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) }) : null;
     if (extra) await nextMessage(extra, (m) => ((m as { ready?: boolean }).ready ? true : undefined));
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/api/v1/imports`;
     try {
