@@ -45,6 +45,8 @@ export async function startBenchApp(options: BenchAppOptions, pipelines: 'all' |
     bus: { redisUrl: options.redisUrl, keyPrefix: options.keyPrefix, retention: { maxLength: Math.max(1_000_000, options.records * 2) } },
     pipelines,
     auth: { jwt: { secret: options.jwtSecret } },
+    // A line per progress poll would be noise in the bench's report.
+    log: { level: 'warn' },
     importFlow: {
       sources: {
         bench: { ...source, query: 'SELECT id, name, email, amount FROM bench_source', maxAttempts: 5 },
