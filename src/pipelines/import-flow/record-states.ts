@@ -11,7 +11,7 @@ interface RecordRef {
   key: string;
 }
 
-/** States a record may leave: a succeeded or dead record never changes again. */
+/** States a record may leave: a succeeded or dead record changes again only if an operator reopens it. */
 const OPEN: RecordState[] = ['extracted', 'failed'];
 
 /**
@@ -57,6 +57,11 @@ export class RecordStates {
 
   async markDead(importId: string, key: string): Promise<void> {
     await this.transition([{ importId, key }], 'dead', true);
+  }
+
+  /** A dead record an operator sent back to reprocessing: open again (failed), counted once. */
+  async reopen(importId: string, key: string): Promise<void> {
+    await this.records.update({ importId, key, state: 'dead' }, { state: 'failed', retried: true });
   }
 
   async countReprocessing(importId: string, key: string): Promise<void> {

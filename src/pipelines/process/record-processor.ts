@@ -35,7 +35,13 @@ export class RecordProcessor {
   /** `attempt` is 0 for an extracted record, then the reprocessing attempt. Throws only when the failure cannot be kept. */
   async process(record: ExtractedRecord, attempt: number, correlationId: string): Promise<void> {
     const storeKey = storedRecordKey(record.importId, record.key);
-    const state = await this.states.lookup(record.importId, record.key);
+    let state = await this.states.lookup(record.importId, record.key);
+    if (state === 'dead' && attempt > 0 && (await this.revivedByOperator(storeKey))) {
+      // An operator put the dead record back in the reprocessing queue (admin API): it is
+      // open again, and counts as failed until this attempt settles it.
+      await this.states.reopen(record.importId, record.key);
+      state = 'failed';
+    }
     if (state === 'succeeded' || state === 'dead') {
       // Settled already: a redelivered or overtaken event. A handed-back entry is settled with it.
       if (attempt > 0 && state === 'succeeded') await this.completions.add(storeKey);
@@ -49,6 +55,12 @@ export class RecordProcessor {
     }
     await this.states.markSucceeded(record.importId, record.key);
     if (attempt > 0 || state === 'failed') await this.completions.add(storeKey);
+  }
+
+  /** A late redelivery finds the entry still dead; a revived one was handed back again. */
+  private async revivedByOperator(storeKey: string): Promise<boolean> {
+    const entry = await this.store.get(IMPORT_RECORDS_STORE, storeKey);
+    return entry !== null && entry.status !== 'dead' && entry.status !== 'done';
   }
 
   private async keep(record: ExtractedRecord, attempt: number, correlationId: string, error: StoredError): Promise<void> {
