@@ -22,8 +22,20 @@ import { EventBusModule } from '../src/platform/event-bus/event-bus.module.js';
 import type { EventBusServer } from '../src/platform/event-bus/event-bus.server.js';
 import { publisherToken } from '../src/platform/event-bus/constants.js';
 import type { Publisher } from '../src/platform/event-bus/publisher.js';
-import { BuiltInBenchModule, benchEvent, type BenchPayload, Sink, TributaryBenchModule } from './bus/bench-pipelines.js';
-import { type Latency, measureThroughput, publishAtRate, summarize, type Throughput } from './bus/measure.js';
+import {
+  BuiltInBenchModule,
+  benchEvent,
+  type BenchPayload,
+  Sink,
+  TributaryBenchModule,
+} from './bus/bench-pipelines.js';
+import {
+  type Latency,
+  measureThroughput,
+  publishAtRate,
+  summarize,
+  type Throughput,
+} from './bus/measure.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5_000);
@@ -32,7 +44,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Subject {
   name: string;
-  start(): Promise<{ publish: (seq: number) => Promise<unknown>; sink: Sink; stop: () => Promise<void> }>;
+  start(): Promise<{
+    publish: (seq: number) => Promise<unknown>;
+    sink: Sink;
+    stop: () => Promise<void>;
+  }>;
 }
 
 const tick = (seq: number): BenchPayload => ({ seq, sentAt: performance.now() });
@@ -76,14 +92,20 @@ function nestBuiltInRedis(): Subject {
     async start() {
       const { hostname, port } = new URL(REDIS_URL);
       const options = { host: hostname, port: Number(port || 6379) };
-      const app: INestApplication = await NestFactory.create(BuiltInBenchModule, { logger: ['error'] });
+      const app: INestApplication = await NestFactory.create(BuiltInBenchModule, {
+        logger: ['error'],
+      });
       app.connectMicroservice({ transport: Transport.REDIS, options });
       await app.init();
       await app.startAllMicroservices();
-      const client: ClientProxy = ClientProxyFactory.create({ transport: Transport.REDIS, options });
+      const client: ClientProxy = ClientProxyFactory.create({
+        transport: Transport.REDIS,
+        options,
+      });
       await client.connect();
       return {
-        publish: (seq) => lastValueFrom(client.emit('bench.tick', tick(seq)), { defaultValue: undefined }),
+        publish: (seq) =>
+          lastValueFrom(client.emit('bench.tick', tick(seq)), { defaultValue: undefined }),
         sink: app.get(Sink),
         stop: async () => {
           await client.close();
@@ -117,7 +139,9 @@ async function redisCpuSeconds(): Promise<number> {
   }
 }
 
-async function run(subject: Subject): Promise<{ throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }> {
+async function run(
+  subject: Subject,
+): Promise<{ throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }> {
   const { publish, sink, stop } = await subject.start();
   try {
     // Warm up the JIT and the connections, then measure.
@@ -125,16 +149,19 @@ async function run(subject: Subject): Promise<{ throughput: Throughput; latency:
     sink.reset();
     const redisBefore = await redisCpuSeconds();
     const throughput = await measureThroughput(publish, (n) => sink.until(n), EVENTS);
-    const redisMicrosPerEvent = ((await redisCpuSeconds()) - redisBefore) * 1e6 / EVENTS;
+    const redisMicrosPerEvent = (((await redisCpuSeconds()) - redisBefore) * 1e6) / EVENTS;
     sink.reset();
     const sent = await publishAtRate(publish, RATE, SECONDS);
     await Promise.race([sink.until(sent), new Promise((r) => setTimeout(r, 10_000))]);
     const latency = summarize(sink.latencies, RATE);
     if (process.env.BENCH_DEBUG) {
       const slow = sink.latencies.map((ms, i) => [i, ms] as const).filter(([, ms]) => ms > 3);
-      console.log(`\n${subject.name}: ${slow.length} events over 3 ms, at indices ${JSON.stringify(slow.slice(0, 60).map(([i, ms]) => `${i}:${ms.toFixed(1)}`))}`);
+      console.log(
+        `\n${subject.name}: ${slow.length} events over 3 ms, at indices ${JSON.stringify(slow.slice(0, 60).map(([i, ms]) => `${i}:${ms.toFixed(1)}`))}`,
+      );
     }
-    if (latency.events < sent) console.warn(`${subject.name}: ${sent - latency.events} of ${sent} events never arrived`);
+    if (latency.events < sent)
+      console.warn(`${subject.name}: ${sent - latency.events} of ${sent} events never arrived`);
     return { throughput, latency, redisMicrosPerEvent };
   } finally {
     await stop();
@@ -144,10 +171,17 @@ async function run(subject: Subject): Promise<{ throughput: Throughput; latency:
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const only = process.env.BENCH_ONLY?.split(',');
-  const subjects = [nestBuiltInRedis(), tributary('Tributary Redis Streams', REDIS_URL), tributary('Tributary in-process')].filter(
-    (s, i) => !only || only.includes(String(i)),
-  );
-  const results: { name: string; throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }[] = [];
+  const subjects = [
+    nestBuiltInRedis(),
+    tributary('Tributary Redis Streams', REDIS_URL),
+    tributary('Tributary in-process'),
+  ].filter((s, i) => !only || only.includes(String(i)));
+  const results: {
+    name: string;
+    throughput: Throughput;
+    latency: Latency;
+    redisMicrosPerEvent: number;
+  }[] = [];
   for (const subject of subjects) {
     process.stdout.write(`${subject.name}… `);
     const result = await run(subject);
@@ -155,8 +189,12 @@ async function main(): Promise<void> {
     console.log(`${Math.round(result.throughput.perSecond)} events/s`);
   }
   const baseline = results[0]!;
-  console.log(`\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s (node ${process.version})\n`);
-  console.log('| transport | events/s | × baseline | node CPU µs/event | Redis CPU µs/event | p50 ms | p99 ms | max ms |');
+  console.log(
+    `\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s (node ${process.version})\n`,
+  );
+  console.log(
+    '| transport | events/s | × baseline | node CPU µs/event | Redis CPU µs/event | p50 ms | p99 ms | max ms |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
@@ -166,7 +204,9 @@ async function main(): Promise<void> {
     );
   }
   const mem = process.memoryUsage();
-  console.log(`\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`);
+  console.log(
+    `\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`,
+  );
 }
 
 main().then(

@@ -52,9 +52,19 @@ const label: Record<string, string> = {
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
   // The flags of `npm start` and the image, so that the app runs as it does in production.
   const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [])];
-  const child = forkScript('./scenario.ts', { ...subject.env, BENCH_RECORDS: String(records) }, args);
-  const result = await nextMessage(child, (m) => (m as { result?: ScenarioResult }).result, 60_000 + records * 3);
-  await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  const child = forkScript(
+    './scenario.ts',
+    { ...subject.env, BENCH_RECORDS: String(records) },
+    args,
+  );
+  const result = await nextMessage(
+    child,
+    (m) => (m as { result?: ScenarioResult }).result,
+    60_000 + records * 3,
+  );
+  await new Promise((resolve) =>
+    child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
+  );
   return result;
 }
 
@@ -88,7 +98,10 @@ async function main(): Promise<void> {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
   for (const { subject, result: r } of results) {
-    const exact = r.targetRows === r.records ? `${f0(r.targetRows)} ✓` : `${f0(r.targetRows)} ✗ (expected ${f0(r.records)})`;
+    const exact =
+      r.targetRows === r.records
+        ? `${f0(r.targetRows)} ✓`
+        : `${f0(r.targetRows)} ✗ (expected ${f0(r.records)})`;
     console.log(
       `| ${label[subject.name]} | ${f0(r.perSecond)} | ${(r.perSecond / baseline).toFixed(2)} | ${exact} | ${r.mainSeconds.toFixed(2)} | ` +
         `${r.drainSeconds.toFixed(2)} | ${r.counts.failed} / ${r.counts.succeededAfterRetry} / ${r.counts.dead} | ` +
@@ -100,14 +113,18 @@ async function main(): Promise<void> {
       `\n${subject.name}: extraction done after ${f1(r.extractionSeconds)} s; RSS before ${f1(r.rssBeforeMiB)} MiB, ` +
         `at 10/50/90/100% written ${r.rssAtMiB.map(f1).join(' / ')} MiB, max ${f1(r.rssMaxDuringMiB)} MiB; status ${r.status}` +
         (r.extraProcess ? `; second process peak RSS ${f1(r.extraProcess.peakRssMiB)} MiB` : '') +
-        (r.target ? `; target service: ${r.target.posts} POSTs, ${r.target.unavailable} answered 503, ${r.target.accepted} records accepted, ${r.target.duplicates} duplicates` : ''),
+        (r.target
+          ? `; target service: ${r.target.posts} POSTs, ${r.target.unavailable} answered 503, ${r.target.accepted} records accepted, ${r.target.duplicates} duplicates`
+          : ''),
     );
   }
 
   if (MEMORY) {
     const headline = subjects[0]!;
     console.log(`\nMemory scaling (${label[headline.name]}), one process per size:\n`);
-    console.log('| records | records/s | × baseline | target rows | retry tail s | peak RSS MiB | RSS before → max during MiB |');
+    console.log(
+      '| records | records/s | × baseline | target rows | retry tail s | peak RSS MiB | RSS before → max during MiB |',
+    );
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const records of [10_000, 100_000, 1_000_000]) {
       const r = await runScenario(headline, records);

@@ -30,11 +30,27 @@ export class CreateErrorRecords1764150000000 implements MigrationInterface {
           c.updatedAt(),
         ],
         indices: [
-          new TableIndex({ name: 'uq_error_records_error_event_id', columnNames: ['error_event_id'], isUnique: true }),
-          new TableIndex({ name: 'idx_error_records_fingerprint', columnNames: ['fingerprint', 'occurred_at'] }),
-          new TableIndex({ name: 'idx_error_records_pipeline_code', columnNames: ['pipeline', 'code', 'occurred_at'] }),
-          new TableIndex({ name: 'idx_error_records_status', columnNames: ['status', 'occurred_at'] }),
-          new TableIndex({ name: 'idx_error_records_correlation_id', columnNames: ['correlation_id'] }),
+          new TableIndex({
+            name: 'uq_error_records_error_event_id',
+            columnNames: ['error_event_id'],
+            isUnique: true,
+          }),
+          new TableIndex({
+            name: 'idx_error_records_fingerprint',
+            columnNames: ['fingerprint', 'occurred_at'],
+          }),
+          new TableIndex({
+            name: 'idx_error_records_pipeline_code',
+            columnNames: ['pipeline', 'code', 'occurred_at'],
+          }),
+          new TableIndex({
+            name: 'idx_error_records_status',
+            columnNames: ['status', 'occurred_at'],
+          }),
+          new TableIndex({
+            name: 'idx_error_records_correlation_id',
+            columnNames: ['correlation_id'],
+          }),
         ],
       }),
     );

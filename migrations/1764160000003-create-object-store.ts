@@ -28,10 +28,20 @@ export class CreateObjectStore1764160000003 implements MigrationInterface {
           c.updatedAt(),
         ],
         indices: [
-          new TableIndex({ name: 'uq_object_store_entries_store_key', columnNames: ['store', 'entry_key'], isUnique: true }),
+          new TableIndex({
+            name: 'uq_object_store_entries_store_key',
+            columnNames: ['store', 'entry_key'],
+            isUnique: true,
+          }),
           // The reprocessor's two questions: which entries are due, and whose lease ran out.
-          new TableIndex({ name: 'idx_object_store_entries_due', columnNames: ['store', 'status', 'next_attempt_at'] }),
-          new TableIndex({ name: 'idx_object_store_entries_lease', columnNames: ['store', 'status', 'lease_until'] }),
+          new TableIndex({
+            name: 'idx_object_store_entries_due',
+            columnNames: ['store', 'status', 'next_attempt_at'],
+          }),
+          new TableIndex({
+            name: 'idx_object_store_entries_lease',
+            columnNames: ['store', 'status', 'lease_until'],
+          }),
           new TableIndex({ name: 'idx_object_store_entries_expires', columnNames: ['expires_at'] }),
         ],
       }),

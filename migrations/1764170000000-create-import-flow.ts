@@ -28,8 +28,15 @@ export class CreateImportFlow1764170000000 implements MigrationInterface {
           c.updatedAt(),
         ],
         indices: [
-          new TableIndex({ name: 'uq_imports_trigger_key', columnNames: ['trigger_key'], isUnique: true }),
-          new TableIndex({ name: 'idx_imports_extraction_lease', columnNames: ['extraction', 'lease_until'] }),
+          new TableIndex({
+            name: 'uq_imports_trigger_key',
+            columnNames: ['trigger_key'],
+            isUnique: true,
+          }),
+          new TableIndex({
+            name: 'idx_imports_extraction_lease',
+            columnNames: ['extraction', 'lease_until'],
+          }),
         ],
       }),
     );
@@ -43,7 +50,9 @@ export class CreateImportFlow1764170000000 implements MigrationInterface {
           { ...c.boolean('retried'), default: false },
           c.integer('reprocessed', 0),
         ],
-        indices: [new TableIndex({ name: 'idx_import_records_state', columnNames: ['import_id', 'state'] })],
+        indices: [
+          new TableIndex({ name: 'idx_import_records_state', columnNames: ['import_id', 'state'] }),
+        ],
       }),
     );
     // The reference integration's target: what the process pipeline writes, one row per source record.

@@ -28,7 +28,10 @@ export class CreateSampleSource1764170000001 implements MigrationInterface {
       values.push(id, `Customer ${id}`, `customer${id}@example.com`, (id * 10.5).toFixed(2));
     }
     const placeholders = Array.from({ length: SAMPLE_ROWS }, () => '(?, ?, ?, ?)').join(', ');
-    await queryRunner.query(`INSERT INTO sample_source_records (id, name, email, amount) VALUES ${placeholders}`, values);
+    await queryRunner.query(
+      `INSERT INTO sample_source_records (id, name, email, amount) VALUES ${placeholders}`,
+      values,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

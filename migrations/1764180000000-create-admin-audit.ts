@@ -28,7 +28,10 @@ export class CreateAdminAudit1764180000000 implements MigrationInterface {
         indices: [
           new TableIndex({ name: 'idx_admin_audit_occurred_at', columnNames: ['occurred_at'] }),
           new TableIndex({ name: 'idx_admin_audit_actor', columnNames: ['actor', 'occurred_at'] }),
-          new TableIndex({ name: 'idx_admin_audit_target', columnNames: ['target_type', 'target_id'] }),
+          new TableIndex({
+            name: 'idx_admin_audit_target',
+            columnNames: ['target_type', 'target_id'],
+          }),
         ],
       }),
     );

@@ -1,4 +1,9 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module.js';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -22,7 +27,11 @@ export interface AppModuleOptions {
 /** The application: the platform, plus the pipelines this process was asked to run. */
 @Module({})
 export class AppModule implements NestModule {
-  static register(config: AppConfig, pipelines: readonly PipelineEntry[], options: AppModuleOptions = {}): DynamicModule {
+  static register(
+    config: AppConfig,
+    pipelines: readonly PipelineEntry[],
+    options: AppModuleOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

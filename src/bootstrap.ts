@@ -32,22 +32,34 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const pipelines = selectPipelines(config.pipelines, catalogue);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, pipelines, { logStream: options.logStream }), {
-    bodyParser: false,
-    logger: options.logger ?? ['log', 'warn', 'error'],
-    bufferLogs: options.logger !== false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, pipelines, { logStream: options.logStream }),
+    {
+      bodyParser: false,
+      logger: options.logger ?? ['log', 'warn', 'error'],
+      bufferLogs: options.logger !== false,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(PinoLogger));
   // X-Forwarded-* is believed only when it comes from the gateway's own addresses.
-  app.set('trust proxy', config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false);
+  app.set(
+    'trust proxy',
+    config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+  );
   app.disable('x-powered-by');
   app.use(helmet());
   if (config.http.cors.origins.length > 0) {
-    app.enableCors({ origin: config.http.cors.origins, exposedHeaders: ['X-Correlation-Id', 'Retry-After'], maxAge: 600 });
+    app.enableCors({
+      origin: config.http.cors.origins,
+      exposedHeaders: ['X-Correlation-Id', 'Retry-After'],
+      maxAge: 600,
+    });
   }
   app.useBodyParser('json', { limit: config.http.bodyLimit });
-  app.setGlobalPrefix(config.http.globalPrefix, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(config.http.globalPrefix, {
+    exclude: ['health/live', 'health/ready', 'metrics'],
+  });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -56,7 +68,10 @@ export async function createApp(
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) }, { inheritAppConfig: true });
+  app.connectMicroservice(
+    { strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) },
+    { inheritAppConfig: true },
+  );
   return app;
 }
 

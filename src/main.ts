@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   if (token) {
     // Development only, with no JWT key configured: a key made for this process, gone at exit.
     // Printed as plain text rather than a log line, for a person to copy.
-    logger.log('no JWT key configured: a development token was printed to standard output (development only)');
+    logger.log(
+      'no JWT key configured: a development token was printed to standard output (development only)',
+    );
     const url = `${await app.getUrl()}/api/v1/admin/pipelines`.replace('[::1]', 'localhost');
     console.log(
       `\nDevelopment token (role admin, valid 12 h, accepted by this process only):\n\n  ${token}\n\n` +

@@ -20,7 +20,15 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
     profile = await prepareProfile(profileName);
     const overrides = {
       importFlow: {
-        sources: { people: { type: 'sql', connection: 'default', query: 'SELECT id, name, email, amount FROM admin_people', keyColumn: 'id', pageSize: 10 } },
+        sources: {
+          people: {
+            type: 'sql',
+            connection: 'default',
+            query: 'SELECT id, name, email, amount FROM admin_people',
+            keyColumn: 'id',
+            pageSize: 10,
+          },
+        },
         target: { table: 'import_target_records' },
         // Reprocessing waits for the operator: the invalid records stay pending for review.
         reprocess: { intervalMs: 3_600_000 },
@@ -28,15 +36,27 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
     } as DeepPartial<AppConfig>;
     app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
     const db = app.app.get(DataSource);
-    await db.query('CREATE TABLE admin_people (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))');
+    await db.query(
+      'CREATE TABLE admin_people (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))',
+    );
     await db.query(
       `INSERT INTO admin_people (id, name, email, amount) VALUES (1, 'Ada', 'ada@example.com', 10.00), (2, 'Bob', 'not-an-email', 20.00), (3, 'Cy', 'also-bad', 30.00), (4, 'Di', 'nope', 40.00)`,
     );
-    importId = (await app.as('integration').post('/api/v1/imports').send({ source: 'people' }).expect(202)).body.id;
-    await eventually(async () => {
-      const { body } = await app.as('operator').get(`${ADMIN}/object-store`).query({ store: IMPORT_RECORDS_STORE, keyPrefix: `${importId}/` }).expect(200);
-      return body.total === 3;
-    }, 40_000, 'the three invalid records in the Object Store');
+    importId = (
+      await app.as('integration').post('/api/v1/imports').send({ source: 'people' }).expect(202)
+    ).body.id;
+    await eventually(
+      async () => {
+        const { body } = await app
+          .as('operator')
+          .get(`${ADMIN}/object-store`)
+          .query({ store: IMPORT_RECORDS_STORE, keyPrefix: `${importId}/` })
+          .expect(200);
+        return body.total === 3;
+      },
+      40_000,
+      'the three invalid records in the Object Store',
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -44,45 +64,108 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
   });
 
   const targetRows = async () =>
-    rows<{ record_key: string; email: string }>(app.app, 'import_target_records').then((all) => all.filter((r) => ['1', '2', '3', '4'].includes(r.record_key)));
+    rows<{ record_key: string; email: string }>(app.app, 'import_target_records').then((all) =>
+      all.filter((r) => ['1', '2', '3', '4'].includes(r.record_key)),
+    );
   const entryOf = async (key: string) => {
-    const { body } = await app.as('operator').get(`${ADMIN}/object-store`).query({ store: IMPORT_RECORDS_STORE, keyPrefix: `${importId}/${key}` }).expect(200);
-    return body.items.find((e: { key: string }) => e.key === `${importId}/${key}`) as { id: string; status: string; errorCode: string };
+    const { body } = await app
+      .as('operator')
+      .get(`${ADMIN}/object-store`)
+      .query({ store: IMPORT_RECORDS_STORE, keyPrefix: `${importId}/${key}` })
+      .expect(200);
+    return body.items.find((e: { key: string }) => e.key === `${importId}/${key}`) as {
+      id: string;
+      status: string;
+      errorCode: string;
+    };
   };
 
   it('lists and shows the entries the import failed on, filtered', async () => {
     expect((await targetRows()).map((r) => r.record_key)).toEqual(['1']);
-    await eventually(async () => (await targetRows()).length === 1, 20_000, 'the valid record in the target');
-    const { body } = await app.as('operator').get(`${ADMIN}/object-store`).query({ store: IMPORT_RECORDS_STORE, status: 'pending', errorCode: 'invalid-record' }).expect(200);
+    await eventually(
+      async () => (await targetRows()).length === 1,
+      20_000,
+      'the valid record in the target',
+    );
+    const { body } = await app
+      .as('operator')
+      .get(`${ADMIN}/object-store`)
+      .query({ store: IMPORT_RECORDS_STORE, status: 'pending', errorCode: 'invalid-record' })
+      .expect(200);
     expect(body.total).toBe(3);
-    expect(body.items.map((e: { key: string }) => e.key).sort()).toEqual([`${importId}/2`, `${importId}/3`, `${importId}/4`]);
+    expect(body.items.map((e: { key: string }) => e.key).sort()).toEqual([
+      `${importId}/2`,
+      `${importId}/3`,
+      `${importId}/4`,
+    ]);
     expect(body.items[0]).not.toHaveProperty('payload');
-    const detail = await app.as('operator').get(`${ADMIN}/object-store/${body.items[0].id}`).expect(200);
+    const detail = await app
+      .as('operator')
+      .get(`${ADMIN}/object-store/${body.items[0].id}`)
+      .expect(200);
     expect(detail.body.payload).toMatchObject({ importId, source: 'people' });
     const metrics = (await app.anonymous.get('/metrics').expect(200)).text;
-    expect(metrics).toMatch(new RegExp(`tributary_object_store_entries\\{store="${IMPORT_RECORDS_STORE}",status="pending"\\} [3-9]`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `tributary_object_store_entries\\{store="${IMPORT_RECORDS_STORE}",status="pending"\\} [3-9]`,
+      ),
+    );
   });
 
   it('reprocesses an entry with an edited payload: the record lands in the target, and the audit trail says so', async () => {
     const entry = await entryOf('2');
-    const { body: detail } = await app.as('operator').get(`${ADMIN}/object-store/${entry.id}`).expect(200);
-    const edited = { ...detail.payload, data: { ...detail.payload.data, email: 'bob@example.com' } };
-    const queued = await app.as('operator').post(`${ADMIN}/object-store/${entry.id}/reprocess`).send({ payload: edited }).expect(200);
+    const { body: detail } = await app
+      .as('operator')
+      .get(`${ADMIN}/object-store/${entry.id}`)
+      .expect(200);
+    const edited = {
+      ...detail.payload,
+      data: { ...detail.payload.data, email: 'bob@example.com' },
+    };
+    const queued = await app
+      .as('operator')
+      .post(`${ADMIN}/object-store/${entry.id}/reprocess`)
+      .send({ payload: edited })
+      .expect(200);
     expect(queued.body).toMatchObject({ status: 'pending', retriable: true, payload: edited });
 
     const runs = await app.as('operator').post(`${ADMIN}/reprocessing/run`).send({}).expect(200);
     expect(runs.body.map((t: { name: string }) => t.name)).toContain('import-reprocessor');
     expect(runs.body[0].lastRuns[0]).toMatchObject({ trigger: 'manual', outcome: 'succeeded' });
 
-    const landed = await eventually(async () => (await targetRows()).find((r) => r.record_key === '2'), 20_000, 'record 2 in the target');
+    const landed = await eventually(
+      async () => (await targetRows()).find((r) => r.record_key === '2'),
+      20_000,
+      'record 2 in the target',
+    );
     expect(landed.email).toBe('bob@example.com');
-    await eventually(async () => (await app.app.get(ObjectStore).get(IMPORT_RECORDS_STORE, `${importId}/2`))?.status === 'done');
-    const audit = await rows<{ action: string; target_id: string; actor: string; outcome: string }>(app.app, 'admin_audit');
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'object-store.reprocess', target_id: entry.id, actor: 'tester-operator', outcome: 'succeeded' }));
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'reprocessing.run', outcome: 'succeeded' }));
+    await eventually(
+      async () =>
+        (await app.app.get(ObjectStore).get(IMPORT_RECORDS_STORE, `${importId}/2`))?.status ===
+        'done',
+    );
+    const audit = await rows<{ action: string; target_id: string; actor: string; outcome: string }>(
+      app.app,
+      'admin_audit',
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'object-store.reprocess',
+        target_id: entry.id,
+        actor: 'tester-operator',
+        outcome: 'succeeded',
+      }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ action: 'reprocessing.run', outcome: 'succeeded' }),
+    );
 
     // Done now: it can be neither reprocessed nor discarded again.
-    const again = await app.as('operator').post(`${ADMIN}/object-store/${entry.id}/reprocess`).send({}).expect(409);
+    const again = await app
+      .as('operator')
+      .post(`${ADMIN}/object-store/${entry.id}/reprocess`)
+      .send({})
+      .expect(409);
     expect(again.body.code).toBe('entry-in-flight');
   });
 
@@ -90,22 +173,38 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
     const three = await entryOf('3');
     await app.as('operator').post(`${ADMIN}/object-store/${three.id}/discard`).expect(403);
     const discarded = await app.http.post(`${ADMIN}/object-store/${three.id}/discard`).expect(200);
-    expect(discarded.body).toMatchObject({ status: 'dead', errorCode: 'discarded', lastError: 'discarded by tester-admin' });
+    expect(discarded.body).toMatchObject({
+      status: 'dead',
+      errorCode: 'discarded',
+      lastError: 'discarded by tester-admin',
+    });
 
     await app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: {} }).expect(400);
-    const bulk = await app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: { store: IMPORT_RECORDS_STORE, keyPrefix: `${importId}/`, errorCode: 'invalid-record' } });
+    const bulk = await app.http.post(`${ADMIN}/object-store/bulk/discard`).send({
+      filter: {
+        store: IMPORT_RECORDS_STORE,
+        keyPrefix: `${importId}/`,
+        errorCode: 'invalid-record',
+      },
+    });
     expect(bulk.status, bulk.text).toBe(200);
     expect(bulk.body).toEqual({ affected: 1 });
     expect((await entryOf('4')).errorCode).toBe('discarded');
     expect((await targetRows()).map((r) => r.record_key).sort()).toEqual(['1', '2']);
 
-    const requeued = await app.as('operator').post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'no-such-store' } }).expect(200);
+    const requeued = await app
+      .as('operator')
+      .post(`${ADMIN}/object-store/bulk/reprocess`)
+      .send({ filter: { store: 'no-such-store' } })
+      .expect(200);
     expect(requeued.body).toEqual({ affected: 0 });
 
     const { body: schedule } = await app.as('operator').get(`${ADMIN}/reprocessing`).expect(200);
     const reprocessor = schedule.find((t: { name: string }) => t.name === 'import-reprocessor');
     expect(reprocessor).toMatchObject({ everyMs: app.config.importFlow.reprocess.intervalMs });
     expect(reprocessor.lastRuns.length).toBeGreaterThan(0);
-    expect(reprocessor.lastRuns.some((r: { trigger: string }) => r.trigger === 'manual')).toBe(true);
+    expect(reprocessor.lastRuns.some((r: { trigger: string }) => r.trigger === 'manual')).toBe(
+      true,
+    );
   });
 });

@@ -16,7 +16,10 @@ describe.each(profiles)('operating the event bus on the %s profile', (profileNam
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
-    app = await startTestApp(profile, { catalogue: busCatalogue, overrides: { pipelines: ['orders', 'audit', 'shipping'] } });
+    app = await startTestApp(profile, {
+      catalogue: busCatalogue,
+      overrides: { pipelines: ['orders', 'audit', 'shipping'] },
+    });
     bus = app.app.get(EventBus);
     received = app.app.get(ReceivedEvents);
   });
@@ -26,23 +29,36 @@ describe.each(profiles)('operating the event bus on the %s profile', (profileNam
   });
 
   const doneFor = (pipeline: string, orderId: string) =>
-    received.done(pipeline, 'order.placed').filter((r) => orderIdOf(r.envelope.payload) === orderId);
+    received
+      .done(pipeline, 'order.placed')
+      .filter((r) => orderIdOf(r.envelope.payload) === orderId);
 
   it('replays a dead letter, with an edited payload, to the one pipeline that failed it', async () => {
     const orderId = `replay-${profileName}`;
-    await app.http.post('/api/v1/test/orders').send({ orderId, amount: 7, failTimes: 99 }).expect(201);
+    await app.http
+      .post('/api/v1/test/orders')
+      .send({ orderId, amount: 7, failTimes: 99 })
+      .expect(201);
     const letter = await eventually(async () =>
-      (await bus.listDeadLetters(20)).find((l) => typeof l.envelope === 'object' && orderIdOf(l.envelope.payload) === orderId),
+      (await bus.listDeadLetters(20)).find(
+        (l) => typeof l.envelope === 'object' && orderIdOf(l.envelope.payload) === orderId,
+      ),
     );
     expect(letter.pipeline).toBe('shipping');
     expect(doneFor('audit', orderId)).toHaveLength(1);
 
-    const replayed = await bus.replayDeadLetter(letter.id, { payload: { orderId, amount: 7, failTimes: 0 } });
+    const replayed = await bus.replayDeadLetter(letter.id, {
+      payload: { orderId, amount: 7, failTimes: 0 },
+    });
     expect(replayed.id).toBe(letter.id);
 
-    const [shipped] = await eventually(() => doneFor('shipping', orderId).length > 0 && doneFor('shipping', orderId));
+    const [shipped] = await eventually(
+      () => doneFor('shipping', orderId).length > 0 && doneFor('shipping', orderId),
+    );
     expect(shipped!.attempt).toBe(1);
-    expect(shipped!.envelope.id).toBe(typeof letter.envelope === 'object' ? letter.envelope.id : '');
+    expect(shipped!.envelope.id).toBe(
+      typeof letter.envelope === 'object' ? letter.envelope.id : '',
+    );
     expect(shipped!.envelope.payload).toMatchObject({ failTimes: 0 });
     expect((await bus.listDeadLetters(20)).some((l) => l.id === letter.id)).toBe(false);
     // A replay is the failed pipeline's business only: audit does not see the event again.
@@ -54,9 +70,14 @@ describe.each(profiles)('operating the event bus on the %s profile', (profileNam
 
   it('deletes a dead letter for good', async () => {
     const orderId = `delete-${profileName}`;
-    await app.http.post('/api/v1/test/orders').send({ orderId, amount: 7, failTimes: 99 }).expect(201);
+    await app.http
+      .post('/api/v1/test/orders')
+      .send({ orderId, amount: 7, failTimes: 99 })
+      .expect(201);
     const letter = await eventually(async () =>
-      (await bus.listDeadLetters(20)).find((l) => typeof l.envelope === 'object' && orderIdOf(l.envelope.payload) === orderId),
+      (await bus.listDeadLetters(20)).find(
+        (l) => typeof l.envelope === 'object' && orderIdOf(l.envelope.payload) === orderId,
+      ),
     );
     expect(await bus.deleteDeadLetter(letter.id)).toBe(true);
     expect(await bus.deleteDeadLetter(letter.id)).toBe(false);
@@ -85,7 +106,9 @@ describe.each(profiles)('operating the event bus on the %s profile', (profileNam
     expect(await bus.pausedPipelines()).toEqual([]);
     await eventually(() => doneFor('audit', orderId).length === 1, 10_000, 'audit to resume');
     const after = await eventually(async () => {
-      const audit = (await bus.describeStreams()).find((s) => s.event === 'order.placed')?.groups.find((g) => g.pipeline === 'audit');
+      const audit = (await bus.describeStreams())
+        .find((s) => s.event === 'order.placed')
+        ?.groups.find((g) => g.pipeline === 'audit');
       return audit && audit.lag === 0 && audit.pending === 0 && audit;
     });
     expect(after.consumers.length).toBeGreaterThanOrEqual(1);

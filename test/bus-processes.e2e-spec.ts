@@ -43,7 +43,8 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     return (await response.json()) as Received[];
   }
 
-  const forOrder = (orderId: string) => (r: Received) => (r.envelope.payload as { orderId: string }).orderId === orderId;
+  const forOrder = (orderId: string) => (r: Received) =>
+    (r.envelope.payload as { orderId: string }).orderId === orderId;
 
   it('exchanges events between two processes started with different PIPELINES', async () => {
     const publisher = await start('orders');
@@ -56,10 +57,14 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     });
     expect(response.status).toBe(201);
 
-    const done = await eventually(async () => {
-      const all = (await receivedBy(subscribers, 'done')).filter(forOrder('across'));
-      return all.length === 3 && all;
-    }, 15_000, 'audit and shipping in the other process');
+    const done = await eventually(
+      async () => {
+        const all = (await receivedBy(subscribers, 'done')).filter(forOrder('across'));
+        return all.length === 3 && all;
+      },
+      15_000,
+      'audit and shipping in the other process',
+    );
     expect(done.map((r) => `${r.pipeline}:${r.event}`).sort()).toEqual([
       'audit:order.placed',
       'shipping:order.audited',
@@ -79,14 +84,22 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'orphan', amount: 10, hang: true }),
     });
-    await eventually(async () => (await receivedBy(doomed, 'started')).some(forOrder('orphan')), 15_000, 'the doomed replica to take the event');
+    await eventually(
+      async () => (await receivedBy(doomed, 'started')).some(forOrder('orphan')),
+      15_000,
+      'the doomed replica to take the event',
+    );
     await doomed.kill();
 
     const survivor = await start('shipping');
-    const [finished] = await eventually(async () => {
-      const done = (await receivedBy(survivor, 'done')).filter(forOrder('orphan'));
-      return done.length > 0 && done;
-    }, 20_000, 'the surviving replica to take over the orphaned event');
+    const [finished] = await eventually(
+      async () => {
+        const done = (await receivedBy(survivor, 'done')).filter(forOrder('orphan'));
+        return done.length > 0 && done;
+      },
+      20_000,
+      'the surviving replica to take over the orphaned event',
+    );
     // The dead consumer's delivery counted: this is the second.
     expect(finished!.attempt).toBe(2);
     await new Promise((r) => setTimeout(r, 500));
@@ -101,11 +114,17 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: 'graceful', amount: 10, slowMs: 1500 }),
     });
-    await eventually(async () => (await receivedBy(worker, 'started')).some(forOrder('graceful')), 15_000, 'the worker to take the event');
+    await eventually(
+      async () => (await receivedBy(worker, 'started')).some(forOrder('graceful')),
+      15_000,
+      'the worker to take the event',
+    );
     const redis = new Redis(REDIS_URL);
     const stream = `${profile.overrides.bus!.keyPrefix}:stream:order.placed`;
     const consumers = async () =>
-      ((await redis.xinfo('CONSUMERS', stream, 'shipping')) as unknown[][]).map((c) => String(Object.fromEntries(chunk(c)).name));
+      ((await redis.xinfo('CONSUMERS', stream, 'shipping')) as unknown[][]).map((c) =>
+        String(Object.fromEntries(chunk(c)).name),
+      );
     try {
       const before = await consumers();
       // SIGTERM while the handler still has a second to go.
@@ -115,7 +134,9 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
       const [pending] = (await redis.xpending(stream, 'shipping')) as [number];
       expect(pending).toBe(0);
       const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-      const shipping = groups.map((g) => Object.fromEntries(chunk(g))).find((g) => g.name === 'shipping')!;
+      const shipping = groups
+        .map((g) => Object.fromEntries(chunk(g)))
+        .find((g) => g.name === 'shipping')!;
       expect(shipping.lag).toBe(0);
       // The stopped consumer left its group (the killed ones of earlier specs could not).
       const after = await consumers();

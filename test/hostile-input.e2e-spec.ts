@@ -7,8 +7,21 @@ import { prepareProfile, profiles, type ProfileResources } from './support/profi
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const ADMIN = '/api/v1/admin';
-const INJECTIONS = ["' OR 1=1 --", '1; DROP TABLE admin_audit', '{"$ne":null}', '<script>alert(1)</script>', '${7*7}', '%00', 'a'.repeat(300)];
-const TRAVERSALS = ['..%2F..%2Fetc%2Fpasswd', '..%5C..%5Cwindows', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '....//....//etc'];
+const INJECTIONS = [
+  "' OR 1=1 --",
+  '1; DROP TABLE admin_audit',
+  '{"$ne":null}',
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '%00',
+  'a'.repeat(300),
+];
+const TRAVERSALS = [
+  '..%2F..%2Fetc%2Fpasswd',
+  '..%5C..%5Cwindows',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '....//....//etc',
+];
 const BIG = 'x'.repeat(200 * 1024);
 
 describe.each(profiles)('hostile input to the admin API on the %s profile', (profileName) => {
@@ -22,11 +35,21 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, { catalogue: parcelCatalogue });
     errorId = (await seedError(app.app, { pipeline: 'sorting', code: 'hostile-check' })).id;
-    await app.http.post('/api/v1/test/parcels').send({ parcelId: 'H-1', weight: 1, fail: true }).expect(201);
+    await app.http
+      .post('/api/v1/test/parcels')
+      .send({ parcelId: 'H-1', weight: 1, fail: true })
+      .expect(201);
     const bus = app.app.get(EventBus);
     letterId = (await eventually(async () => (await bus.listDeadLetters(10))[0])).id;
     const store = app.app.get(ObjectStore);
-    await store.put('hostile', [{ key: 'k-1', payload: { n: 1 }, error: { code: 'boom', message: 'boom', retriable: false }, nextAttemptAt: new Date(Date.now() + 3_600_000) }]);
+    await store.put('hostile', [
+      {
+        key: 'k-1',
+        payload: { n: 1 },
+        error: { code: 'boom', message: 'boom', retriable: false },
+        nextAttemptAt: new Date(Date.now() + 3_600_000),
+      },
+    ]);
     entryId = (await store.get('hostile', 'k-1'))!.id;
   });
   afterAll(async () => {
@@ -40,7 +63,12 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     const streams = await bus.describeStreams();
     return {
       audit: await rows(app.app, 'admin_audit'),
-      errors: (await rows(app.app, 'error_records')).map(({ id, status, note, notifications }) => ({ id, status, note, notifications })),
+      errors: (await rows(app.app, 'error_records')).map(({ id, status, note, notifications }) => ({
+        id,
+        status,
+        note,
+        notifications,
+      })),
       objectStore: await rows(app.app, 'object_store_entries'),
       deadLetters: (await bus.listDeadLetters(100)).map((l) => l.id),
       streams: streams.map((s) => ({ event: s.event, length: s.length })),
@@ -58,29 +86,78 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
         [`GET pipelines/${bad}`, () => app.http.get(`${ADMIN}/pipelines/${id}`)],
         [`POST pipelines/${bad}/pause`, () => app.http.post(`${ADMIN}/pipelines/${id}/pause`)],
         [`POST pipelines/${bad}/resume`, () => app.http.post(`${ADMIN}/pipelines/${id}/resume`)],
-        [`POST events/${bad}/publish`, () => app.http.post(`${ADMIN}/events/${id}/publish`).send({ payload: { parcelId: 'X', weight: 1 } })],
-        [`POST dead-letters/${bad}/replay`, () => app.http.post(`${ADMIN}/dead-letters/${id}/replay`).send({})],
+        [
+          `POST events/${bad}/publish`,
+          () =>
+            app.http
+              .post(`${ADMIN}/events/${id}/publish`)
+              .send({ payload: { parcelId: 'X', weight: 1 } }),
+        ],
+        [
+          `POST dead-letters/${bad}/replay`,
+          () => app.http.post(`${ADMIN}/dead-letters/${id}/replay`).send({}),
+        ],
         [`DELETE dead-letters/${bad}`, () => app.http.delete(`${ADMIN}/dead-letters/${id}`)],
         [`GET errors/${bad}`, () => app.http.get(`${ADMIN}/errors/${id}`)],
-        [`PATCH errors/${bad}`, () => app.http.patch(`${ADMIN}/errors/${id}`).send({ status: 'resolved' })],
+        [
+          `PATCH errors/${bad}`,
+          () => app.http.patch(`${ADMIN}/errors/${id}`).send({ status: 'resolved' }),
+        ],
         [`POST errors/${bad}/itsm`, () => app.http.post(`${ADMIN}/errors/${id}/itsm`).send({})],
-        [`GET errors?pipeline=${bad}`, () => app.http.get(`${ADMIN}/errors`).query({ pipeline: bad })],
+        [
+          `GET errors?pipeline=${bad}`,
+          () => app.http.get(`${ADMIN}/errors`).query({ pipeline: bad }),
+        ],
         [`GET errors?code=${bad}`, () => app.http.get(`${ADMIN}/errors`).query({ code: bad })],
         [`GET errors?status=${bad}`, () => app.http.get(`${ADMIN}/errors`).query({ status: bad })],
         [`GET errors?from=${bad}`, () => app.http.get(`${ADMIN}/errors`).query({ from: bad })],
-        [`GET dead-letters?event=${bad}`, () => app.http.get(`${ADMIN}/dead-letters`).query({ event: bad })],
-        [`GET dead-letters?pipeline=${bad}`, () => app.http.get(`${ADMIN}/dead-letters`).query({ pipeline: bad })],
+        [
+          `GET dead-letters?event=${bad}`,
+          () => app.http.get(`${ADMIN}/dead-letters`).query({ event: bad }),
+        ],
+        [
+          `GET dead-letters?pipeline=${bad}`,
+          () => app.http.get(`${ADMIN}/dead-letters`).query({ pipeline: bad }),
+        ],
         [`GET audit?actor=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ actor: bad })],
-        [`GET audit?targetId=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ targetId: bad })],
+        [
+          `GET audit?targetId=${bad}`,
+          () => app.http.get(`${ADMIN}/audit`).query({ targetId: bad }),
+        ],
         [`GET audit?action=${bad}`, () => app.http.get(`${ADMIN}/audit`).query({ action: bad })],
         [`GET object-store/${bad}`, () => app.http.get(`${ADMIN}/object-store/${id}`)],
-        [`POST object-store/${bad}/reprocess`, () => app.http.post(`${ADMIN}/object-store/${id}/reprocess`).send({})],
-        [`POST object-store/${bad}/discard`, () => app.http.post(`${ADMIN}/object-store/${id}/discard`)],
-        [`GET object-store?store=${bad}`, () => app.http.get(`${ADMIN}/object-store`).query({ store: bad })],
-        [`GET object-store?keyPrefix=${bad}`, () => app.http.get(`${ADMIN}/object-store`).query({ keyPrefix: bad })],
-        [`POST object-store/bulk/discard store=${bad}`, () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: { store: bad } })],
-        [`POST object-store/bulk/reprocess keyPrefix=${bad}`, () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', keyPrefix: bad } })],
-        [`POST reprocessing/run task=${bad}`, () => app.http.post(`${ADMIN}/reprocessing/run`).send({ task: bad })],
+        [
+          `POST object-store/${bad}/reprocess`,
+          () => app.http.post(`${ADMIN}/object-store/${id}/reprocess`).send({}),
+        ],
+        [
+          `POST object-store/${bad}/discard`,
+          () => app.http.post(`${ADMIN}/object-store/${id}/discard`),
+        ],
+        [
+          `GET object-store?store=${bad}`,
+          () => app.http.get(`${ADMIN}/object-store`).query({ store: bad }),
+        ],
+        [
+          `GET object-store?keyPrefix=${bad}`,
+          () => app.http.get(`${ADMIN}/object-store`).query({ keyPrefix: bad }),
+        ],
+        [
+          `POST object-store/bulk/discard store=${bad}`,
+          () =>
+            app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: { store: bad } }),
+        ],
+        [
+          `POST object-store/bulk/reprocess keyPrefix=${bad}`,
+          () =>
+            app.http
+              .post(`${ADMIN}/object-store/bulk/reprocess`)
+              .send({ filter: { store: 'hostile', keyPrefix: bad } }),
+        ],
+        [
+          `POST reprocessing/run task=${bad}`,
+          () => app.http.post(`${ADMIN}/reprocessing/run`).send({ task: bad }),
+        ],
       );
     }
     cases.push(
@@ -89,30 +166,125 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
       ['limit=100000', () => app.http.get(`${ADMIN}/audit`).query({ limit: 100000 })],
       ['offset=-1', () => app.http.get(`${ADMIN}/errors`).query({ offset: -1 })],
       ['dead-letters limit=0', () => app.http.get(`${ADMIN}/dead-letters`).query({ limit: 0 })],
-      ['unknown query parameter', () => app.http.get(`${ADMIN}/errors`).query({ orderBy: 'id; DROP TABLE error_records' })],
-      ['replay payload as a string', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: 'DROP TABLE' })],
-      ['replay payload as an array', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: [1, 2] })],
-      ['replay with unknown property', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: {}, pipeline: 'other' })],
-      ['replay body as an array', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send([{ payload: {} }])],
-      ['publish without payload', () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({})],
-      ['publish payload of wrong types', () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({ payload: { parcelId: 42, weight: '1' } })],
-      ['publish payload with a NoSQL operator', () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({ payload: { parcelId: { $ne: null }, weight: 1 } })],
-      ['patch status deleted', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ status: 'deleted' })],
-      ['patch note as an object', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: { $set: 'x' } })],
-      ['patch note too long', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: 'n'.repeat(4001) })],
-      ['patch unknown property', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: 'ok', pipeline: 'other' })],
-      ['itsm severity urgent', () => app.http.post(`${ADMIN}/errors/${errorId}/itsm`).send({ severity: 'urgent' })],
-      ['malformed JSON', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).set('Content-Type', 'application/json').send('{"payload":')],
+      [
+        'unknown query parameter',
+        () => app.http.get(`${ADMIN}/errors`).query({ orderBy: 'id; DROP TABLE error_records' }),
+      ],
+      [
+        'replay payload as a string',
+        () =>
+          app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: 'DROP TABLE' }),
+      ],
+      [
+        'replay payload as an array',
+        () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: [1, 2] }),
+      ],
+      [
+        'replay with unknown property',
+        () =>
+          app.http
+            .post(`${ADMIN}/dead-letters/${letterId}/replay`)
+            .send({ payload: {}, pipeline: 'other' }),
+      ],
+      [
+        'replay body as an array',
+        () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send([{ payload: {} }]),
+      ],
+      [
+        'publish without payload',
+        () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({}),
+      ],
+      [
+        'publish payload of wrong types',
+        () =>
+          app.http
+            .post(`${ADMIN}/events/parcel.received/publish`)
+            .send({ payload: { parcelId: 42, weight: '1' } }),
+      ],
+      [
+        'publish payload with a NoSQL operator',
+        () =>
+          app.http
+            .post(`${ADMIN}/events/parcel.received/publish`)
+            .send({ payload: { parcelId: { $ne: null }, weight: 1 } }),
+      ],
+      [
+        'patch status deleted',
+        () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ status: 'deleted' }),
+      ],
+      [
+        'patch note as an object',
+        () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: { $set: 'x' } }),
+      ],
+      [
+        'patch note too long',
+        () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: 'n'.repeat(4001) }),
+      ],
+      [
+        'patch unknown property',
+        () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: 'ok', pipeline: 'other' }),
+      ],
+      [
+        'itsm severity urgent',
+        () => app.http.post(`${ADMIN}/errors/${errorId}/itsm`).send({ severity: 'urgent' }),
+      ],
+      [
+        'malformed JSON',
+        () =>
+          app.http
+            .post(`${ADMIN}/dead-letters/${letterId}/replay`)
+            .set('Content-Type', 'application/json')
+            .send('{"payload":'),
+      ],
       // Oversized bodies.
-      ['bulk discard without a store', () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: {} })],
-      ['bulk discard without a filter', () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({})],
-      ['bulk reprocess with a LIKE wildcard', () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', keyPrefix: '%' } })],
-      ['bulk reprocess with a status of the wrong type', () => app.http.post(`${ADMIN}/object-store/bulk/reprocess`).send({ filter: { store: 'hostile', status: ['dead'] } })],
-      ['object-store reprocess payload as a string', () => app.http.post(`${ADMIN}/object-store/${entryId}/reprocess`).send({ payload: 'x' })],
+      [
+        'bulk discard without a store',
+        () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({ filter: {} }),
+      ],
+      [
+        'bulk discard without a filter',
+        () => app.http.post(`${ADMIN}/object-store/bulk/discard`).send({}),
+      ],
+      [
+        'bulk reprocess with a LIKE wildcard',
+        () =>
+          app.http
+            .post(`${ADMIN}/object-store/bulk/reprocess`)
+            .send({ filter: { store: 'hostile', keyPrefix: '%' } }),
+      ],
+      [
+        'bulk reprocess with a status of the wrong type',
+        () =>
+          app.http
+            .post(`${ADMIN}/object-store/bulk/reprocess`)
+            .send({ filter: { store: 'hostile', status: ['dead'] } }),
+      ],
+      [
+        'object-store reprocess payload as a string',
+        () => app.http.post(`${ADMIN}/object-store/${entryId}/reprocess`).send({ payload: 'x' }),
+      ],
       ['object-store limit=-5', () => app.http.get(`${ADMIN}/object-store`).query({ limit: -5 })],
-      ['oversized object-store reprocess', () => app.http.post(`${ADMIN}/object-store/${entryId}/reprocess`).send({ payload: { padding: BIG } })],
-      ['oversized replay', () => app.http.post(`${ADMIN}/dead-letters/${letterId}/replay`).send({ payload: { parcelId: 'H-1', weight: 1, padding: BIG } })],
-      ['oversized publish', () => app.http.post(`${ADMIN}/events/parcel.received/publish`).send({ payload: { parcelId: 'X', weight: 1, padding: BIG } })],
+      [
+        'oversized object-store reprocess',
+        () =>
+          app.http
+            .post(`${ADMIN}/object-store/${entryId}/reprocess`)
+            .send({ payload: { padding: BIG } }),
+      ],
+      [
+        'oversized replay',
+        () =>
+          app.http
+            .post(`${ADMIN}/dead-letters/${letterId}/replay`)
+            .send({ payload: { parcelId: 'H-1', weight: 1, padding: BIG } }),
+      ],
+      [
+        'oversized publish',
+        () =>
+          app.http
+            .post(`${ADMIN}/events/parcel.received/publish`)
+            .send({ payload: { parcelId: 'X', weight: 1, padding: BIG } }),
+      ],
       ['oversized patch', () => app.http.patch(`${ADMIN}/errors/${errorId}`).send({ note: BIG })],
     );
     return cases;
@@ -122,10 +294,14 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     const before = await snapshot();
     for (const [what, send] of hostileRequests()) {
       const response = await send();
-      expect(response.status, `${what}: ${response.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(response.status, `${what}: ${response.text.slice(0, 200)}`).toBeGreaterThanOrEqual(
+        400,
+      );
       expect(response.status, what).toBeLessThan(500);
       expect(response.headers['content-type'], what).toContain('application/problem+json');
-      expect(response.text, what).not.toMatch(/at .*\.(ts|js):\d+|SELECT |INSERT |QueryFailedError|SQLITE_|ER_/);
+      expect(response.text, what).not.toMatch(
+        /at .*\.(ts|js):\d+|SELECT |INSERT |QueryFailedError|SQLITE_|ER_/,
+      );
     }
     // Give a wrongly accepted replay or publish the time to be delivered, then compare.
     await new Promise((r) => setTimeout(r, 300));

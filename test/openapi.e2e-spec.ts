@@ -13,7 +13,9 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 describe.each(profiles)('the OpenAPI document on the %s profile', (profileName) => {
   let profile: ProfileResources;
   let app: TestApp;
-  let document: Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
+  let document: Record<string, unknown> & {
+    paths: Record<string, Record<string, Record<string, unknown>>>;
+  };
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
@@ -32,7 +34,9 @@ describe.each(profiles)('the OpenAPI document on the %s profile', (profileName) 
   it('documents every route the app registered', () => {
     const routes = registeredRoutes(app.app);
     expect(routes.length).toBeGreaterThan(15);
-    const missing = routes.filter((r) => !document.paths[toOpenApiPath(r.path)]?.[r.method.toLowerCase()]);
+    const missing = routes.filter(
+      (r) => !document.paths[toOpenApiPath(r.path)]?.[r.method.toLowerCase()],
+    );
     expect(missing).toEqual([]);
   });
 
@@ -48,15 +52,30 @@ describe.each(profiles)('the OpenAPI document on the %s profile', (profileName) 
         expect(op.security, where).toEqual([{ bearer: [] }, { 'api-key': [] }]);
         expect(op['x-roles'], where).toEqual(expect.any(Array));
         for (const status of ['401', '403', '429', '500']) {
-          expect(responses[status]?.content?.['application/problem+json'], `${where} ${status}`).toBeDefined();
+          expect(
+            responses[status]?.content?.['application/problem+json'],
+            `${where} ${status}`,
+          ).toBeDefined();
         }
       }
     }
     expect(document.paths['/api/v1/admin/audit']!.get!['x-roles']).toEqual(['admin']);
-    expect(document.paths['/api/v1/admin/dead-letters/{id}/replay']!.post!['x-roles']).toEqual(['operator']);
+    expect(document.paths['/api/v1/admin/dead-letters/{id}/replay']!.post!['x-roles']).toEqual([
+      'operator',
+    ]);
     expect(document.paths['/api/v1/test/parcels']!.post!['x-roles']).toEqual(['integration']);
-    const replay = document.paths['/api/v1/admin/dead-letters/{id}/replay']!.post!.responses as Record<string, unknown>;
-    expect(Object.keys(replay).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '500']);
+    const replay = document.paths['/api/v1/admin/dead-letters/{id}/replay']!.post!
+      .responses as Record<string, unknown>;
+    expect(Object.keys(replay).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '429',
+      '500',
+    ]);
   });
 });
 
@@ -68,15 +87,27 @@ describe('npm run openapi', () => {
       const out = join(dir, 'openapi.json');
       const root = resolve(import.meta.dirname, '..');
       // The script's entry, run from source as the compiled one would run (no build in a spec).
-      execFileSync(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/openapi.ts', out], {
-        cwd: root,
-        env: { ...process.env, REDIS_URL: '', DATABASE_URL: '' },
-        stdio: 'pipe',
-        timeout: 60_000,
-      });
-      const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & { paths: Record<string, unknown> };
+      execFileSync(
+        process.execPath,
+        ['--import', '@swc-node/register/esm-register', 'src/openapi.ts', out],
+        {
+          cwd: root,
+          env: { ...process.env, REDIS_URL: '', DATABASE_URL: '' },
+          stdio: 'pipe',
+          timeout: 60_000,
+        },
+      );
+      const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & {
+        paths: Record<string, unknown>;
+      };
       expect(openApiProblems(written)).toEqual([]);
-      expect(Object.keys(written.paths)).toEqual(expect.arrayContaining(['/metrics', '/api/v1/admin/pipelines', '/api/v1/admin/errors/{id}/itsm']));
+      expect(Object.keys(written.paths)).toEqual(
+        expect.arrayContaining([
+          '/metrics',
+          '/api/v1/admin/pipelines',
+          '/api/v1/admin/errors/{id}/itsm',
+        ]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

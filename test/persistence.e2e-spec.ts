@@ -11,7 +11,11 @@ import { migrations } from '../migrations/index.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const storePipeline = definePipeline({ name: 'store-errors', role: 'error-treatment', description: 'stores errors' });
+const storePipeline = definePipeline({
+  name: 'store-errors',
+  role: 'error-treatment',
+  description: 'stores errors',
+});
 
 @Module({ imports: [PipelineModule.register(storePipeline), ErrorStoreModule] })
 class StoreErrorsModule {}
@@ -22,7 +26,9 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
-    app = await startTestApp(profile, { catalogue: [{ pipeline: storePipeline, module: StoreErrorsModule }] });
+    app = await startTestApp(profile, {
+      catalogue: [{ pipeline: storePipeline, module: StoreErrorsModule }],
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -31,7 +37,9 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
 
   it('runs every migration at start and reports the database ready', async () => {
     const dataSource = app.app.get(DataSource);
-    const applied = (await dataSource.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
+    const applied = (await dataSource.query('SELECT name FROM migrations ORDER BY id')) as {
+      name: string;
+    }[];
     expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => new m().name ?? m.name));
     expect(await dataSource.showMigrations()).toBe(false);
     const ready = await app.http.get('/health/ready').expect(200);
@@ -47,7 +55,11 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
       correlationId: 'corr-1',
       retriable: true,
       occurredAt: '2026-11-26T10:00:00.123Z',
-      event: { id: 'e-1', name: 'purchase.completed', payload: { amount: 1200, note: 'ünïcödé ✓' } },
+      event: {
+        id: 'e-1',
+        name: 'purchase.completed',
+        payload: { amount: 1200, note: 'ünïcödé ✓' },
+      },
     };
     const envelope = createEnvelope('purchase-flow.error', error, 'store-receipt');
     const first = await store.record(envelope);
@@ -64,6 +76,8 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
       failedEvent: error.event,
     });
     expect(stored!.occurredAt.toISOString()).toBe('2026-11-26T10:00:00.123Z');
-    expect((await store.list({ pipeline: 'store-receipt' }, { offset: 0, limit: 10 })).total).toBe(1);
+    expect((await store.list({ pipeline: 'store-receipt' }, { offset: 0, limit: 10 })).total).toBe(
+      1,
+    );
   });
 });

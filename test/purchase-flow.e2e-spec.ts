@@ -577,7 +577,15 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       code: 'over-limit',
     });
     const show = document.paths['/api/v1/purchases/{id}'].get;
-    expect(Object.keys(show.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500']);
+    expect(Object.keys(show.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '429',
+      '500',
+    ]);
     expect(show.responses['200'].content['application/json'].schema.$ref).toBe(
       '#/components/schemas/PurchaseView',
     );

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/config.schema.js';
 import type { DeepPartial } from '../src/config/load-config.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
-import { IMPORT_RECORDS_STORE, type StoredRecord, storedRecordKey } from '../src/pipelines/import-flow/stored-record.js';
+import {
+  IMPORT_RECORDS_STORE,
+  type StoredRecord,
+  storedRecordKey,
+} from '../src/pipelines/import-flow/stored-record.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { ReprocessAuditLog, reprocessAuditEntry } from './fixtures/import-flow/reprocess-audit.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -19,7 +23,9 @@ describe.each(profiles)('reprocessing by two instances on the %s profile', (prof
   const catalogue = [...pipelineCatalogue, reprocessAuditEntry];
   const overrides = {
     pipelines: ['reprocess', 'reprocess-audit'],
-    importFlow: { reprocess: { intervalMs: 50, batchSize: 5, maxAttempts: 2, awaitMs: 600, leaseMs: 2000 } },
+    importFlow: {
+      reprocess: { intervalMs: 50, batchSize: 5, maxAttempts: 2, awaitMs: 600, leaseMs: 2000 },
+    },
   } as DeepPartial<AppConfig>;
 
   beforeAll(async () => {
@@ -33,15 +39,28 @@ describe.each(profiles)('reprocessing by two instances on the %s profile', (prof
     const N = 80;
     const importId = randomUUID();
     // Seeded by an instance that does not reprocess, before the two that do start together.
-    const seeder = await startTestApp(profile, { catalogue, overrides: { pipelines: ['process'] } });
+    const seeder = await startTestApp(profile, {
+      catalogue,
+      overrides: { pipelines: ['process'] },
+    });
     await seeder.app.get(ObjectStore).put(
       IMPORT_RECORDS_STORE,
       Array.from({ length: N }, (_, i) => {
-        const payload: StoredRecord = { importId, source: 'people', key: String(i + 1), data: { n: i + 1 }, correlationId: `c-${i + 1}` };
+        const payload: StoredRecord = {
+          importId,
+          source: 'people',
+          key: String(i + 1),
+          data: { n: i + 1 },
+          correlationId: `c-${i + 1}`,
+        };
         return {
           key: storedRecordKey(importId, payload.key),
           payload,
-          error: { code: 'target-http-503', message: 'target service answered HTTP 503', retriable: true },
+          error: {
+            code: 'target-http-503',
+            message: 'target service answered HTTP 503',
+            retriable: true,
+          },
           nextAttemptAt: new Date(),
         };
       }),
@@ -55,13 +74,22 @@ describe.each(profiles)('reprocessing by two instances on the %s profile', (prof
     try {
       const store = instances[0]!.app.get(ObjectStore);
       // Two attempts each (maxAttempts 2), then dead: nothing is published after that.
-      await eventually(async () => (await store.countByStatus(IMPORT_RECORDS_STORE)).dead === N, 30_000, 'every record to be dead');
-      await eventually(() => instances.flatMap((app) => app.app.get(ReprocessAuditLog).seen).length >= 2 * N, 10_000, 'every event to arrive');
+      await eventually(
+        async () => (await store.countByStatus(IMPORT_RECORDS_STORE)).dead === N,
+        30_000,
+        'every record to be dead',
+      );
+      await eventually(
+        () => instances.flatMap((app) => app.app.get(ReprocessAuditLog).seen).length >= 2 * N,
+        10_000,
+        'every event to arrive',
+      );
       const all = instances.flatMap((app) => app.app.get(ReprocessAuditLog).seen);
       expect(all).toHaveLength(2 * N);
       expect(new Set(all.map((e) => e.eventId)).size).toBe(2 * N);
       const attempts = new Map<string, number[]>();
-      for (const event of all) attempts.set(event.key, [...(attempts.get(event.key) ?? []), event.attempt]);
+      for (const event of all)
+        attempts.set(event.key, [...(attempts.get(event.key) ?? []), event.attempt]);
       expect(attempts.size).toBe(N);
       for (const [key, list] of attempts) expect(list.sort(), key).toEqual([1, 2]);
     } finally {

@@ -13,8 +13,17 @@ export interface BenchPayload {
 }
 
 export const benchEvent = defineEvent<BenchPayload>('bench.tick');
-export const benchSource = definePipeline({ name: 'bench-source', role: 'business-rule', description: 'publishes ticks', publishes: [benchEvent] });
-export const benchSink = definePipeline({ name: 'bench-sink', role: 'subscriber', description: 'counts ticks' });
+export const benchSource = definePipeline({
+  name: 'bench-source',
+  role: 'business-rule',
+  description: 'publishes ticks',
+  publishes: [benchEvent],
+});
+export const benchSink = definePipeline({
+  name: 'bench-sink',
+  role: 'subscriber',
+  description: 'counts ticks',
+});
 
 /** Counts deliveries and keeps each one's publish-to-trigger latency. */
 @Injectable()
@@ -64,7 +73,10 @@ class BuiltInTrigger {
 @Module({ providers: [Sink], exports: [Sink] })
 class SinkModule {}
 
-@Module({ imports: [PipelineModule.register(benchSource), PipelineModule.register(benchSink), SinkModule], controllers: [TributaryTrigger] })
+@Module({
+  imports: [PipelineModule.register(benchSource), PipelineModule.register(benchSink), SinkModule],
+  controllers: [TributaryTrigger],
+})
 export class TributaryBenchModule {}
 
 @Module({ imports: [SinkModule], controllers: [BuiltInTrigger] })

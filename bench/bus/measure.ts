@@ -40,7 +40,12 @@ export async function measureThroughput(
   await handled(count);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { events: count, seconds, perSecond: count / seconds, cpuMicrosPerEvent: (used.user + used.system) / count };
+  return {
+    events: count,
+    seconds,
+    perSecond: count / seconds,
+    cpuMicrosPerEvent: (used.user + used.system) / count,
+  };
 }
 
 /** Publishes at a steady `rate` per second for `seconds`, in 1 ms ticks; latencies come from the sink. */
@@ -64,5 +69,11 @@ export async function publishAtRate(
 
 export function summarize(latencies: number[], rate: number): Latency {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { rate, events: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    rate,
+    events: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }

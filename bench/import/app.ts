@@ -37,27 +37,57 @@ export function benchToken(secret: string): Promise<string> {
  * with the bench's sources `bench` (every row) and `warmup` (the first rows), on an ephemeral
  * loopback port.
  */
-export async function startBenchApp(options: BenchAppOptions, pipelines: 'all' | string[]): Promise<NestExpressApplication> {
-  const source = { type: 'sql', connection: 'default', keyColumn: 'id', pageSize: options.pageSize } as const;
+export async function startBenchApp(
+  options: BenchAppOptions,
+  pipelines: 'all' | string[],
+): Promise<NestExpressApplication> {
+  const source = {
+    type: 'sql',
+    connection: 'default',
+    keyColumn: 'id',
+    pageSize: options.pageSize,
+  } as const;
   const overrides = {
     http: { port: 0 },
     database: { url: options.databaseUrl },
-    bus: { redisUrl: options.redisUrl, keyPrefix: options.keyPrefix, retention: { maxLength: Math.max(1_000_000, options.records * 2) } },
+    bus: {
+      redisUrl: options.redisUrl,
+      keyPrefix: options.keyPrefix,
+      retention: { maxLength: Math.max(1_000_000, options.records * 2) },
+    },
     pipelines,
     auth: { jwt: { secret: options.jwtSecret } },
     // A line per progress poll would be noise in the bench's report.
     log: { level: 'warn' },
     importFlow: {
       sources: {
-        bench: { ...source, query: 'SELECT id, name, email, amount FROM bench_source', maxAttempts: 5 },
-        warmup: { ...source, query: `SELECT id, name, email, amount FROM bench_source WHERE id <= ${options.warmup}` },
+        bench: {
+          ...source,
+          query: 'SELECT id, name, email, amount FROM bench_source',
+          maxAttempts: 5,
+        },
+        warmup: {
+          ...source,
+          query: `SELECT id, name, email, amount FROM bench_source WHERE id <= ${options.warmup}`,
+        },
       },
       target: { table: TARGET_TABLE, httpUrl: options.targetUrl, timeoutMs: 10_000 },
       // Short waits, so that the retry tail shows the flow's speed rather than its backoff.
-      reprocess: { intervalMs: 100, baseDelayMs: 50, maxDelayMs: 500, leaseMs: 5_000, awaitMs: 10_000, batchSize: 1000 },
+      reprocess: {
+        intervalMs: 100,
+        baseDelayMs: 50,
+        maxDelayMs: 500,
+        leaseMs: 5_000,
+        awaitMs: 10_000,
+        batchSize: 1000,
+      },
     },
   } as DeepPartial<AppConfig>;
-  const config = loadConfig({ env: { NODE_ENV: 'production' }, configDir: resolve(import.meta.dirname, '../../config'), overrides });
+  const config = loadConfig({
+    env: { NODE_ENV: 'production' },
+    configDir: resolve(import.meta.dirname, '../../config'),
+    overrides,
+  });
   const app = await createApp(config, pipelineCatalogue, { logger: ['error'] });
   await app.init();
   await app.startAllMicroservices();

@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 const REGISTER = ['--import', '@swc-node/register/esm-register'];
 
 /** Forks a TypeScript script of the bench (through swc, like the npm script) with an IPC channel. */
-export function forkScript(relative: string, env: Record<string, string>, extraArgs: string[] = []): ChildProcess {
+export function forkScript(
+  relative: string,
+  env: Record<string, string>,
+  extraArgs: string[] = [],
+): ChildProcess {
   const script = fileURLToPath(new URL(relative, import.meta.url));
   return fork(script, [], {
     execArgv: [...REGISTER, ...extraArgs],
@@ -14,14 +18,22 @@ export function forkScript(relative: string, env: Record<string, string>, extraA
 }
 
 /** The first IPC message of `child` that `pick` accepts; rejects if the child exits first. */
-export function nextMessage<T>(child: ChildProcess, pick: (message: unknown) => T | undefined, timeoutMs = 600_000): Promise<T> {
+export function nextMessage<T>(
+  child: ChildProcess,
+  pick: (message: unknown) => T | undefined,
+  timeoutMs = 600_000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no answer from the child within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no answer from the child within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (message: unknown) => {
       const picked = pick(message);
       if (picked !== undefined) done(undefined, picked);
     };
-    const onExit = (code: number | null) => done(new Error(`the child exited (code ${code}) before answering`));
+    const onExit = (code: number | null) =>
+      done(new Error(`the child exited (code ${code}) before answering`));
     function done(error?: Error, value?: T) {
       clearTimeout(timer);
       child.off('message', onMessage);

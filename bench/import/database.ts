@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 
-export const MYSQL_URL = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
+export const MYSQL_URL = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(
+  /\/$/,
+  '',
+);
 
 /** A throw-away database of the bench run, dropped by `drop()`. */
 export interface BenchDatabase {
@@ -38,7 +41,9 @@ export function sourceRow(id: number): [number, string, string, string] {
 /** Fills `table` (id, name, email, amount) with rows 1..count in multi-row INSERTs over two connections. */
 export async function fillSource(url: string, table: string, count: number): Promise<void> {
   const setup = await createConnection({ uri: url });
-  await setup.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))`);
+  await setup.query(
+    `CREATE TABLE ${table} (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))`,
+  );
   await setup.end();
   const rowsPerInsert = 2000;
   let next = 1;
@@ -51,7 +56,10 @@ export async function fillSource(url: string, table: string, count: number): Pro
         next = to + 1;
         const values: unknown[] = [];
         for (let id = from; id <= to; id++) values.push(...sourceRow(id));
-        await conn.query(`INSERT INTO ${table} (id, name, email, amount) VALUES ${'(?,?,?,?),'.repeat(to - from).concat('(?,?,?,?)')}`, values);
+        await conn.query(
+          `INSERT INTO ${table} (id, name, email, amount) VALUES ${'(?,?,?,?),'.repeat(to - from).concat('(?,?,?,?)')}`,
+          values,
+        );
       }
     } finally {
       await conn.end();
@@ -64,7 +72,9 @@ export async function fillSource(url: string, table: string, count: number): Pro
  * The baseline: MariaDB's raw ingest of the same `count` target rows, one connection, 500-row
  * multi-row INSERTs one after the other, into a table shaped like the import target.
  */
-export async function rawBatchInsert(count: number): Promise<{ rows: number; seconds: number; perSecond: number }> {
+export async function rawBatchInsert(
+  count: number,
+): Promise<{ rows: number; seconds: number; perSecond: number }> {
   const db = await createBenchDatabase();
   try {
     await db.connection.query(
@@ -80,7 +90,15 @@ export async function rawBatchInsert(count: number): Promise<{ rows: number; sec
       const now = new Date();
       for (let id = from; id <= to; id++) {
         const [, name, email, amount] = sourceRow(id);
-        values.push('bench', String(id), name, email, Math.round(Number(amount) * 100), importId, now);
+        values.push(
+          'bench',
+          String(id),
+          name,
+          email,
+          Math.round(Number(amount) * 100),
+          importId,
+          now,
+        );
       }
       await db.connection.query(
         `INSERT INTO raw_target (source, record_key, name, email, amount_cents, import_id, updated_at) VALUES ` +

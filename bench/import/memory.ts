@@ -12,7 +12,11 @@ export class RssSampler {
   }
 
   private sample(): void {
-    this.samples.push({ at: performance.now() - this.started, rss: process.memoryUsage.rss(), done: this.done });
+    this.samples.push({
+      at: performance.now() - this.started,
+      rss: process.memoryUsage.rss(),
+      done: this.done,
+    });
   }
 
   /** Records written so far, stamped on the next samples. */

@@ -57,7 +57,8 @@ export interface ScenarioResult {
 /** Redis server CPU (user + sys) so far, in µs, from INFO. */
 async function redisCpuUs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
@@ -77,29 +78,58 @@ async function main(): Promise<ScenarioResult> {
   const db = await createBenchDatabase();
   const keyPrefix = `tributary-bench:${randomBytes(4).toString('hex')}`;
   const failEvery = TRANSIENT_RATE > 0 ? Math.round(1 / TRANSIENT_RATE) : 0;
-  const service = HTTP_TARGET ? forkScript('./target-service.ts', { BENCH_FAIL_EVERY: String(failEvery) }) : null;
+  const service = HTTP_TARGET
+    ? forkScript('./target-service.ts', { BENCH_FAIL_EVERY: String(failEvery) })
+    : null;
   try {
-    const targetUrl = service ? `http://127.0.0.1:${(await nextMessage(service, (m) => (m as { port?: number }).port))}/records` : undefined;
-    const options: BenchAppOptions = { databaseUrl: db.url, redisUrl: REDIS_URL, keyPrefix, targetUrl, records: RECORDS, warmup: WARMUP, pageSize: PAGE_SIZE, jwtSecret: randomBytes(32).toString('base64url') };
+    const targetUrl = service
+      ? `http://127.0.0.1:${await nextMessage(service, (m) => (m as { port?: number }).port)}/records`
+      : undefined;
+    const options: BenchAppOptions = {
+      databaseUrl: db.url,
+      redisUrl: REDIS_URL,
+      keyPrefix,
+      targetUrl,
+      records: RECORDS,
+      warmup: WARMUP,
+      pageSize: PAGE_SIZE,
+      jwtSecret: randomBytes(32).toString('base64url'),
+    };
     const authorization = `Bearer ${await benchToken(options.jwtSecret)}`;
     const app = await startBenchApp(options, PIPELINES);
     // A second process running the process pipeline only: its replicas share the consumer group.
-    const extra = EXTRA_PROCESS ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) }) : null;
-    if (extra) await nextMessage(extra, (m) => ((m as { ready?: boolean }).ready ? true : undefined));
+    const extra = EXTRA_PROCESS
+      ? forkScript('./extra-process.ts', { BENCH_APP_OPTIONS: JSON.stringify(options) })
+      : null;
+    if (extra)
+      await nextMessage(extra, (m) => ((m as { ready?: boolean }).ready ? true : undefined));
     const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/api/v1/imports`;
     try {
       await fillSource(db.url, 'bench_source', RECORDS);
       const startImport = async (name: string): Promise<string> => {
-        const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ source: name }) });
-        if (response.status !== 202) throw new Error(`POST /imports answered ${response.status}: ${await response.text()}`);
+        const response = await fetch(base, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization },
+          body: JSON.stringify({ source: name }),
+        });
+        if (response.status !== 202)
+          throw new Error(`POST /imports answered ${response.status}: ${await response.text()}`);
         return ((await response.json()) as { id: string }).id;
       };
-      const progress = async (id: string) => (await (await fetch(`${base}/${id}`, { headers: { authorization } })).json()) as { status: string; counts: Record<string, number>; extractedAt?: string };
+      const progress = async (id: string) =>
+        (await (await fetch(`${base}/${id}`, { headers: { authorization } })).json()) as {
+          status: string;
+          counts: Record<string, number>;
+          extractedAt?: string;
+        };
       const settled = async (id: string, deadline: number) => {
         for (;;) {
           const p = await progress(id);
           if (p.status !== 'running') return p;
-          if (Date.now() > deadline) throw new Error(`import ${id} still running at the deadline: ${JSON.stringify(p.counts)}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `import ${id} still running at the deadline: ${JSON.stringify(p.counts)}`,
+            );
           await new Promise((r) => setTimeout(r, 100));
         }
       };
@@ -122,9 +152,12 @@ async function main(): Promise<ScenarioResult> {
       const id = await startImport('bench');
       let rows = 0;
       while (rows < RECORDS) {
-        if (Date.now() > deadline) throw new Error(`only ${rows} of ${RECORDS} target rows at the deadline`);
+        if (Date.now() > deadline)
+          throw new Error(`only ${rows} of ${RECORDS} target rows at the deadline`);
         await new Promise((r) => setTimeout(r, pollMs));
-        const [[row]] = (await db.connection.query(`SELECT COUNT(*) AS n FROM ${TARGET_TABLE} WHERE source = 'bench'`)) as unknown as [[{ n: number }]];
+        const [[row]] = (await db.connection.query(
+          `SELECT COUNT(*) AS n FROM ${TARGET_TABLE} WHERE source = 'bench'`,
+        )) as unknown as [[{ n: number }]];
         rows = Number(row.n);
         sampler.progress(rows);
       }
@@ -139,14 +172,17 @@ async function main(): Promise<ScenarioResult> {
       const redisCpu = (await redisCpuUs(redis)) - redisCpuBefore;
       redis.disconnect();
       // The timed window in the CPU profile's clock (µs), for summarize-profile.py --window.
-      if (process.execArgv.some((a) => a.startsWith('--cpu-prof'))) console.error(`profile window ${windowFrom} ${process.hrtime.bigint() / 1000n}`);
+      if (process.execArgv.some((a) => a.startsWith('--cpu-prof')))
+        console.error(`profile window ${windowFrom} ${process.hrtime.bigint() / 1000n}`);
       // Times of the last writes, from the rows themselves (the writer stamps updated_at): no polling granularity.
       const [lasts] = (await db.connection.query(
         `SELECT r.retried AS retried, MAX(t.updated_at) AS last FROM ${TARGET_TABLE} t
            JOIN import_records r ON r.import_id = t.import_id AND r.record_key = t.record_key
           WHERE t.source = 'bench' GROUP BY r.retried`,
       )) as unknown as [{ retried: number; last: Date }[]];
-      const [[count]] = (await db.connection.query(`SELECT COUNT(*) AS n FROM ${TARGET_TABLE} WHERE source = 'bench'`)) as unknown as [[{ n: number }]];
+      const [[count]] = (await db.connection.query(
+        `SELECT COUNT(*) AS n FROM ${TARGET_TABLE} WHERE source = 'bench'`,
+      )) as unknown as [[{ n: number }]];
       const lastMain = lasts.find((l) => !Number(l.retried))?.last.getTime() ?? started;
       const lastRetried = lasts.find((l) => Number(l.retried))?.last.getTime() ?? lastMain;
       const lastAny = Math.max(lastMain, lastRetried);
@@ -154,7 +190,11 @@ async function main(): Promise<ScenarioResult> {
       const target = service
         ? await (async () => {
             service.send('stats');
-            return nextMessage(service, (m) => ((m as { posts?: number }).posts !== undefined ? (m as ScenarioResult['target']) : undefined));
+            return nextMessage(service, (m) =>
+              (m as { posts?: number }).posts !== undefined
+                ? (m as ScenarioResult['target'])
+                : undefined,
+            );
           })()
         : null;
       return {
@@ -164,7 +204,9 @@ async function main(): Promise<ScenarioResult> {
         perSecond: RECORDS / seconds,
         mainSeconds: (lastMain - started) / 1000,
         drainSeconds: Math.max(0, lastRetried - lastMain) / 1000,
-        extractionSeconds: final.extractedAt ? (new Date(final.extractedAt).getTime() - started) / 1000 : null,
+        extractionSeconds: final.extractedAt
+          ? (new Date(final.extractedAt).getTime() - started) / 1000
+          : null,
         counts: final.counts,
         status: final.status,
         target,

@@ -43,7 +43,8 @@ server.listen(0, '127.0.0.1', () => {
   process.send!({ port: (server.address() as AddressInfo).port });
 });
 process.on('message', (message) => {
-  if (message === 'stats') process.send!({ posts, unavailable, accepted: accepted.size, duplicates });
+  if (message === 'stats')
+    process.send!({ posts, unavailable, accepted: accepted.size, duplicates });
   if (message === 'stop') {
     server.closeAllConnections();
     server.close(() => process.exit(0));

@@ -11,6 +11,13 @@ import { AdminReprocessingModule } from './reprocessing/reprocessing.module.js';
  * replays `operator`, everything else `admin`; every action lands in the audit trail.
  */
 @Module({
-  imports: [AdminPipelinesModule, AdminEventsModule, AdminErrorsModule, AdminObjectStoreModule, AdminReprocessingModule, AuditModule],
+  imports: [
+    AdminPipelinesModule,
+    AdminEventsModule,
+    AdminErrorsModule,
+    AdminObjectStoreModule,
+    AdminReprocessingModule,
+    AuditModule,
+  ],
 })
 export class AdminModule {}

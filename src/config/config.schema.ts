@@ -37,7 +37,10 @@ const alertChannel = z.enum(['email', 'itsm']);
 /** First matching rule wins; a rule without `pipeline` or `code` matches any. */
 const errorTreatmentRuleSchema = z
   .object({
-    pipeline: z.string().regex(/^[a-z0-9-]+$/, 'a pipeline name').optional(),
+    pipeline: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'a pipeline name')
+      .optional(),
     code: z.string().min(1).optional(),
     action: z.enum(['alert', 'reprocess']),
     /** Where alerts go: at once for `alert`, once reprocessing is exhausted for `reprocess`. */
@@ -58,13 +61,17 @@ const errorTreatmentSchema = z
     /** Errors alike (same fingerprint) within this window raise one alert. */
     aggregationWindowMs: millis,
     /** Wait before reprocessing attempt n: `delayMs * 2^(n-1)`, at most `maxDelayMs`. */
-    reprocess: z.object({ delayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).strict(),
+    reprocess: z
+      .object({ delayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) })
+      .strict(),
     rules: z.array(errorTreatmentRuleSchema),
   })
   .strict();
 
 /** An SQL identifier we interpolate into a query: letters, digits and underscores only. */
-const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an SQL identifier (letters, digits, _)');
+const sqlIdentifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an SQL identifier (letters, digits, _)');
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of an environment variable');
 /** Five fields, minute precision: replicas firing the same tick agree on its minute. */
 const cronExpression = z
@@ -111,7 +118,10 @@ const importSourceSchema = z.discriminatedUnion('type', [
 
 const importFlowSchema = z
   .object({
-    sources: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case source names'), importSourceSchema),
+    sources: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case source names'),
+      importSourceSchema,
+    ),
     extract: z
       .object({
         /** An extraction renews its lease every page; a lease this old belongs to a dead process. */
@@ -155,7 +165,9 @@ const importFlowSchema = z
         flushIntervalMs: millis,
         /** Error records quoted in a ticket or e-mail. */
         samples: positiveInt.max(50),
-        retry: z.object({ baseDelayMs: millis, maxDelayMs: millis, maxAttempts: positiveInt }).strict(),
+        retry: z
+          .object({ baseDelayMs: millis, maxDelayMs: millis, maxAttempts: positiveInt })
+          .strict(),
       })
       .strict(),
   })
@@ -261,7 +273,10 @@ const authSchema = z
         /** HS256 shared secret (at least 32 characters). */
         secret: z.string().min(32, 'at least 32 characters').optional(),
         /** RS256 public key, PEM (SPKI). */
-        publicKey: z.string().includes('BEGIN PUBLIC KEY', { message: 'a PEM public key (BEGIN PUBLIC KEY)' }).optional(),
+        publicKey: z
+          .string()
+          .includes('BEGIN PUBLIC KEY', { message: 'a PEM public key (BEGIN PUBLIC KEY)' })
+          .optional(),
         /** RS256 keys published by the identity provider. */
         jwksUrl: z.string().url().optional(),
         issuer: z.string().min(1).optional(),
@@ -372,7 +387,8 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const { jwt, apiKeys, gateway } = config.auth;
-    const configured = jwt.secret || jwt.publicKey || jwt.jwksUrl || apiKeys.length > 0 || gateway.enabled;
+    const configured =
+      jwt.secret || jwt.publicKey || jwt.jwksUrl || apiKeys.length > 0 || gateway.enabled;
     if (config.env === 'production' && !configured) {
       ctx.addIssue({
         code: 'custom',

@@ -31,10 +31,18 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'AUTH_JWT_AUDIENCE', path: ['auth', 'jwt', 'audience'], parse: 'string' },
   { name: 'CORS_ORIGINS', path: ['http', 'cors', 'origins'], parse: 'list' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], parse: 'string' },
-  { name: 'NOTIFICATION_SERVICE_URL', path: ['purchaseFlow', 'notificationService', 'url'], parse: 'string' },
+  {
+    name: 'NOTIFICATION_SERVICE_URL',
+    path: ['purchaseFlow', 'notificationService', 'url'],
+    parse: 'string',
+  },
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
   { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
-  { name: 'IMPORT_SUPPORT_EMAIL', path: ['importFlow', 'errorHandling', 'supportEmail'], parse: 'string' },
+  {
+    name: 'IMPORT_SUPPORT_EMAIL',
+    path: ['importFlow', 'errorHandling', 'supportEmail'],
+    parse: 'string',
+  },
   {
     name: 'SMTP_URL',
     path: ['notifiers', 'email', 'smtpUrl'],

@@ -6,7 +6,8 @@ import { ConfigError } from './config.error.js';
 import { loadConfig } from './load-config.js';
 
 const configDir = resolve(import.meta.dirname, '../../config');
-const load = (env: Record<string, string>) => loadConfig({ env: { NODE_ENV: 'development', ...env }, configDir });
+const load = (env: Record<string, string>) =>
+  loadConfig({ env: { NODE_ENV: 'development', ...env }, configDir });
 
 describe('configuration', () => {
   it('runs on the embedded default with nothing set', () => {
@@ -42,7 +43,11 @@ describe('configuration', () => {
   it.each([
     ['PORT', 'abc', /PORT: expected an integer, got 'abc'/],
     ['PORT', '70000', /PORT \(http\.port\): .*65535/],
-    ['DATABASE_URL', 'postgres://db/x', /DATABASE_URL \(database\.url\): a mysql:\/\/ or mariadb:\/\/ URL/],
+    [
+      'DATABASE_URL',
+      'postgres://db/x',
+      /DATABASE_URL \(database\.url\): a mysql:\/\/ or mariadb:\/\/ URL/,
+    ],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL \(bus\.redisUrl\): a redis:\/\/ or rediss:\/\/ URL/],
     ['DATABASE_MIGRATE_ON_START', 'maybe', /DATABASE_MIGRATE_ON_START: expected true or false/],
     ['PIPELINES', 'Bad Name', /PIPELINES \(pipelines\.0\)/],
@@ -56,15 +61,23 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'default.json'), JSON.stringify({ http: { port: 'x' } }));
     expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/PORT \(http\.port\)/);
     // A misspelt key is an error, not a silently ignored setting.
-    expect(() => loadConfig({ env: {}, configDir, overrides: { http: { prot: 1 } } as never })).toThrow(/http: .*prot/);
-    expect(() => loadConfig({ env: {}, configDir, overrides: { bus: { retention: { maxLength: 1, maxAgeMs: 1 } } } })).toThrow(
-      /bus\.retention: set maxLength or maxAgeMs, not both/,
-    );
+    expect(() =>
+      loadConfig({ env: {}, configDir, overrides: { http: { prot: 1 } } as never }),
+    ).toThrow(/http: .*prot/);
+    expect(() =>
+      loadConfig({
+        env: {},
+        configDir,
+        overrides: { bus: { retention: { maxLength: 1, maxAgeMs: 1 } } },
+      }),
+    ).toThrow(/bus\.retention: set maxLength or maxAgeMs, not both/);
   });
 
   it('says which file is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
     writeFileSync(join(dir, 'default.json'), '{ nope');
-    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/default\.json is not valid JSON/);
+    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(
+      /default\.json is not valid JSON/,
+    );
   });
 });

@@ -55,7 +55,9 @@ function readJson(file: string, required: boolean): Json {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Json;
   } catch (error) {
-    throw new ConfigError(`configuration file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(
+      `configuration file ${file} is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -65,7 +67,8 @@ function refuseSecretsInFiles(fromFiles: Json): void {
     if (!variable.secret) continue;
     const value = getPath(fromFiles, variable.path);
     if (value === undefined || value === null) continue;
-    const leaks = variable.secret === 'value' || (typeof value === 'string' && urlHasCredentials(value));
+    const leaks =
+      variable.secret === 'value' || (typeof value === 'string' && urlHasCredentials(value));
     if (leaks) {
       throw new ConfigError(
         `${variable.path.join('.')}: holds a secret; set it with the ${variable.name} environment variable, ` +
@@ -112,7 +115,9 @@ function splitList(raw: string): string[] {
 function describe(error: ZodError): string {
   const lines = error.issues.map((issue) => {
     const key = issue.path.join('.');
-    const variable = environmentVariables.find((v) => v.path.join('.') === issue.path.slice(0, v.path.length).join('.'));
+    const variable = environmentVariables.find(
+      (v) => v.path.join('.') === issue.path.slice(0, v.path.length).join('.'),
+    );
     const name = variable ? `${variable.name} (${key})` : key || '(root)';
     return `  - ${name}: ${issue.message}`;
   });

@@ -20,7 +20,11 @@ const root = resolve(import.meta.dirname, '../..');
  * Starts an entry point as its own OS process (TypeScript run through SWC, which keeps the
  * decorator metadata Nest needs) and resolves once it prints `listening on <url>`.
  */
-export async function spawnApp(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ChildApp> {
+export async function spawnApp(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ChildApp> {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', entry], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: TEST_JWT_SECRET, ...env },
@@ -29,7 +33,10 @@ export async function spawnApp(entry: string, env: Record<string, string>, timeo
   let output = '';
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -51,6 +58,16 @@ export async function spawnApp(entry: string, env: Record<string, string>, timeo
   };
   const authorization = `Bearer ${await testToken(['admin'])}`;
   const authorizedFetch = (path: string, init: RequestInit = {}) =>
-    fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization } });
-  return { url, process: child, output: () => output, fetch: authorizedFetch, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization },
+    });
+  return {
+    url,
+    process: child,
+    output: () => output,
+    fetch: authorizedFetch,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+  };
 }

@@ -12,8 +12,10 @@ export function openApiProblems(document: Record<string, unknown>): string[] {
     paths?: Record<string, Record<string, unknown>>;
     components?: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };
   };
-  if (!/^3\.\d+\.\d+$/.test(doc.openapi ?? '')) problems.push(`openapi version '${doc.openapi}' is not 3.x.y`);
-  if (!doc.info?.title || !doc.info.version) problems.push('info.title and info.version are required');
+  if (!/^3\.\d+\.\d+$/.test(doc.openapi ?? ''))
+    problems.push(`openapi version '${doc.openapi}' is not 3.x.y`);
+  if (!doc.info?.title || !doc.info.version)
+    problems.push('info.title and info.version are required');
   if (!doc.paths || typeof doc.paths !== 'object') return [...problems, 'paths is missing'];
   const schemes = doc.components?.securitySchemes ?? {};
   const operationIds = new Set<string>();
@@ -21,7 +23,8 @@ export function openApiProblems(document: Record<string, unknown>): string[] {
     if (!path.startsWith('/')) problems.push(`path '${path}' does not start with /`);
     const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     for (const [method, raw] of Object.entries(item)) {
-      if (!['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'].includes(method)) continue;
+      if (!['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'].includes(method))
+        continue;
       const op = raw as {
         operationId?: string;
         responses?: Record<string, unknown>;
@@ -29,20 +32,26 @@ export function openApiProblems(document: Record<string, unknown>): string[] {
         parameters?: { name: string; in: string; required?: boolean }[];
       };
       const where = `${method.toUpperCase()} ${path}`;
-      if (!op.responses || Object.keys(op.responses).length === 0) problems.push(`${where} has no responses`);
+      if (!op.responses || Object.keys(op.responses).length === 0)
+        problems.push(`${where} has no responses`);
       for (const code of Object.keys(op.responses ?? {})) {
-        if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(code)) problems.push(`${where} has response key '${code}'`);
-        if (!(op.responses![code] as { description?: string }).description) problems.push(`${where} ${code} has no description`);
+        if (!/^([1-5]\d\d|[1-5]XX|default)$/.test(code))
+          problems.push(`${where} has response key '${code}'`);
+        if (!(op.responses![code] as { description?: string }).description)
+          problems.push(`${where} ${code} has no description`);
       }
       if (!op.operationId) problems.push(`${where} has no operationId`);
-      else if (operationIds.has(op.operationId)) problems.push(`${where} repeats operationId ${op.operationId}`);
+      else if (operationIds.has(op.operationId))
+        problems.push(`${where} repeats operationId ${op.operationId}`);
       else operationIds.add(op.operationId);
       for (const requirement of op.security ?? []) {
-        for (const name of Object.keys(requirement)) if (!(name in schemes)) problems.push(`${where} needs undeclared scheme '${name}'`);
+        for (const name of Object.keys(requirement))
+          if (!(name in schemes)) problems.push(`${where} needs undeclared scheme '${name}'`);
       }
       for (const name of templated) {
         const parameter = op.parameters?.find((p) => p.in === 'path' && p.name === name);
-        if (!parameter?.required) problems.push(`${where} does not declare required path parameter '${name}'`);
+        if (!parameter?.required)
+          problems.push(`${where} does not declare required path parameter '${name}'`);
       }
     }
   }
@@ -51,8 +60,15 @@ export function openApiProblems(document: Record<string, unknown>): string[] {
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
         if (key === '$ref' && typeof value === 'string') {
-          const target = value.replace(/^#\//, '').split('/').reduce<unknown>((n, part) => (n as Record<string, unknown> | undefined)?.[part], document);
-          if (!value.startsWith('#/') || target === undefined) problems.push(`${at}: $ref ${value} does not resolve`);
+          const target = value
+            .replace(/^#\//, '')
+            .split('/')
+            .reduce<unknown>(
+              (n, part) => (n as Record<string, unknown> | undefined)?.[part],
+              document,
+            );
+          if (!value.startsWith('#/') || target === undefined)
+            problems.push(`${at}: $ref ${value} does not resolve`);
         } else walk(value, `${at}/${key}`);
       }
     }

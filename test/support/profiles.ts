@@ -43,7 +43,9 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
   const database = `tributary_test_${id}`;
   const keyPrefix = `tributary-test:${id}`;
   const admin = await connectMysql();
-  await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.query(
+    `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   await admin.end();
   await assertRedis();
   return {
@@ -73,7 +75,12 @@ async function connectMysql() {
 }
 
 async function assertRedis(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();

@@ -15,7 +15,10 @@ interface Layer {
  * `Controller.method`; middleware (applied with `forRoutes`) and Swagger's pages are not named so.
  */
 export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
-  const express = app.getHttpAdapter().getInstance() as { router?: { stack: Layer[] }; _router?: { stack: Layer[] } };
+  const express = app.getHttpAdapter().getInstance() as {
+    router?: { stack: Layer[] };
+    _router?: { stack: Layer[] };
+  };
   const stack = (express.router ?? express._router)?.stack ?? [];
   return stack.flatMap((layer) =>
     layer.route && layer.route.stack.some((handler) => /^\w+\.\w+$/.test(handler.name))

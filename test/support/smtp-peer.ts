@@ -52,7 +52,9 @@ export async function startSmtpPeer(
     onRcptTo(address, _session, callback) {
       const code = behaviour.refuse?.(address.address);
       if (code !== undefined) {
-        return callback(Object.assign(new Error('refused by the test peer'), { responseCode: code }));
+        return callback(
+          Object.assign(new Error('refused by the test peer'), { responseCode: code }),
+        );
       }
       const refusal = /^refuse-(\d{3})@/.exec(address.address);
       if (!refusal) return callback();

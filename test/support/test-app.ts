@@ -28,7 +28,10 @@ export interface TestApp {
 export const TEST_JWT_SECRET = randomBytes(32).toString('base64url');
 
 /** A token the test apps accept (unless a spec configures other keys), valid for ten minutes. */
-export function testToken(roles: Role[], claims: { sub?: string; expiresIn?: string | number; secret?: string } = {}): Promise<string> {
+export function testToken(
+  roles: Role[],
+  claims: { sub?: string; expiresIn?: string | number; secret?: string } = {},
+): Promise<string> {
   const key = new TextEncoder().encode(claims.secret ?? TEST_JWT_SECRET);
   return new SignJWT({ roles })
     .setProtectedHeader({ alg: 'HS256' })
@@ -48,17 +51,29 @@ export interface StartOptions {
 }
 
 /** Builds the config the way production does (files, then overrides), with the profile's resources. */
-export function testConfig(profile: ProfileResources, overrides: DeepPartial<AppConfig> = {}): AppConfig {
+export function testConfig(
+  profile: ProfileResources,
+  overrides: DeepPartial<AppConfig> = {},
+): AppConfig {
   return loadConfig({
     env: { NODE_ENV: 'test' },
     configDir: resolve(import.meta.dirname, '../../config'),
-    overrides: merge(merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }), overrides),
+    overrides: merge(
+      merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }),
+      overrides,
+    ),
   });
 }
 
 /** Starts the real application (HTTP and event bus) for a profile, on an ephemeral port. */
-export async function startTestApp(profile: ProfileResources, options: StartOptions): Promise<TestApp> {
-  const config = testConfig(profile, merge(process.env.TEST_LOGS ? { log: { level: 'info' } } : {}, options.overrides ?? {}));
+export async function startTestApp(
+  profile: ProfileResources,
+  options: StartOptions,
+): Promise<TestApp> {
+  const config = testConfig(
+    profile,
+    merge(process.env.TEST_LOGS ? { log: { level: 'info' } } : {}, options.overrides ?? {}),
+  );
   const app = await createApp(config, options.catalogue, {
     logger: process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error'],
     logStream: options.logStream,
@@ -66,9 +81,11 @@ export async function startTestApp(profile: ProfileResources, options: StartOpti
   await app.init();
   if (options.listen !== false) await app.startAllMicroservices();
   const server = app.getHttpServer();
-  const agentWith = (token: string) => supertest.agent(server).set('Authorization', `Bearer ${token}`);
+  const agentWith = (token: string) =>
+    supertest.agent(server).set('Authorization', `Bearer ${token}`);
   const tokens = new Map<string, string>();
-  for (const roles of [['admin'], ['operator'], ['integration']] as Role[][]) tokens.set(roles.join(','), await testToken(roles));
+  for (const roles of [['admin'], ['operator'], ['integration']] as Role[][])
+    tokens.set(roles.join(','), await testToken(roles));
   return {
     app,
     config,
@@ -76,7 +93,8 @@ export async function startTestApp(profile: ProfileResources, options: StartOpti
     anonymous: supertest.agent(server),
     as: (...roles) => {
       const token = tokens.get(roles.join(','));
-      if (!token) throw new Error(`no ready token for roles ${roles.join(',')}: sign one with testToken()`);
+      if (!token)
+        throw new Error(`no ready token for roles ${roles.join(',')}: sign one with testToken()`);
       return agentWith(token);
     },
     close: () => app.close(),
@@ -100,7 +118,11 @@ function merge<T>(base: T, over: unknown): T {
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
 type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
-export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<Truthy<T>> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -108,5 +130,7 @@ export async function eventually<T>(probe: () => T | Promise<T>, timeoutMs = 10_
     if (last) return last as Truthy<T>;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`,
+  );
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, type FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import {
+  Between,
+  type FindOptionsWhere,
+  LessThanOrEqual,
+  MoreThanOrEqual,
+  Repository,
+} from 'typeorm';
 import type { Principal } from '../../platform/auth/principal.js';
 import { type AuditOutcome, AuditRecord } from './audit-record.entity.js';
 
@@ -53,7 +59,10 @@ export class AuditTrail {
     return this.records.save(record);
   }
 
-  async list(filter: AuditFilter, page: { offset: number; limit: number }): Promise<{ items: AuditRecord[]; total: number }> {
+  async list(
+    filter: AuditFilter,
+    page: { offset: number; limit: number },
+  ): Promise<{ items: AuditRecord[]; total: number }> {
     const where: FindOptionsWhere<AuditRecord> = {};
     if (filter.actor) where.actor = filter.actor;
     if (filter.action) where.action = filter.action;
@@ -76,5 +85,7 @@ function bounded(details: unknown): unknown {
   if (details === undefined || details === null) return null;
   if (typeof details === 'object' && Object.keys(details).length === 0) return null;
   const text = JSON.stringify(details);
-  return text.length <= MAX_DETAILS_CHARS ? details : { truncated: true, preview: text.slice(0, MAX_DETAILS_CHARS) };
+  return text.length <= MAX_DETAILS_CHARS
+    ? details
+    : { truncated: true, preview: text.slice(0, MAX_DETAILS_CHARS) };
 }

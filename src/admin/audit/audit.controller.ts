@@ -25,6 +25,11 @@ export class AuditController {
       },
       query,
     );
-    return { items: page.items.map(AuditRecordView.of), total: page.total, offset: query.offset, limit: query.limit };
+    return {
+      items: page.items.map(AuditRecordView.of),
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+    };
   }
 }

@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, HttpException, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -24,11 +31,16 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const audited = this.reflector.get<AuditedAction | undefined>(AUDITED_METADATA, context.getHandler());
+    const audited = this.reflector.get<AuditedAction | undefined>(
+      AUDITED_METADATA,
+      context.getHandler(),
+    );
     if (!audited || context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     // The status the route answers with once it succeeds (set on the response only later).
-    const successStatus = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+    const successStatus =
+      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ??
+      (req.method === 'POST' ? 201 : 200);
     const write = (outcome: 'succeeded' | 'failed', statusCode: number) =>
       this.write(req, audited, outcome, statusCode).catch((error: unknown) => {
         // An action that happened must not be reported as failed because its audit row was not written.
@@ -44,7 +56,12 @@ export class AuditInterceptor implements NestInterceptor {
     );
   }
 
-  private async write(req: Request & AuthenticatedRequest, audited: AuditedAction, outcome: 'succeeded' | 'failed', statusCode: number) {
+  private async write(
+    req: Request & AuthenticatedRequest,
+    audited: AuditedAction,
+    outcome: 'succeeded' | 'failed',
+    statusCode: number,
+  ) {
     if (!req.principal) return;
     const param = audited.targetParam ? req.params[audited.targetParam] : undefined;
     await this.trail.record({

@@ -1,4 +1,16 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
@@ -7,12 +19,23 @@ import { ApiProblemResponse } from '../../platform/http/api-problem-response.dec
 import { Audited } from '../audit/audited.decorator.js';
 import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
 import type { Principal } from '../../platform/auth/principal.js';
-import { ErrorPage, ErrorQuery, ErrorRecordView, ItsmResendRequest, ItsmResendView, UpdateErrorRequest } from './errors.dto.js';
+import {
+  ErrorPage,
+  ErrorQuery,
+  ErrorRecordView,
+  ItsmResendRequest,
+  ItsmResendView,
+  UpdateErrorRequest,
+} from './errors.dto.js';
 import { ItsmResend } from './itsm-resend.js';
 
 const errorId = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new BadRequestException({ message: 'the request is not valid', code: 'validation-failed', errors: [{ field: 'id', message: 'id must be a UUID' }] }),
+    new BadRequestException({
+      message: 'the request is not valid',
+      code: 'validation-failed',
+      errors: [{ field: 'id', message: 'id must be a UUID' }],
+    }),
 });
 
 @ApiTags('admin: errors')
@@ -25,7 +48,9 @@ export class ErrorsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Error records, newest first, filtered by pipeline, code, status and time range' })
+  @ApiOperation({
+    summary: 'Error records, newest first, filtered by pipeline, code, status and time range',
+  })
   @ApiOkResponse({ type: ErrorPage })
   async list(@Query() query: ErrorQuery): Promise<ErrorPage> {
     const page = await this.errors.list(
@@ -38,7 +63,12 @@ export class ErrorsController {
       },
       query,
     );
-    return { items: page.items.map(ErrorRecordView.of), total: page.total, offset: query.offset, limit: query.limit };
+    return {
+      items: page.items.map(ErrorRecordView.of),
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+    };
   }
 
   @Get(':id')
@@ -57,19 +87,31 @@ export class ErrorsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ErrorRecordView })
   @ApiProblemResponse(404, 'No such error record', 'error-not-found')
-  async update(@Param('id', errorId) id: string, @Body() body: UpdateErrorRequest): Promise<ErrorRecordView> {
+  async update(
+    @Param('id', errorId) id: string,
+    @Body() body: UpdateErrorRequest,
+  ): Promise<ErrorRecordView> {
     if (body.status === undefined && body.note === undefined) {
-      throw new BadRequestException({ message: 'nothing to change: give status and/or note', code: 'validation-failed', errors: [{ field: 'status', message: 'status or note is required' }] });
+      throw new BadRequestException({
+        message: 'nothing to change: give status and/or note',
+        code: 'validation-failed',
+        errors: [{ field: 'status', message: 'status or note is required' }],
+      });
     }
     await this.found(id);
-    const updated = await this.errors.update(id, { ...(body.status ? { status: body.status } : {}), ...(body.note !== undefined ? { note: body.note } : {}) });
+    const updated = await this.errors.update(id, {
+      ...(body.status ? { status: body.status } : {}),
+      ...(body.note !== undefined ? { note: body.note } : {}),
+    });
     return ErrorRecordView.of(updated!);
   }
 
   @Post(':id/itsm')
   @HttpCode(200)
   @Audited('error.itsm-resend', 'error', 'id')
-  @ApiOperation({ summary: 'Open an ITSM incident for the error (again); the ticket is noted on the record' })
+  @ApiOperation({
+    summary: 'Open an ITSM incident for the error (again); the ticket is noted on the record',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ItsmResendView })
   @ApiProblemResponse(404, 'No such error record', 'error-not-found')
@@ -80,13 +122,18 @@ export class ErrorsController {
     @Body() body: ItsmResendRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ItsmResendView> {
-    const { ticketId, record } = await this.itsm.send(await this.found(id), body.severity, principal.subject);
+    const { ticketId, record } = await this.itsm.send(
+      await this.found(id),
+      body.severity,
+      principal.subject,
+    );
     return { ticketId, error: ErrorRecordView.of(record) };
   }
 
   private async found(id: string): Promise<ErrorRecord> {
     const record = await this.errors.get(id);
-    if (!record) throw new NotFoundException({ message: `no error record '${id}'`, code: 'error-not-found' });
+    if (!record)
+      throw new NotFoundException({ message: `no error record '${id}'`, code: 'error-not-found' });
     return record;
   }
 }

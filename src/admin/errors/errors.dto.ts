@@ -7,11 +7,28 @@ import { PIPELINE_NAME } from '../shared/identifiers.js';
 const STATUSES = ['open', 'alerted', 'reprocessing', 'resolved'] as const;
 
 export class ErrorQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'store-receipt' }) @IsOptional() @Matches(PIPELINE_NAME) @MaxLength(100) pipeline?: string;
-  @ApiPropertyOptional({ example: 'smtp-unavailable' }) @IsOptional() @Matches(/^[a-z0-9][a-z0-9.-]*$/) @MaxLength(100) code?: string;
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'Occurred at or after' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', description: 'Occurred at or before' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ example: 'store-receipt' })
+  @IsOptional()
+  @Matches(PIPELINE_NAME)
+  @MaxLength(100)
+  pipeline?: string;
+  @ApiPropertyOptional({ example: 'smtp-unavailable' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]*$/)
+  @MaxLength(100)
+  code?: string;
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'Occurred at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', description: 'Occurred at or before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export class ErrorRecordView {
@@ -22,12 +39,20 @@ export class ErrorRecordView {
   @ApiProperty() correlationId!: string;
   @ApiProperty() retriable!: boolean;
   @ApiProperty({ enum: STATUSES }) status!: string;
-  @ApiProperty({ description: 'Alike errors (same pipeline, code and scope) share it' }) fingerprint!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'The event that failed, with its payload' }) failedEvent!: unknown;
-  @ApiPropertyOptional({ nullable: true, description: 'Where the failed input is kept instead (Object Store)' }) reference!: unknown;
+  @ApiProperty({ description: 'Alike errors (same pipeline, code and scope) share it' })
+  fingerprint!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'The event that failed, with its payload' })
+  failedEvent!: unknown;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Where the failed input is kept instead (Object Store)',
+  })
+  reference!: unknown;
   @ApiPropertyOptional({ nullable: true }) context!: unknown;
-  @ApiPropertyOptional({ nullable: true, description: 'Where alerts went (e-mail, ITSM ticket)' }) notifications!: unknown;
-  @ApiPropertyOptional({ nullable: true, example: 'Known outage of the SMTP relay' }) note!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Where alerts went (e-mail, ITSM ticket)' })
+  notifications!: unknown;
+  @ApiPropertyOptional({ nullable: true, example: 'Known outage of the SMTP relay' }) note!:
+    string | null;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
@@ -60,12 +85,18 @@ export class ErrorPage {
 }
 
 export class UpdateErrorRequest {
-  @ApiPropertyOptional({ enum: ['open', 'resolved'], description: 'Resolve an error, or open it again' })
+  @ApiPropertyOptional({
+    enum: ['open', 'resolved'],
+    description: 'Resolve an error, or open it again',
+  })
   @IsOptional()
   @IsIn(['open', 'resolved'])
   status?: 'open' | 'resolved';
 
-  @ApiPropertyOptional({ example: 'Relay fixed by the network team; replayed the dead letters', maxLength: 4000 })
+  @ApiPropertyOptional({
+    example: 'Relay fixed by the network team; replayed the dead letters',
+    maxLength: 4000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4000)

@@ -12,14 +12,22 @@ export class ItsmResend {
     private readonly errors: ErrorStore,
   ) {}
 
-  async send(record: ErrorRecord, severity: Incident['severity'], actor: string): Promise<{ ticketId: string; record: ErrorRecord }> {
+  async send(
+    record: ErrorRecord,
+    severity: Incident['severity'],
+    actor: string,
+  ): Promise<{ ticketId: string; record: ErrorRecord }> {
     let ticketId: string;
     try {
       ({ ticketId } = await this.itsm.openIncident(incidentOf(record, severity)));
     } catch (error) {
       if (!(error instanceof NotifierError)) throw error;
-      if (error.code === 'not-configured') throw new ConflictException({ message: error.message, code: 'itsm-not-configured' });
-      throw new BadGatewayException({ message: `the ITSM tool did not open the incident: ${error.message}`, code: `itsm-${error.code}` });
+      if (error.code === 'not-configured')
+        throw new ConflictException({ message: error.message, code: 'itsm-not-configured' });
+      throw new BadGatewayException({
+        message: `the ITSM tool did not open the incident: ${error.message}`,
+        code: `itsm-${error.code}`,
+      });
     }
     const sent = { ticketId, sentAt: new Date().toISOString(), by: actor };
     const previous = record.notifications ?? {};
@@ -45,7 +53,9 @@ function incidentOf(record: ErrorRecord, severity: Incident['severity']): Incide
       code: record.code,
       retriable: record.retriable,
       fingerprint: record.fingerprint,
-      failedEvent: record.failedEvent ? { id: record.failedEvent.id, name: record.failedEvent.name } : undefined,
+      failedEvent: record.failedEvent
+        ? { id: record.failedEvent.id, name: record.failedEvent.name }
+        : undefined,
       reference: record.reference ?? undefined,
       context: record.context ?? undefined,
     },

@@ -1,5 +1,22 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import { DeadLetterNotFoundError } from '../../platform/event-bus/errors/dead-letter-not-found.error.js';
 import { DeadLetterNotReplayableError } from '../../platform/event-bus/errors/dead-letter-not-replayable.error.js';
@@ -19,22 +36,46 @@ export class DeadLettersController {
   constructor(private readonly bus: EventBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'The newest dead letters, each with the error that killed it; filters apply to those `limit`' })
+  @ApiOperation({
+    summary:
+      'The newest dead letters, each with the error that killed it; filters apply to those `limit`',
+  })
   @ApiOkResponse({ type: [DeadLetterView] })
   async list(@Query() query: DeadLetterQuery): Promise<DeadLetterView[]> {
     const letters = await this.bus.listDeadLetters(query.limit);
-    return letters.filter((l) => (!query.event || l.event === query.event) && (!query.pipeline || l.pipeline === query.pipeline));
+    return letters.filter(
+      (l) =>
+        (!query.event || l.event === query.event) &&
+        (!query.pipeline || l.pipeline === query.pipeline),
+    );
   }
 
   @Post(':id/replay')
   @HttpCode(200)
   @Audited('dead-letter.replay', 'dead-letter', 'id')
-  @ApiOperation({ summary: 'Deliver a dead letter again to the pipeline that failed it, optionally with an edited payload' })
+  @ApiOperation({
+    summary:
+      'Deliver a dead letter again to the pipeline that failed it, optionally with an edited payload',
+  })
   @ApiParam({ name: 'id', example: '1764150000000-0' })
-  @ApiOkResponse({ type: DeadLetterView, description: 'The dead letter as it was, now replayed and gone from the list' })
-  @ApiProblemResponse(404, 'No dead letter with this id (replayed already, deleted, or trimmed)', 'dead-letter-not-found')
-  @ApiProblemResponse(409, 'The dead letter is not an event envelope and cannot be replayed', 'dead-letter-not-replayable')
-  async replay(@Param('id', deadLetterId) id: string, @Body() body: ReplayRequest): Promise<DeadLetterView> {
+  @ApiOkResponse({
+    type: DeadLetterView,
+    description: 'The dead letter as it was, now replayed and gone from the list',
+  })
+  @ApiProblemResponse(
+    404,
+    'No dead letter with this id (replayed already, deleted, or trimmed)',
+    'dead-letter-not-found',
+  )
+  @ApiProblemResponse(
+    409,
+    'The dead letter is not an event envelope and cannot be replayed',
+    'dead-letter-not-replayable',
+  )
+  async replay(
+    @Param('id', deadLetterId) id: string,
+    @Body() body: ReplayRequest,
+  ): Promise<DeadLetterView> {
     try {
       return await this.bus.replayDeadLetter(id, { payload: body.payload });
     } catch (error) {
@@ -56,7 +97,9 @@ export class DeadLettersController {
 }
 
 function translate(error: unknown): unknown {
-  if (error instanceof DeadLetterNotFoundError) return new NotFoundException({ message: error.message, code: 'dead-letter-not-found' });
-  if (error instanceof DeadLetterNotReplayableError) return new ConflictException({ message: error.message, code: 'dead-letter-not-replayable' });
+  if (error instanceof DeadLetterNotFoundError)
+    return new NotFoundException({ message: error.message, code: 'dead-letter-not-found' });
+  if (error instanceof DeadLetterNotReplayableError)
+    return new ConflictException({ message: error.message, code: 'dead-letter-not-replayable' });
   return error;
 }

@@ -1,5 +1,19 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { Roles } from '../../platform/auth/roles.decorator.js';
@@ -27,7 +41,10 @@ export class EventsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every event: who publishes and subscribes, stream length, and each group’s pending count and lag' })
+  @ApiOperation({
+    summary:
+      'Every event: who publishes and subscribes, stream length, and each group’s pending count and lag',
+  })
   @ApiOkResponse({ type: [EventView] })
   async list(): Promise<EventView[]> {
     const streams = new Map((await this.bus.describeStreams()).map((s) => [s.event, s]));
@@ -45,22 +62,36 @@ export class EventsController {
   @Post(':name/publish')
   @Roles('admin')
   @Audited('event.publish', 'event', 'name')
-  @ApiOperation({ summary: 'Publish a test event, as a pipeline of this process would (source "admin")' })
+  @ApiOperation({
+    summary: 'Publish a test event, as a pipeline of this process would (source "admin")',
+  })
   @ApiParam({ name: 'name', example: 'purchase.completed' })
   @ApiCreatedResponse({ type: PublishedView })
-  @ApiProblemResponse(404, 'No running pipeline publishes or subscribes to this event', 'event-not-found')
+  @ApiProblemResponse(
+    404,
+    'No running pipeline publishes or subscribes to this event',
+    'event-not-found',
+  )
   async publish(
     @Param('name', new MatchesPipe('name', EVENT_NAME)) name: string,
     @Body() body: PublishTestEventRequest,
   ): Promise<PublishedView> {
     const event = this.catalogue.find(name);
-    if (!event) throw new NotFoundException({ message: `no running pipeline publishes or subscribes to '${name}'`, code: 'event-not-found' });
+    if (!event)
+      throw new NotFoundException({
+        message: `no running pipeline publishes or subscribes to '${name}'`,
+        code: 'event-not-found',
+      });
     let payload: unknown = body.payload;
     if (event.payloadType) {
       const instance = plainToInstance(event.payloadType, body.payload) as object;
       const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) {
-        throw new BadRequestException({ message: `the payload does not match '${name}'`, code: 'validation-failed', errors: fieldErrors(errors, 'payload') });
+        throw new BadRequestException({
+          message: `the payload does not match '${name}'`,
+          code: 'validation-failed',
+          errors: fieldErrors(errors, 'payload'),
+        });
       }
       payload = instance;
     }
@@ -72,6 +103,9 @@ export class EventsController {
 function fieldErrors(errors: ValidationError[], parent: string): FieldError[] {
   return errors.flatMap((error) => {
     const field = `${parent}.${error.property}`;
-    return [...Object.values(error.constraints ?? {}).map((message) => ({ field, message })), ...fieldErrors(error.children ?? [], field)];
+    return [
+      ...Object.values(error.constraints ?? {}).map((message) => ({ field, message })),
+      ...fieldErrors(error.children ?? [], field),
+    ];
   });
 }

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, BadRequestException, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  BadRequestException,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -6,11 +16,23 @@ import { Roles } from '../../platform/auth/roles.decorator.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { ObjectStoreAdmin } from './object-store-admin.js';
-import { BulkRequest, BulkResult, ObjectStoreEntrySummary, ObjectStoreEntryView, ObjectStorePage, ObjectStoreQuery, ReprocessEntryRequest } from './object-store.dto.js';
+import {
+  BulkRequest,
+  BulkResult,
+  ObjectStoreEntrySummary,
+  ObjectStoreEntryView,
+  ObjectStorePage,
+  ObjectStoreQuery,
+  ReprocessEntryRequest,
+} from './object-store.dto.js';
 
 const entryId = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new BadRequestException({ message: 'the request is not valid', code: 'validation-failed', errors: [{ field: 'id', message: 'id must be a UUID' }] }),
+    new BadRequestException({
+      message: 'the request is not valid',
+      code: 'validation-failed',
+      errors: [{ field: 'id', message: 'id must be a UUID' }],
+    }),
 });
 
 @ApiTags('admin: object store')
@@ -20,18 +42,28 @@ export class ObjectStoreController {
   constructor(private readonly store: ObjectStoreAdmin) {}
 
   @Get()
-  @ApiOperation({ summary: 'Object Store entries, most recently changed first, filtered by store, status, error code and key prefix' })
+  @ApiOperation({
+    summary:
+      'Object Store entries, most recently changed first, filtered by store, status, error code and key prefix',
+  })
   @ApiOkResponse({ type: ObjectStorePage })
   async list(@Query() query: ObjectStoreQuery): Promise<ObjectStorePage> {
     const page = await this.store.list(query, query);
-    return { items: page.items.map(ObjectStoreEntrySummary.of), total: page.total, offset: query.offset, limit: query.limit };
+    return {
+      items: page.items.map(ObjectStoreEntrySummary.of),
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+    };
   }
 
   // Before the `:id` routes, which would otherwise take `bulk` for an id.
   @Post('bulk/reprocess')
   @HttpCode(200)
   @Audited('object-store.bulk-reprocess', 'object-store')
-  @ApiOperation({ summary: 'Queue every pending or dead entry matching the filter for reprocessing now' })
+  @ApiOperation({
+    summary: 'Queue every pending or dead entry matching the filter for reprocessing now',
+  })
   @ApiOkResponse({ type: BulkResult })
   async bulkReprocess(@Body() body: BulkRequest): Promise<BulkResult> {
     requireStore(body);
@@ -44,7 +76,10 @@ export class ObjectStoreController {
   @Audited('object-store.bulk-discard', 'object-store')
   @ApiOperation({ summary: 'Discard every pending or dead entry matching the filter' })
   @ApiOkResponse({ type: BulkResult })
-  async bulkDiscard(@Body() body: BulkRequest, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {
+  async bulkDiscard(
+    @Body() body: BulkRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<BulkResult> {
     requireStore(body);
     return { affected: await this.store.bulkDiscard(body.filter, principal.subject) };
   }
@@ -61,12 +96,21 @@ export class ObjectStoreController {
   @Post(':id/reprocess')
   @HttpCode(200)
   @Audited('object-store.reprocess', 'object-store-entry', 'id')
-  @ApiOperation({ summary: 'Queue the entry for reprocessing now, optionally with a corrected payload' })
+  @ApiOperation({
+    summary: 'Queue the entry for reprocessing now, optionally with a corrected payload',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ObjectStoreEntryView })
   @ApiProblemResponse(404, 'No such entry', 'entry-not-found')
-  @ApiProblemResponse(409, 'The entry is done, or held by a reprocessor right now', 'entry-in-flight')
-  async reprocess(@Param('id', entryId) id: string, @Body() body: ReprocessEntryRequest): Promise<ObjectStoreEntryView> {
+  @ApiProblemResponse(
+    409,
+    'The entry is done, or held by a reprocessor right now',
+    'entry-in-flight',
+  )
+  async reprocess(
+    @Param('id', entryId) id: string,
+    @Body() body: ReprocessEntryRequest,
+  ): Promise<ObjectStoreEntryView> {
     return ObjectStoreEntryView.of(await this.store.reprocess(id, body.payload));
   }
 
@@ -74,20 +118,32 @@ export class ObjectStoreController {
   @HttpCode(200)
   @Roles('admin')
   @Audited('object-store.discard', 'object-store-entry', 'id')
-  @ApiOperation({ summary: 'Give up on the entry: it is marked dead (code `discarded`) and never reprocessed' })
+  @ApiOperation({
+    summary: 'Give up on the entry: it is marked dead (code `discarded`) and never reprocessed',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ObjectStoreEntryView })
   @ApiProblemResponse(404, 'No such entry', 'entry-not-found')
-  @ApiProblemResponse(409, 'The entry is done, or held by a reprocessor right now', 'entry-in-flight')
-  async discard(@Param('id', entryId) id: string, @CurrentPrincipal() principal: Principal): Promise<ObjectStoreEntryView> {
+  @ApiProblemResponse(
+    409,
+    'The entry is done, or held by a reprocessor right now',
+    'entry-in-flight',
+  )
+  async discard(
+    @Param('id', entryId) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ObjectStoreEntryView> {
     return ObjectStoreEntryView.of(await this.store.discard(id, principal.subject));
   }
-
 }
 
 /** A bulk action names its store: "everything everywhere" is never one click away. */
 function requireStore(body: BulkRequest): void {
   if (!body.filter.store) {
-    throw new BadRequestException({ message: 'the request is not valid', code: 'validation-failed', errors: [{ field: 'filter.store', message: 'filter.store is required' }] });
+    throw new BadRequestException({
+      message: 'the request is not valid',
+      code: 'validation-failed',
+      errors: [{ field: 'filter.store', message: 'filter.store is required' }],
+    });
   }
 }

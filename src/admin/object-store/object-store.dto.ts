@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 
@@ -12,9 +20,20 @@ const KEY_PREFIX = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9.:/-]{1,191}$/;
 
 /** Which entries a list or a bulk action is about. */
 export class ObjectStoreFilter {
-  @ApiPropertyOptional({ example: 'import-records' }) @IsOptional() @Matches(STORE_NAME) @MaxLength(100) store?: string;
-  @ApiPropertyOptional({ enum: ENTRY_STATUSES }) @IsOptional() @IsIn(ENTRY_STATUSES) status?: (typeof ENTRY_STATUSES)[number];
-  @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
+  @ApiPropertyOptional({ example: 'import-records' })
+  @IsOptional()
+  @Matches(STORE_NAME)
+  @MaxLength(100)
+  store?: string;
+  @ApiPropertyOptional({ enum: ENTRY_STATUSES })
+  @IsOptional()
+  @IsIn(ENTRY_STATUSES)
+  status?: (typeof ENTRY_STATUSES)[number];
+  @ApiPropertyOptional({ example: 'invalid-record' })
+  @IsOptional()
+  @Matches(ERROR_CODE)
+  @MaxLength(100)
+  errorCode?: string;
   @ApiPropertyOptional({ example: '6f1c…/42', description: 'Entries whose key starts with this' })
   @IsOptional()
   @Matches(KEY_PREFIX)
@@ -22,10 +41,24 @@ export class ObjectStoreFilter {
 }
 
 export class ObjectStoreQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'import-records' }) @IsOptional() @Matches(STORE_NAME) @MaxLength(100) store?: string;
-  @ApiPropertyOptional({ enum: ENTRY_STATUSES }) @IsOptional() @IsIn(ENTRY_STATUSES) status?: (typeof ENTRY_STATUSES)[number];
-  @ApiPropertyOptional({ example: 'invalid-record' }) @IsOptional() @Matches(ERROR_CODE) @MaxLength(100) errorCode?: string;
-  @ApiPropertyOptional({ description: 'Entries whose key starts with this' }) @IsOptional() @Matches(KEY_PREFIX) keyPrefix?: string;
+  @ApiPropertyOptional({ example: 'import-records' })
+  @IsOptional()
+  @Matches(STORE_NAME)
+  @MaxLength(100)
+  store?: string;
+  @ApiPropertyOptional({ enum: ENTRY_STATUSES })
+  @IsOptional()
+  @IsIn(ENTRY_STATUSES)
+  status?: (typeof ENTRY_STATUSES)[number];
+  @ApiPropertyOptional({ example: 'invalid-record' })
+  @IsOptional()
+  @Matches(ERROR_CODE)
+  @MaxLength(100)
+  errorCode?: string;
+  @ApiPropertyOptional({ description: 'Entries whose key starts with this' })
+  @IsOptional()
+  @Matches(KEY_PREFIX)
+  keyPrefix?: string;
 }
 
 export class ObjectStoreEntrySummary {
@@ -36,7 +69,8 @@ export class ObjectStoreEntrySummary {
   @ApiProperty({ example: 1 }) attempts!: number;
   @ApiProperty() retriable!: boolean;
   @ApiPropertyOptional({ nullable: true, example: 'invalid-record' }) errorCode!: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'email must be an email' }) lastError!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'email must be an email' }) lastError!:
+    string | null;
   @ApiPropertyOptional({ nullable: true, format: 'date-time' }) nextAttemptAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
@@ -59,7 +93,10 @@ export class ObjectStoreEntrySummary {
 }
 
 export class ObjectStoreEntryView extends ObjectStoreEntrySummary {
-  @ApiProperty({ description: 'The input as the pipeline stored it', example: { importId: '…', source: 'people', key: '42', data: { email: 'p42@example.com' } } })
+  @ApiProperty({
+    description: 'The input as the pipeline stored it',
+    example: { importId: '…', source: 'people', key: '42', data: { email: 'p42@example.com' } },
+  })
   payload!: unknown;
 
   static override of(entry: ObjectStoreEntry): ObjectStoreEntryView {
@@ -75,14 +112,20 @@ export class ObjectStorePage {
 }
 
 export class ReprocessEntryRequest {
-  @ApiPropertyOptional({ description: 'Replaces the stored payload before reprocessing', example: { importId: '…', source: 'people', key: '42', data: { email: 'fixed@example.com' } } })
+  @ApiPropertyOptional({
+    description: 'Replaces the stored payload before reprocessing',
+    example: { importId: '…', source: 'people', key: '42', data: { email: 'fixed@example.com' } },
+  })
   @IsOptional()
   @IsObject()
   payload?: Record<string, unknown>;
 }
 
 export class BulkRequest {
-  @ApiProperty({ type: ObjectStoreFilter, description: 'At least `store`; the entries the action applies to' })
+  @ApiProperty({
+    type: ObjectStoreFilter,
+    description: 'At least `store`; the entries the action applies to',
+  })
   @IsDefined()
   @ValidateNested()
   @Type(() => ObjectStoreFilter)

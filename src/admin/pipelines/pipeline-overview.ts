@@ -19,7 +19,10 @@ export class PipelineOverview {
   ) {}
 
   async list(): Promise<PipelineView[]> {
-    const [streams, paused] = await Promise.all([this.bus.describeStreams(), this.bus.pausedPipelines()]);
+    const [streams, paused] = await Promise.all([
+      this.bus.describeStreams(),
+      this.bus.pausedPipelines(),
+    ]);
     const views = new Map<string, PipelineView>();
     for (const record of this.registry.listPipelines()) {
       views.set(record.name, {
@@ -28,7 +31,12 @@ export class PipelineOverview {
         description: record.description,
         runsHere: true,
         paused: paused.includes(record.name),
-        triggers: record.triggers.map(({ event, handler, maxDeliveries, concurrency }) => ({ event, handler, maxDeliveries, concurrency })),
+        triggers: record.triggers.map(({ event, handler, maxDeliveries, concurrency }) => ({
+          event,
+          handler,
+          maxDeliveries,
+          concurrency,
+        })),
         publishes: [...record.publishes],
         subscriptions: [],
         liveInstances: 0,
@@ -39,12 +47,26 @@ export class PipelineOverview {
       for (const group of stream.groups) {
         let view = views.get(group.pipeline);
         if (!view) {
-          view = { name: group.pipeline, runsHere: false, paused: paused.includes(group.pipeline), triggers: [], publishes: [], subscriptions: [], liveInstances: 0 };
+          view = {
+            name: group.pipeline,
+            runsHere: false,
+            paused: paused.includes(group.pipeline),
+            triggers: [],
+            publishes: [],
+            subscriptions: [],
+            liveInstances: 0,
+          };
           views.set(group.pipeline, view);
         }
-        view.subscriptions.push({ event: stream.event, pending: group.pending, lag: group.lag, consumers: group.consumers });
+        view.subscriptions.push({
+          event: stream.event,
+          pending: group.pending,
+          lag: group.lag,
+          consumers: group.consumers,
+        });
         const names = live.get(group.pipeline) ?? new Set<string>();
-        for (const consumer of group.consumers) if (consumer.idleMs < this.config.bus.claimIdleMs) names.add(consumer.name);
+        for (const consumer of group.consumers)
+          if (consumer.idleMs < this.config.bus.claimIdleMs) names.add(consumer.name);
         live.set(group.pipeline, names);
       }
     }
@@ -68,11 +90,14 @@ export class PipelineOverview {
     const { pipelines, events } = this.topology();
     const id = (kind: 'p' | 'e', name: string) => `${kind}_${name.replace(/[^a-z0-9]/g, '_')}`;
     const lines = ['flowchart LR'];
-    for (const p of pipelines) lines.push(`  ${id('p', p.name)}["${p.name}<br/><small>${p.role}</small>"]`);
+    for (const p of pipelines)
+      lines.push(`  ${id('p', p.name)}["${p.name}<br/><small>${p.role}</small>"]`);
     for (const e of events) lines.push(`  ${id('e', e.name)}(["${e.name}"])`);
     for (const e of events) {
-      for (const publisher of e.publishers) lines.push(`  ${id('p', publisher)} --> ${id('e', e.name)}`);
-      for (const subscriber of e.subscribers) lines.push(`  ${id('e', e.name)} --> ${id('p', subscriber)}`);
+      for (const publisher of e.publishers)
+        lines.push(`  ${id('p', publisher)} --> ${id('e', e.name)}`);
+      for (const subscriber of e.subscribers)
+        lines.push(`  ${id('e', e.name)} --> ${id('p', subscriber)}`);
     }
     return `${lines.join('\n')}\n`;
   }

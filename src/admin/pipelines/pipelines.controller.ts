@@ -21,7 +21,10 @@ export class PipelinesController {
   ) {}
 
   @Get('pipelines')
-  @ApiOperation({ summary: 'Every pipeline: role, triggers, publishers, subscriptions with pending and lag, live instances' })
+  @ApiOperation({
+    summary:
+      'Every pipeline: role, triggers, publishers, subscriptions with pending and lag, live instances',
+  })
   @ApiOkResponse({ type: [PipelineView] })
   list(): Promise<PipelineView[]> {
     return this.overview.list();
@@ -40,7 +43,10 @@ export class PipelinesController {
   @HttpCode(200)
   @Roles('admin')
   @Audited('pipeline.pause', 'pipeline', 'name')
-  @ApiOperation({ summary: 'Stop the pipeline taking new events in every process that runs it; events wait in the stream' })
+  @ApiOperation({
+    summary:
+      'Stop the pipeline taking new events in every process that runs it; events wait in the stream',
+  })
   @ApiParam({ name: 'name', example: 'store-receipt' })
   @ApiOkResponse({ type: PausedView })
   @ApiProblemResponse(404, 'No such pipeline', 'pipeline-not-found')
@@ -75,14 +81,22 @@ export class PipelinesController {
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'The topology as a Mermaid flowchart' })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Mermaid text', schema: { type: 'string', example: 'flowchart LR\n  p_orders["orders"]\n  e_order_placed(["order.placed"])\n  p_orders --> e_order_placed\n' } })
+  @ApiOkResponse({
+    description: 'Mermaid text',
+    schema: {
+      type: 'string',
+      example:
+        'flowchart LR\n  p_orders["orders"]\n  e_order_placed(["order.placed"])\n  p_orders --> e_order_placed\n',
+    },
+  })
   mermaid(): string {
     return this.overview.mermaid();
   }
 
   private async found(name: string): Promise<PipelineView> {
     const view = await this.overview.get(name);
-    if (!view) throw new NotFoundException({ message: `no pipeline '${name}'`, code: 'pipeline-not-found' });
+    if (!view)
+      throw new NotFoundException({ message: `no pipeline '${name}'`, code: 'pipeline-not-found' });
     return view;
   }
 }

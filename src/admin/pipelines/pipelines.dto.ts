@@ -11,20 +11,35 @@ export class TriggerView {
 export class SubscriptionView {
   @ApiProperty({ example: 'purchase.completed' }) event!: string;
   @ApiProperty({ example: 0, description: 'Delivered and not yet acknowledged' }) pending!: number;
-  @ApiProperty({ example: 0, nullable: true, type: Number, description: 'Not yet read; null when the broker cannot tell' }) lag!: number | null;
+  @ApiProperty({
+    example: 0,
+    nullable: true,
+    type: Number,
+    description: 'Not yet read; null when the broker cannot tell',
+  })
+  lag!: number | null;
   @ApiProperty({ type: [ConsumerView] }) consumers!: ConsumerView[];
 }
 
 export class PipelineView {
   @ApiProperty({ example: 'store-receipt' }) name!: string;
-  @ApiPropertyOptional({ example: 'subscriber', description: 'Absent for a pipeline seen only on the broker (run by another process)' }) role?: string;
+  @ApiPropertyOptional({
+    example: 'subscriber',
+    description: 'Absent for a pipeline seen only on the broker (run by another process)',
+  })
+  role?: string;
   @ApiPropertyOptional({ example: 'E-mails the receipt of each purchase' }) description?: string;
   @ApiProperty({ description: 'Whether this process runs the pipeline' }) runsHere!: boolean;
-  @ApiProperty({ description: 'Paused pipelines take no new events; they wait in the stream' }) paused!: boolean;
+  @ApiProperty({ description: 'Paused pipelines take no new events; they wait in the stream' })
+  paused!: boolean;
   @ApiProperty({ type: [TriggerView] }) triggers!: TriggerView[];
   @ApiProperty({ type: [String], example: ['purchase.flow-error'] }) publishes!: string[];
   @ApiProperty({ type: [SubscriptionView] }) subscriptions!: SubscriptionView[];
-  @ApiProperty({ example: 2, description: 'Consumers that read within bus.claimIdleMs: the live replicas' }) liveInstances!: number;
+  @ApiProperty({
+    example: 2,
+    description: 'Consumers that read within bus.claimIdleMs: the live replicas',
+  })
+  liveInstances!: number;
 }
 
 export class TopologyPipeline {

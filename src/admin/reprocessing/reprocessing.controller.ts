@@ -3,7 +3,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/roles.decorator.js';
 import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import { type RecurringTask, recurringTasksOf } from '../../platform/reprocessing/recurring-task.js';
+import {
+  type RecurringTask,
+  recurringTasksOf,
+} from '../../platform/reprocessing/recurring-task.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { RunRequest, ScheduledTaskView } from './reprocessing.dto.js';
 
@@ -17,7 +20,9 @@ export class ReprocessingController {
   constructor(private readonly scheduler: SchedulerRegistry) {}
 
   @Get()
-  @ApiOperation({ summary: 'The scheduled tasks of this process (reprocessors among them) and their latest runs' })
+  @ApiOperation({
+    summary: 'The scheduled tasks of this process (reprocessors among them) and their latest runs',
+  })
   @ApiOkResponse({ type: [ScheduledTaskView] })
   schedule(): ScheduledTaskView[] {
     return recurringTasksOf(this.scheduler).map(view);
@@ -26,13 +31,23 @@ export class ReprocessingController {
   @Post('run')
   @HttpCode(200)
   @Audited('reprocessing.run', 'reprocessing')
-  @ApiOperation({ summary: 'Run reprocessing now (every reprocessing task, or the one named) and answer when the run is over' })
+  @ApiOperation({
+    summary:
+      'Run reprocessing now (every reprocessing task, or the one named) and answer when the run is over',
+  })
   @ApiOkResponse({ type: [ScheduledTaskView] })
   @ApiProblemResponse(404, 'No such task runs in this process', 'task-not-found')
   async run(@Body() body: RunRequest): Promise<ScheduledTaskView[]> {
-    const tasks = recurringTasksOf(this.scheduler).filter((t) => (body.task ? t.name === body.task : isReprocessing(t)));
+    const tasks = recurringTasksOf(this.scheduler).filter((t) =>
+      body.task ? t.name === body.task : isReprocessing(t),
+    );
     if (tasks.length === 0) {
-      throw new NotFoundException({ message: body.task ? `no task '${body.task}' runs in this process` : 'no reprocessing task runs in this process', code: 'task-not-found' });
+      throw new NotFoundException({
+        message: body.task
+          ? `no task '${body.task}' runs in this process`
+          : 'no reprocessing task runs in this process',
+        code: 'task-not-found',
+      });
     }
     await Promise.all(tasks.map((task) => task.runOnce('manual')));
     return tasks.map(view);
@@ -40,5 +55,10 @@ export class ReprocessingController {
 }
 
 function view(task: RecurringTask): ScheduledTaskView {
-  return { name: task.name, everyMs: task.everyMs, running: task.isRunning, lastRuns: task.lastRuns() };
+  return {
+    name: task.name,
+    everyMs: task.everyMs,
+    running: task.isRunning,
+    lastRuns: task.lastRuns(),
+  };
 }

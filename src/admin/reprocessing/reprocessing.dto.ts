@@ -11,13 +11,18 @@ export class TaskRunView {
 
 export class ScheduledTaskView {
   @ApiProperty({ example: 'import-reprocessor' }) name!: string;
-  @ApiProperty({ example: 10000, description: 'Runs every this many milliseconds' }) everyMs!: number;
+  @ApiProperty({ example: 10000, description: 'Runs every this many milliseconds' })
+  everyMs!: number;
   @ApiProperty() running!: boolean;
-  @ApiProperty({ type: [TaskRunView], description: 'The latest runs (up to 20), newest first' }) lastRuns!: TaskRunView[];
+  @ApiProperty({ type: [TaskRunView], description: 'The latest runs (up to 20), newest first' })
+  lastRuns!: TaskRunView[];
 }
 
 export class RunRequest {
-  @ApiPropertyOptional({ example: 'import-reprocessor', description: 'One task; absent, every reprocessing task' })
+  @ApiPropertyOptional({
+    example: 'import-reprocessor',
+    description: 'One task; absent, every reprocessing task',
+  })
   @IsOptional()
   @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/)
   @MaxLength(100)

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -13,7 +19,13 @@ import { NotifierError } from '../../platform/notifiers/notifier.error.js';
 import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import { ObjectStore } from '../../platform/object-store/object-store.js';
 import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
-import { type AlertSummary, emailOf, ERROR_ALERTS_STORE, type ErrorAlert, incidentOf } from './error-alert.js';
+import {
+  type AlertSummary,
+  emailOf,
+  ERROR_ALERTS_STORE,
+  type ErrorAlert,
+  incidentOf,
+} from './error-alert.js';
 
 type AlertEntry = ObjectStoreEntry & { payload: ErrorAlert };
 
@@ -43,7 +55,13 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     this.settings = config.importFlow.errorHandling;
     // Long enough for both notifiers to time out once.
     this.leaseMs = config.notifiers.itsm.timeoutMs + config.notifiers.email.timeoutMs + 5_000;
-    this.task = new RecurringTask(registry, 'import-alert-dispatcher', this.settings.flushIntervalMs, () => this.run(), this.logger);
+    this.task = new RecurringTask(
+      registry,
+      'import-alert-dispatcher',
+      this.settings.flushIntervalMs,
+      () => this.run(),
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -55,7 +73,10 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async run(): Promise<void> {
-    const claim = await this.store.claimDue<ErrorAlert>(ERROR_ALERTS_STORE, { limit: 20, leaseMs: this.leaseMs });
+    const claim = await this.store.claimDue<ErrorAlert>(ERROR_ALERTS_STORE, {
+      limit: 20,
+      leaseMs: this.leaseMs,
+    });
     for (const entry of claim.entries) await this.dispatch(entry, claim.owner);
   }
 
@@ -74,27 +95,49 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
         alert.ticketId = (await this.itsm.openIncident(incidentOf(alert, summary))).ticketId;
       }
       if (this.email.isConfigured() && this.settings.supportEmail && !alert.emailMessageId) {
-        alert.emailMessageId = (await this.email.send(emailOf(alert, summary, this.settings.supportEmail))).messageId;
+        alert.emailMessageId = (
+          await this.email.send(emailOf(alert, summary, this.settings.supportEmail))
+        ).messageId;
       }
     } catch (error) {
       await this.failed(entry, owner, alert, error);
       return;
     }
     if (!(await this.store.markDone(entry, owner, alert))) return;
-    const notifications = alert.ticketId || alert.emailMessageId
-      ? { ticketId: alert.ticketId, emailMessageId: alert.emailMessageId, aggregated: summary.count }
-      : { none: 'no notifier is configured (ITSM_URL, SMTP_URL with importFlow.errorHandling.supportEmail)' };
-    await this.records.update({ fingerprint: entry.key, status: 'open' }, { status: 'alerted', notifications });
+    const notifications =
+      alert.ticketId || alert.emailMessageId
+        ? {
+            ticketId: alert.ticketId,
+            emailMessageId: alert.emailMessageId,
+            aggregated: summary.count,
+          }
+        : {
+            none: 'no notifier is configured (ITSM_URL, SMTP_URL with importFlow.errorHandling.supportEmail)',
+          };
+    await this.records.update(
+      { fingerprint: entry.key, status: 'open' },
+      { status: 'alerted', notifications },
+    );
   }
 
-  private async failed(entry: AlertEntry, owner: string, alert: ErrorAlert, error: unknown): Promise<void> {
+  private async failed(
+    entry: AlertEntry,
+    owner: string,
+    alert: ErrorAlert,
+    error: unknown,
+  ): Promise<void> {
     const retriable = error instanceof NotifierError ? error.retriable : true;
     const message = (error as Error).message ?? String(error);
-    const code = error instanceof NotifierError ? `${error.notifier}-${error.code}` : 'notify-failed';
+    const code =
+      error instanceof NotifierError ? `${error.notifier}-${error.code}` : 'notify-failed';
     const attempts = entry.attempts + 1;
     if (retriable && attempts < this.settings.retry.maxAttempts) {
       this.logger.warn(`alert ${alert.code} (${alert.importId}): ${message}; trying again`);
-      const delay = retryDelay(attempts, this.settings.retry.baseDelayMs, this.settings.retry.maxDelayMs);
+      const delay = retryDelay(
+        attempts,
+        this.settings.retry.baseDelayMs,
+        this.settings.retry.maxDelayMs,
+      );
       await this.store.retryLater(entry, owner, {
         error: { code, message, retriable },
         nextAttemptAt: new Date(Date.now() + delay),
@@ -102,11 +145,19 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       });
       return;
     }
-    this.logger.error(`alert ${alert.code} (${alert.importId}) could not be sent: ${message}; its error records stay open`);
+    this.logger.error(
+      `alert ${alert.code} (${alert.importId}) could not be sent: ${message}; its error records stay open`,
+    );
     await this.store.markDead(entry, owner, { code, message, retriable });
     await this.records.update(
       { fingerprint: entry.key, status: 'open' },
-      { notifications: { failed: message, ticketId: alert.ticketId, emailMessageId: alert.emailMessageId } },
+      {
+        notifications: {
+          failed: message,
+          ticketId: alert.ticketId,
+          emailMessageId: alert.emailMessageId,
+        },
+      },
     );
   }
 }

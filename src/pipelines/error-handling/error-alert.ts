@@ -48,7 +48,12 @@ export function incidentOf(alert: ErrorAlert, summary: AlertSummary): Incident {
       importId: alert.importId,
       code: alert.code,
       count: summary.count,
-      samples: summary.samples.map((s) => ({ id: s.id, message: s.message, context: s.context, occurredAt: s.occurredAt })),
+      samples: summary.samples.map((s) => ({
+        id: s.id,
+        message: s.message,
+        context: s.context,
+        occurredAt: s.occurredAt,
+      })),
     },
   };
 }

@@ -4,5 +4,6 @@ import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
 export const errorHandlingPipeline = definePipeline({
   name: 'error-handling',
   role: 'error-treatment',
-  description: 'Stores import.error events as error records, then opens one ITSM incident and sends one e-mail per import and error code',
+  description:
+    'Stores import.error events as error records, then opens one ITSM incident and sends one e-mail per import and error code',
 });

@@ -35,12 +35,19 @@ export class ImportErrorTrigger {
     const { record } = await this.errors.record(ctx.getEnvelope() as EventEnvelope<PipelineError>, {
       fingerprintScope: importId ?? '',
     });
-    const alert: ErrorAlert = { pipeline: error.pipeline, code: error.code, importId, correlationId: error.correlationId };
+    const alert: ErrorAlert = {
+      pipeline: error.pipeline,
+      code: error.code,
+      importId,
+      correlationId: error.correlationId,
+    };
     await this.store.add(ERROR_ALERTS_STORE, {
       key: record.fingerprint,
       payload: alert,
       error: { code: error.code, message: error.message, retriable: true },
-      nextAttemptAt: new Date(Date.now() + this.config.importFlow.errorHandling.aggregationWindowMs),
+      nextAttemptAt: new Date(
+        Date.now() + this.config.importFlow.errorHandling.aggregationWindowMs,
+      ),
     });
     // Its alert went out already: the record joins that ticket instead of opening another.
     const existing = await this.store.get(ERROR_ALERTS_STORE, record.fingerprint);
@@ -48,7 +55,14 @@ export class ImportErrorTrigger {
       const sent = existing.payload as ErrorAlert;
       await this.records.update(
         { id: record.id, status: 'open' },
-        { status: 'alerted', notifications: { ticketId: sent.ticketId, emailMessageId: sent.emailMessageId, joined: true } },
+        {
+          status: 'alerted',
+          notifications: {
+            ticketId: sent.ticketId,
+            emailMessageId: sent.emailMessageId,
+            joined: true,
+          },
+        },
       );
     }
   }

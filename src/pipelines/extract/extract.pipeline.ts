@@ -5,6 +5,7 @@ import { importError, recordExtracted } from '../import-flow/record-events.js';
 export const extractPipeline = definePipeline({
   name: 'extract',
   role: 'extraction',
-  description: 'Reads a configured source (SQL or paginated HTTP API) and publishes record.extracted per record',
+  description:
+    'Reads a configured source (SQL or paginated HTTP API) and publishes record.extracted per record',
   publishes: [recordExtracted, importError],
 });

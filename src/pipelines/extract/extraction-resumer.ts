@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -38,7 +44,10 @@ export class ExtractionResumer implements OnApplicationBootstrap, OnModuleDestro
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.bus.redisUrl) {
       const replayed = await this.imports.prepareReplay();
-      if (replayed > 0) this.logger.log(`${replayed} unsettled import(s) will be read again: the in-process bus lost their events`);
+      if (replayed > 0)
+        this.logger.log(
+          `${replayed} unsettled import(s) will be read again: the in-process bus lost their events`,
+        );
     }
     this.task.start();
     void this.task.runOnce();

@@ -24,7 +24,11 @@ export class ExtractionSchedule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     for (const [name, source] of Object.entries(this.config.importFlow.sources)) {
       if (!source.cron) continue;
-      const job = CronJob.from({ cronTime: source.cron, onTick: () => void this.fire(name), start: true });
+      const job = CronJob.from({
+        cronTime: source.cron,
+        onTick: () => void this.fire(name),
+        start: true,
+      });
       this.registry.addCronJob(`import:${name}`, job);
     }
   }
@@ -39,7 +43,9 @@ export class ExtractionSchedule implements OnApplicationBootstrap {
       });
       if (started) this.logger.log(`scheduled import ${started.id} of '${source}' started`);
     } catch (error) {
-      this.logger.error(`scheduled import of '${source}' could not start: ${(error as Error).message}`);
+      this.logger.error(
+        `scheduled import of '${source}' could not start: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -7,7 +7,11 @@ import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decor
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import type { Import } from '../import-flow/import.entity.js';
 import { Imports } from '../import-flow/imports.js';
-import { type ExtractedRecord, importError, recordExtracted } from '../import-flow/record-events.js';
+import {
+  type ExtractedRecord,
+  importError,
+  recordExtracted,
+} from '../import-flow/record-events.js';
 import { RecordStates } from '../import-flow/record-states.js';
 import { extractPipeline } from './extract.pipeline.js';
 import { ExtractionError, type SourceCursor } from './sources/source-reader.js';
@@ -46,7 +50,12 @@ export class Extraction implements OnModuleDestroy {
   async start(source: string, trigger: ImportTrigger): Promise<Import | null> {
     if (this.stopping) return null;
     const owner = randomUUID();
-    const created = await this.imports.create({ source, ...trigger, owner, leaseMs: this.config.importFlow.extract.leaseMs });
+    const created = await this.imports.create({
+      source,
+      ...trigger,
+      owner,
+      leaseMs: this.config.importFlow.extract.leaseMs,
+    });
     if (!created) return null;
     this.launch(created, owner);
     return created;
@@ -74,7 +83,11 @@ export class Extraction implements OnModuleDestroy {
     let cursor: SourceCursor = found.cursor;
     try {
       const source = this.readers.source(found.source);
-      if (!source) throw new ExtractionError(`no source named '${found.source}' is configured`, 'source-unknown');
+      if (!source)
+        throw new ExtractionError(
+          `no source named '${found.source}' is configured`,
+          'source-unknown',
+        );
       const reader = await this.readers.reader(found.source);
       for (;;) {
         if (this.stopping) {
@@ -104,7 +117,9 @@ export class Extraction implements OnModuleDestroy {
         }
         cursor = page.next;
         if (!(await this.imports.advance(found.id, owner, cursor, leaseMs))) {
-          this.logger.warn(`import ${found.id}: extraction lease lost to another process; stopping here`);
+          this.logger.warn(
+            `import ${found.id}: extraction lease lost to another process; stopping here`,
+          );
           return;
         }
       }
@@ -117,7 +132,12 @@ export class Extraction implements OnModuleDestroy {
     }
   }
 
-  private async fail(found: Import, owner: string, cursor: SourceCursor, error: unknown): Promise<void> {
+  private async fail(
+    found: Import,
+    owner: string,
+    cursor: SourceCursor,
+    error: unknown,
+  ): Promise<void> {
     const message = (error as Error).message ?? String(error);
     const code = error instanceof ExtractionError ? error.code : 'extraction-failed';
     this.logger.error(`import ${found.id} (${found.source}): extraction failed: ${message}`);
@@ -136,7 +156,9 @@ export class Extraction implements OnModuleDestroy {
         { correlationId: found.correlationId },
       );
     } catch (reportError) {
-      this.logger.error(`import ${found.id}: could not report the extraction failure: ${(reportError as Error).message}`);
+      this.logger.error(
+        `import ${found.id}: could not report the extraction failure: ${(reportError as Error).message}`,
+      );
     }
   }
 }

@@ -47,8 +47,13 @@ export class ImportsController {
       'Follow the import at its href.',
   })
   @ApiAcceptedResponse({ type: ImportAccepted, description: 'The import started' })
-  @ApiBadRequestResponse({ description: 'Problem details: no such source, or a malformed body (code validation-failed or unknown-source)' })
-  @ApiServiceUnavailableResponse({ description: 'Problem details: the process is shutting down (code shutting-down)' })
+  @ApiBadRequestResponse({
+    description:
+      'Problem details: no such source, or a malformed body (code validation-failed or unknown-source)',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Problem details: the process is shutting down (code shutting-down)',
+  })
   async start(@Body() body: StartImportRequest): Promise<ImportAccepted> {
     if (!this.readers.source(body.source)) {
       const known = this.readers.names().join(', ') || '(none)';
@@ -61,7 +66,10 @@ export class ImportsController {
     const correlationId = flowContext.current()?.correlationId ?? randomUUID();
     const started = await this.extraction.start(body.source, { triggeredBy: 'api', correlationId });
     if (!started) {
-      throw new ServiceUnavailableException({ message: 'the service is shutting down; try again', code: 'shutting-down' });
+      throw new ServiceUnavailableException({
+        message: 'the service is shutting down; try again',
+        code: 'shutting-down',
+      });
     }
     return {
       id: started.id,
@@ -79,7 +87,8 @@ export class ImportsController {
   @ApiNotFoundResponse({ description: 'Problem details: no such import (code import-not-found)' })
   async progress(@Param('id', new ParseUUIDPipe()) id: string): Promise<ImportProgress> {
     const progress = await this.imports.progress(id);
-    if (!progress) throw new NotFoundException({ message: `no import ${id}`, code: 'import-not-found' });
+    if (!progress)
+      throw new NotFoundException({ message: `no import ${id}`, code: 'import-not-found' });
     return progress;
   }
 }

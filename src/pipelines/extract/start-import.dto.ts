@@ -2,10 +2,15 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
 
 export class StartImportRequest {
-  @ApiProperty({ description: 'Name of a source in the configuration (importFlow.sources)', example: 'sample' })
+  @ApiProperty({
+    description: 'Name of a source in the configuration (importFlow.sources)',
+    example: 'sample',
+  })
   @IsString()
   @MaxLength(64)
-  @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'source must be a source name (lower-case letters, digits, dashes)' })
+  @Matches(/^[a-z0-9][a-z0-9-]*$/, {
+    message: 'source must be a source name (lower-case letters, digits, dashes)',
+  })
   source!: string;
 }
 
@@ -13,6 +18,7 @@ export class ImportAccepted {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'sample' }) source!: string;
   @ApiProperty({ example: 'running' }) status!: string;
-  @ApiProperty({ description: 'Where to follow its progress', example: '/api/v1/imports/6f1c…' }) href!: string;
+  @ApiProperty({ description: 'Where to follow its progress', example: '/api/v1/imports/6f1c…' })
+  href!: string;
   @ApiProperty() correlationId!: string;
 }

@@ -4,14 +4,34 @@ export type ImportStatus = 'running' | 'completed' | 'completed-with-errors' | '
 
 /** Record counts of an import, from the state of each of its records. */
 export class ImportCounts {
-  @ApiProperty({ description: 'Records read from the source and published', example: 1000 }) extracted!: number;
-  @ApiProperty({ description: 'Records written to the target (first time or after retries)', example: 990 }) processed!: number;
-  @ApiProperty({ description: 'Records that failed at least once and went to the Object Store', example: 14 }) failed!: number;
-  @ApiProperty({ description: 'Records handed back by the reprocess pipeline at least once', example: 12 }) reprocessed!: number;
-  @ApiProperty({ description: 'Reprocessing attempts, all records together', example: 20 }) reprocessAttempts!: number;
-  @ApiProperty({ description: 'Records written to the target after failing first', example: 4 }) succeededAfterRetry!: number;
-  @ApiProperty({ description: 'Records given up on (attempt limit, or invalid data)', example: 10 }) dead!: number;
-  @ApiProperty({ description: 'Records not yet settled (waiting for processing or reprocessing)', example: 0 }) pending!: number;
+  @ApiProperty({ description: 'Records read from the source and published', example: 1000 })
+  extracted!: number;
+  @ApiProperty({
+    description: 'Records written to the target (first time or after retries)',
+    example: 990,
+  })
+  processed!: number;
+  @ApiProperty({
+    description: 'Records that failed at least once and went to the Object Store',
+    example: 14,
+  })
+  failed!: number;
+  @ApiProperty({
+    description: 'Records handed back by the reprocess pipeline at least once',
+    example: 12,
+  })
+  reprocessed!: number;
+  @ApiProperty({ description: 'Reprocessing attempts, all records together', example: 20 })
+  reprocessAttempts!: number;
+  @ApiProperty({ description: 'Records written to the target after failing first', example: 4 })
+  succeededAfterRetry!: number;
+  @ApiProperty({ description: 'Records given up on (attempt limit, or invalid data)', example: 10 })
+  dead!: number;
+  @ApiProperty({
+    description: 'Records not yet settled (waiting for processing or reprocessing)',
+    example: 0,
+  })
+  pending!: number;
 }
 
 /** Where an import stands. */
@@ -20,7 +40,8 @@ export class ImportProgress {
   @ApiProperty({ example: 'sample' }) source!: string;
   @ApiProperty({
     enum: ['running', 'completed', 'completed-with-errors', 'failed'],
-    description: 'running until extraction ends and every record succeeded or is dead; failed when extraction failed',
+    description:
+      'running until extraction ends and every record succeeded or is dead; failed when extraction failed',
   })
   status!: ImportStatus;
   @ApiProperty({ enum: ['running', 'done', 'failed'] }) extraction!: string;

@@ -59,7 +59,12 @@ export class Imports {
   }
 
   /** Records that the page up to `cursor` is published, and renews the lease. False: the lease is lost. */
-  async advance(id: string, owner: string, cursor: Import['cursor'], leaseMs: number): Promise<boolean> {
+  async advance(
+    id: string,
+    owner: string,
+    cursor: Import['cursor'],
+    leaseMs: number,
+  ): Promise<boolean> {
     const result = await this.imports.update(
       { id, leaseOwner: owner, extraction: 'running' },
       { cursor, leaseUntil: new Date(Date.now() + leaseMs) },
@@ -70,7 +75,13 @@ export class Imports {
   async finishExtraction(id: string, owner: string): Promise<boolean> {
     const result = await this.imports.update(
       { id, leaseOwner: owner, extraction: 'running' },
-      { extraction: 'done', replay: false, leaseOwner: null, leaseUntil: null, extractedAt: new Date() },
+      {
+        extraction: 'done',
+        replay: false,
+        leaseOwner: null,
+        leaseUntil: null,
+        extractedAt: new Date(),
+      },
     );
     return (result.affected ?? 0) > 0;
   }
@@ -84,7 +95,10 @@ export class Imports {
 
   /** Gives the extraction up at shutdown: another process (or this one, restarted) resumes it at once. */
   async release(id: string, owner: string): Promise<void> {
-    await this.imports.update({ id, leaseOwner: owner, extraction: 'running' }, { leaseOwner: null, leaseUntil: null });
+    await this.imports.update(
+      { id, leaseOwner: owner, extraction: 'running' },
+      { leaseOwner: null, leaseUntil: null },
+    );
   }
 
   /** Takes over running extractions whose lease ran out (or was released). */
@@ -118,7 +132,13 @@ export class Imports {
     const result = await this.imports
       .createQueryBuilder()
       .update(Import)
-      .set({ extraction: 'running', replay: true, cursor: null, leaseOwner: null, leaseUntil: null })
+      .set({
+        extraction: 'running',
+        replay: true,
+        cursor: null,
+        leaseOwner: null,
+        leaseUntil: null,
+      })
       .where(
         `extraction = 'running' OR (extraction = 'done' AND EXISTS ` +
           `(SELECT 1 FROM import_records r WHERE r.import_id = imports.id AND r.state = 'extracted'))`,
@@ -157,7 +177,13 @@ export class Imports {
       .where('r.importId = :importId', { importId })
       .groupBy('r.state')
       .addGroupBy('r.retried')
-      .getRawMany<{ state: string; retried: unknown; records: unknown; reprocessedRecords: unknown; attempts: unknown }>();
+      .getRawMany<{
+        state: string;
+        retried: unknown;
+        records: unknown;
+        reprocessedRecords: unknown;
+        attempts: unknown;
+      }>();
     const counts: ImportCounts = {
       extracted: 0,
       processed: 0,

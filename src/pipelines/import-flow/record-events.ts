@@ -1,5 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsObject, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { defineEvent } from '../../platform/event-bus/event-definition.js';
 import { defineErrorEvent } from '../../platform/error-store/pipeline-error.js';
 
@@ -18,14 +27,21 @@ export class ExtractedRecord {
   @MaxLength(MAX_RECORD_KEY)
   key!: string;
 
-  @ApiProperty({ description: 'The record as the source gave it', type: 'object', additionalProperties: true })
+  @ApiProperty({
+    description: 'The record as the source gave it',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsObject()
   data!: Record<string, unknown>;
 }
 
 /** A failed record handed back to the process pipeline by the reprocess pipeline. */
 export class ReprocessRecord extends ExtractedRecord {
-  @ApiProperty({ description: 'Reprocessing attempt, from 1', example: 1 }) @IsInt() @Min(1) attempt!: number;
+  @ApiProperty({ description: 'Reprocessing attempt, from 1', example: 1 })
+  @IsInt()
+  @Min(1)
+  attempt!: number;
 }
 
 /** Pipeline 1 → 2: one event per extracted record. */

@@ -21,9 +21,15 @@ const OPEN: RecordState[] = ['extracted', 'failed'];
  */
 @Injectable()
 export class RecordStates {
-  private readonly lookups = new MicroBatcher<RecordRef, RecordState | null>((refs) => this.lookupMany(refs));
-  private readonly successes = new MicroBatcher<RecordRef>((refs) => this.transition(refs, 'succeeded', false));
-  private readonly failures = new MicroBatcher<RecordRef>((refs) => this.transition(refs, 'failed', true));
+  private readonly lookups = new MicroBatcher<RecordRef, RecordState | null>((refs) =>
+    this.lookupMany(refs),
+  );
+  private readonly successes = new MicroBatcher<RecordRef>((refs) =>
+    this.transition(refs, 'succeeded', false),
+  );
+  private readonly failures = new MicroBatcher<RecordRef>((refs) =>
+    this.transition(refs, 'failed', true),
+  );
 
   constructor(@InjectRepository(ImportRecord) private readonly records: Repository<ImportRecord>) {}
 
@@ -32,14 +38,22 @@ export class RecordStates {
     if (keys.length === 0) return;
     const rows = keys.map((key) => [importId, key, 'extracted', 0, 0]);
     await retryOnDeadlock(() =>
-      insertIgnoringRows(this.records.manager.connection, 'import_records', ['import_id', 'record_key', 'state', 'retried', 'reprocessed'], rows),
+      insertIgnoringRows(
+        this.records.manager.connection,
+        'import_records',
+        ['import_id', 'record_key', 'state', 'retried', 'reprocessed'],
+        rows,
+      ),
     );
   }
 
   /** The keys among `keys` still waiting for their first processing. */
   async stillExtracted(importId: string, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await this.records.find({ select: { key: true }, where: { importId, key: In(keys), state: 'extracted' } });
+    const rows = await this.records.find({
+      select: { key: true },
+      where: { importId, key: In(keys), state: 'extracted' },
+    });
     return new Set(rows.map((r) => r.key));
   }
 

@@ -3,7 +3,13 @@ import { applyBusinessRule, InvalidRecordError } from './business-rule.js';
 
 describe('applyBusinessRule', () => {
   it('maps a valid record, amounts given as numbers or decimal strings', () => {
-    expect(applyBusinessRule('i', 's', '7', { name: ' Ada ', email: 'ada@example.com', amount: '12.34' })).toEqual({
+    expect(
+      applyBusinessRule('i', 's', '7', {
+        name: ' Ada ',
+        email: 'ada@example.com',
+        amount: '12.34',
+      }),
+    ).toEqual({
       importId: 'i',
       source: 's',
       key: '7',
@@ -11,7 +17,10 @@ describe('applyBusinessRule', () => {
       email: 'ada@example.com',
       amountCents: 1234,
     });
-    expect(applyBusinessRule('i', 's', '8', { name: 'Bo', email: 'bo@example.com', amount: 3 }).amountCents).toBe(300);
+    expect(
+      applyBusinessRule('i', 's', '8', { name: 'Bo', email: 'bo@example.com', amount: 3 })
+        .amountCents,
+    ).toBe(300);
   });
 
   it('refuses a record that breaks the rule, naming every violation', () => {

@@ -5,6 +5,7 @@ import { importError } from '../import-flow/record-events.js';
 export const processPipeline = definePipeline({
   name: 'process',
   role: 'processing',
-  description: 'Validates and maps each record, upserts it into the target; failures go to the Object Store',
+  description:
+    'Validates and maps each record, upserts it into the target; failures go to the Object Store',
   publishes: [importError],
 });

@@ -2,11 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { retryDelay } from '../../platform/event-bus/delivery/backoff.js';
-import { ObjectStore, type StoredError, type StoredFailure } from '../../platform/object-store/object-store.js';
+import {
+  ObjectStore,
+  type StoredError,
+  type StoredFailure,
+} from '../../platform/object-store/object-store.js';
 import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
 import type { ExtractedRecord } from '../import-flow/record-events.js';
 import { RecordStates } from '../import-flow/record-states.js';
-import { IMPORT_RECORDS_STORE, type StoredRecord, storedRecordKey } from '../import-flow/stored-record.js';
+import {
+  IMPORT_RECORDS_STORE,
+  type StoredRecord,
+  storedRecordKey,
+} from '../import-flow/stored-record.js';
 import { applyBusinessRule, InvalidRecordError } from './business-rule.js';
 import { TargetError } from './target/target-error.js';
 import { TargetWriter } from './target/target-writer.js';
@@ -19,8 +27,12 @@ import { TargetWriter } from './target/target-writer.js';
  */
 @Injectable()
 export class RecordProcessor {
-  private readonly failures = new MicroBatcher<StoredFailure<StoredRecord>>((f) => this.store.put(IMPORT_RECORDS_STORE, f));
-  private readonly completions = new MicroBatcher<string>((keys) => this.store.complete(IMPORT_RECORDS_STORE, keys));
+  private readonly failures = new MicroBatcher<StoredFailure<StoredRecord>>((f) =>
+    this.store.put(IMPORT_RECORDS_STORE, f),
+  );
+  private readonly completions = new MicroBatcher<string>((keys) =>
+    this.store.complete(IMPORT_RECORDS_STORE, keys),
+  );
   private readonly reprocess: AppConfig['importFlow']['reprocess'];
 
   constructor(
@@ -48,7 +60,9 @@ export class RecordProcessor {
       return;
     }
     try {
-      await this.target.write(applyBusinessRule(record.importId, record.source, record.key, record.data));
+      await this.target.write(
+        applyBusinessRule(record.importId, record.source, record.key, record.data),
+      );
     } catch (error) {
       await this.keep(record, attempt, correlationId, classify(error));
       return;
@@ -63,11 +77,24 @@ export class RecordProcessor {
     return entry !== null && entry.status !== 'dead' && entry.status !== 'done';
   }
 
-  private async keep(record: ExtractedRecord, attempt: number, correlationId: string, error: StoredError): Promise<void> {
-    const delay = error.retriable ? retryDelay(attempt + 1, this.reprocess.baseDelayMs, this.reprocess.maxDelayMs) : 0;
+  private async keep(
+    record: ExtractedRecord,
+    attempt: number,
+    correlationId: string,
+    error: StoredError,
+  ): Promise<void> {
+    const delay = error.retriable
+      ? retryDelay(attempt + 1, this.reprocess.baseDelayMs, this.reprocess.maxDelayMs)
+      : 0;
     await this.failures.add({
       key: storedRecordKey(record.importId, record.key),
-      payload: { importId: record.importId, source: record.source, key: record.key, data: record.data, correlationId },
+      payload: {
+        importId: record.importId,
+        source: record.source,
+        key: record.key,
+        data: record.data,
+        correlationId,
+      },
       error,
       nextAttemptAt: new Date(Date.now() + delay),
     });
@@ -76,7 +103,13 @@ export class RecordProcessor {
 }
 
 function classify(error: unknown): StoredError {
-  if (error instanceof InvalidRecordError) return { code: 'invalid-record', message: error.message, retriable: false };
-  if (error instanceof TargetError) return { code: error.code, message: error.message, retriable: error.retriable };
-  return { code: 'processing-failed', message: (error as Error).message ?? String(error), retriable: true };
+  if (error instanceof InvalidRecordError)
+    return { code: 'invalid-record', message: error.message, retriable: false };
+  if (error instanceof TargetError)
+    return { code: error.code, message: error.message, retriable: error.retriable };
+  return {
+    code: 'processing-failed',
+    message: (error as Error).message ?? String(error),
+    retriable: true,
+  };
 }

@@ -34,23 +34,39 @@ export class RecordTriggers {
     @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
   ) {}
 
-  @EventTrigger(recordExtracted, { pipeline: processPipeline.name, concurrency: PROCESS_CONCURRENCY })
-  async onExtracted(@Payload() record: ExtractedRecord, @Ctx() ctx: EventTriggerContext): Promise<void> {
+  @EventTrigger(recordExtracted, {
+    pipeline: processPipeline.name,
+    concurrency: PROCESS_CONCURRENCY,
+  })
+  async onExtracted(
+    @Payload() record: ExtractedRecord,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
     await this.handle(record, 0, ctx);
   }
 
-  @EventTrigger(recordReprocess, { pipeline: processPipeline.name, concurrency: PROCESS_CONCURRENCY })
-  async onReprocess(@Payload() record: ReprocessRecord, @Ctx() ctx: EventTriggerContext): Promise<void> {
+  @EventTrigger(recordReprocess, {
+    pipeline: processPipeline.name,
+    concurrency: PROCESS_CONCURRENCY,
+  })
+  async onReprocess(
+    @Payload() record: ReprocessRecord,
+    @Ctx() ctx: EventTriggerContext,
+  ): Promise<void> {
     const { attempt, ...extracted } = record;
     await this.handle(extracted, attempt, ctx);
   }
 
-  private async handle(record: ExtractedRecord, attempt: number, ctx: EventTriggerContext): Promise<void> {
+  private async handle(
+    record: ExtractedRecord,
+    attempt: number,
+    ctx: EventTriggerContext,
+  ): Promise<void> {
     const envelope = ctx.getEnvelope();
     try {
       await this.processor.process(record, attempt, envelope.correlationId);
     } catch (error) {
-        // The failure could not even be kept (Object Store down): the bus redelivers; before
+      // The failure could not even be kept (Object Store down): the bus redelivers; before
       // the last delivery is dead-lettered, the record itself goes into the error event.
       if (ctx.getAttempt() >= this.config.bus.maxDeliveries) {
         await this.errors.publish({
@@ -61,7 +77,12 @@ export class RecordTriggers {
           retriable: true,
           occurredAt: new Date().toISOString(),
           event: { id: envelope.id, name: envelope.name, payload: envelope.payload },
-          context: { importId: record.importId, source: record.source, recordKey: record.key, attempt },
+          context: {
+            importId: record.importId,
+            source: record.source,
+            recordKey: record.key,
+            attempt,
+          },
         });
       }
       throw error;

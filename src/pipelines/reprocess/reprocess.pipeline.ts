@@ -5,6 +5,7 @@ import { importError, recordReprocess } from '../import-flow/record-events.js';
 export const reprocessPipeline = definePipeline({
   name: 'reprocess',
   role: 'reprocessing',
-  description: 'Periodically hands due Object Store records back to process (record.reprocess), or marks them dead',
+  description:
+    'Periodically hands due Object Store records back to process (record.reprocess), or marks them dead',
   publishes: [recordReprocess, importError],
 });

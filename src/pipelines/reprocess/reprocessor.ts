@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -9,7 +15,11 @@ import type { Publisher } from '../../platform/event-bus/publisher.js';
 import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import { ObjectStore } from '../../platform/object-store/object-store.js';
 import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
-import { importError, recordReprocess, type ReprocessRecord } from '../import-flow/record-events.js';
+import {
+  importError,
+  recordReprocess,
+  type ReprocessRecord,
+} from '../import-flow/record-events.js';
 import { RecordStates } from '../import-flow/record-states.js';
 import { IMPORT_RECORDS_STORE, type StoredRecord } from '../import-flow/stored-record.js';
 import { reprocessPipeline } from './reprocess.pipeline.js';
@@ -38,7 +48,13 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
     registry: SchedulerRegistry,
   ) {
     this.flow = config.importFlow;
-    this.task = new RecurringTask(registry, 'import-reprocessor', this.flow.reprocess.intervalMs, () => this.run(), this.logger);
+    this.task = new RecurringTask(
+      registry,
+      'import-reprocessor',
+      this.flow.reprocess.intervalMs,
+      () => this.run(),
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -53,11 +69,18 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
   async run(): Promise<void> {
     const { batchSize, leaseMs } = this.flow.reprocess;
     try {
-      const claim = await this.store.claimDue<StoredRecord>(IMPORT_RECORDS_STORE, { limit: batchSize, leaseMs });
-      const outcomes = await Promise.allSettled(claim.entries.map((entry) => this.review(entry, claim.owner)));
+      const claim = await this.store.claimDue<StoredRecord>(IMPORT_RECORDS_STORE, {
+        limit: batchSize,
+        leaseMs,
+      });
+      const outcomes = await Promise.allSettled(
+        claim.entries.map((entry) => this.review(entry, claim.owner)),
+      );
       const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed.length > 0) {
-        throw new Error(`${failed.length} of ${claim.entries.length} records could not be reviewed: ${(failed[0]!.reason as Error).message}`);
+        throw new Error(
+          `${failed.length} of ${claim.entries.length} records could not be reviewed: ${(failed[0]!.reason as Error).message}`,
+        );
       }
     } catch (error) {
       await this.reportRunFailure(error);
@@ -66,18 +89,29 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async review(entry: Entry, owner: string): Promise<void> {
     const record = entry.payload;
-    const maxAttempts = this.flow.sources[record.source]?.maxAttempts ?? this.flow.reprocess.maxAttempts;
+    const maxAttempts =
+      this.flow.sources[record.source]?.maxAttempts ?? this.flow.reprocess.maxAttempts;
     if (!entry.retriable) {
       return this.giveUp(entry, owner, `not retriable: ${entry.lastError ?? 'invalid record'}`);
     }
     if (entry.attempts >= maxAttempts) {
-      return this.giveUp(entry, owner, `gave up after ${entry.attempts} reprocessing attempts: ${entry.lastError ?? ''}`);
+      return this.giveUp(
+        entry,
+        owner,
+        `gave up after ${entry.attempts} reprocessing attempts: ${entry.lastError ?? ''}`,
+      );
     }
     // Marked before publishing: a lost lease means another replica has it, so nothing is published twice.
     if (!(await this.store.handedBack(entry, owner, this.flow.reprocess.awaitMs))) return;
     await this.states.countReprocessing(record.importId, record.key);
     await this.reprocess.publish(
-      { importId: record.importId, source: record.source, key: record.key, data: record.data, attempt: entry.attempts + 1 },
+      {
+        importId: record.importId,
+        source: record.source,
+        key: record.key,
+        data: record.data,
+        attempt: entry.attempts + 1,
+      },
       { correlationId: record.correlationId },
     );
   }
@@ -89,35 +123,44 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
       {
         pipeline: reprocessPipeline.name,
         code: entry.errorCode ?? 'reprocessing-exhausted',
-        message: `record ${record.key} of source '${record.source}' is dead, ${message}`.slice(0, 4000),
+        message: `record ${record.key} of source '${record.source}' is dead, ${message}`.slice(
+          0,
+          4000,
+        ),
         correlationId: record.correlationId,
         retriable: false,
         occurredAt: new Date().toISOString(),
         reference: { store: IMPORT_RECORDS_STORE, key: entry.key },
-        context: { importId: record.importId, source: record.source, recordKey: record.key, attempts: entry.attempts },
+        context: {
+          importId: record.importId,
+          source: record.source,
+          recordKey: record.key,
+          attempts: entry.attempts,
+        },
       },
       { correlationId: record.correlationId },
     );
-    if (await this.store.markDead(entry, owner)) await this.states.markDead(record.importId, record.key);
+    if (await this.store.markDead(entry, owner))
+      await this.states.markDead(record.importId, record.key);
   }
 
   private async reportRunFailure(error: unknown): Promise<void> {
     const message = (error as Error).message ?? String(error);
     this.logger.error(`reprocessing run failed: ${message}`);
     try {
-      await this.errors.publish(
-        {
-          pipeline: reprocessPipeline.name,
-          code: 'reprocess-run-failed',
-          message: `reprocessing run failed: ${message}`.slice(0, 4000),
-          correlationId: randomUUID(),
-          retriable: true,
-          occurredAt: new Date().toISOString(),
-          context: { store: IMPORT_RECORDS_STORE },
-        },
-      );
+      await this.errors.publish({
+        pipeline: reprocessPipeline.name,
+        code: 'reprocess-run-failed',
+        message: `reprocessing run failed: ${message}`.slice(0, 4000),
+        correlationId: randomUUID(),
+        retriable: true,
+        occurredAt: new Date().toISOString(),
+        context: { store: IMPORT_RECORDS_STORE },
+      });
     } catch (publishError) {
-      this.logger.error(`could not report the failed reprocessing run: ${(publishError as Error).message}`);
+      this.logger.error(
+        `could not report the failed reprocessing run: ${(publishError as Error).message}`,
+      );
     }
   }
 }

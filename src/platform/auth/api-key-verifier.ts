@@ -17,7 +17,11 @@ export class ApiKeyVerifier {
   private readonly keys: { name: string; digest: Buffer; roles: Principal['roles'] }[];
 
   constructor(apiKeys: AuthConfig['apiKeys']) {
-    this.keys = apiKeys.map((k) => ({ name: k.name, digest: Buffer.from(k.hash.slice('sha256:'.length), 'hex'), roles: k.roles }));
+    this.keys = apiKeys.map((k) => ({
+      name: k.name,
+      digest: Buffer.from(k.hash.slice('sha256:'.length), 'hex'),
+      roles: k.roles,
+    }));
   }
 
   get configured(): boolean {

@@ -47,12 +47,21 @@ export class AuthGuard implements CanActivate {
     }
     if (!principal) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new UnauthorizedException({ message: 'credentials are required', code: 'unauthenticated' });
+      throw new UnauthorizedException({
+        message: 'credentials are required',
+        code: 'unauthenticated',
+      });
     }
     req.principal = principal;
 
-    const required = this.reflector.getAllAndOverride<Role[]>(ROLES_METADATA, targets) ?? this.config.auth.defaultRoles;
-    if (principal.roles.includes('admin') || required.some((role) => principal.roles.includes(role))) return true;
+    const required =
+      this.reflector.getAllAndOverride<Role[]>(ROLES_METADATA, targets) ??
+      this.config.auth.defaultRoles;
+    if (
+      principal.roles.includes('admin') ||
+      required.some((role) => principal.roles.includes(role))
+    )
+      return true;
     throw new ForbiddenException({
       message: `this route needs the role ${required.join(' or ')}`,
       code: 'forbidden',

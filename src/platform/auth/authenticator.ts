@@ -24,8 +24,16 @@ export class Authenticator {
     const authorization = req.header('authorization');
     if (authorization !== undefined) {
       const match = BEARER.exec(authorization);
-      if (!match) throw new CredentialsError('token-invalid', 'the Authorization header must be "Bearer <token>"');
-      if (!this.jwt) throw new CredentialsError('token-invalid', 'bearer tokens are not accepted: no JWT key is configured');
+      if (!match)
+        throw new CredentialsError(
+          'token-invalid',
+          'the Authorization header must be "Bearer <token>"',
+        );
+      if (!this.jwt)
+        throw new CredentialsError(
+          'token-invalid',
+          'bearer tokens are not accepted: no JWT key is configured',
+        );
       return this.jwt.verify(match[1]!);
     }
     const apiKey = req.header(API_KEY_HEADER);

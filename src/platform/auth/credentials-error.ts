@@ -3,7 +3,8 @@ export class CredentialsError extends Error {
   override readonly name = 'CredentialsError';
 
   constructor(
-    readonly code: 'token-expired' | 'token-invalid' | 'api-key-invalid' | 'gateway-identity-invalid',
+    readonly code:
+      'token-expired' | 'token-invalid' | 'api-key-invalid' | 'gateway-identity-invalid',
     message: string,
   ) {
     super(message);

@@ -17,20 +17,32 @@ describe('the development token', () => {
   });
 
   it('is never made outside development, nor when a key is configured', async () => {
-    expect(await developmentKeys(loadConfig({ env: { NODE_ENV: 'test' }, configDir }))).toBeUndefined();
-    const configured = loadConfig({ env: { NODE_ENV: 'development', AUTH_JWT_SECRET: 'x'.repeat(40) }, configDir });
+    expect(
+      await developmentKeys(loadConfig({ env: { NODE_ENV: 'test' }, configDir })),
+    ).toBeUndefined();
+    const configured = loadConfig({
+      env: { NODE_ENV: 'development', AUTH_JWT_SECRET: 'x'.repeat(40) },
+      configDir,
+    });
     expect(await developmentKeys(configured)).toBeUndefined();
   });
 
   it('production refuses to start with no way to authenticate callers', () => {
     expect(() => loadConfig({ env: { NODE_ENV: 'production' }, configDir })).toThrow(ConfigError);
-    expect(() => loadConfig({ env: { NODE_ENV: 'production' }, configDir })).toThrow(/auth: production needs a way to authenticate/);
-    expect(loadConfig({ env: { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' }, configDir }).auth.jwt.jwksUrl).toBe(
-      'https://idp.example/jwks',
+    expect(() => loadConfig({ env: { NODE_ENV: 'production' }, configDir })).toThrow(
+      /auth: production needs a way to authenticate/,
     );
+    expect(
+      loadConfig({
+        env: { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' },
+        configDir,
+      }).auth.jwt.jwksUrl,
+    ).toBe('https://idp.example/jwks');
   });
 
   it('names the key when the JWT secret is too short', () => {
-    expect(() => loadConfig({ env: { NODE_ENV: 'test', AUTH_JWT_SECRET: 'short' }, configDir })).toThrow(/AUTH_JWT_SECRET \(auth\.jwt\.secret\): at least 32/);
+    expect(() =>
+      loadConfig({ env: { NODE_ENV: 'test', AUTH_JWT_SECRET: 'short' }, configDir }),
+    ).toThrow(/AUTH_JWT_SECRET \(auth\.jwt\.secret\): at least 32/);
   });
 });

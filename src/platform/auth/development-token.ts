@@ -15,7 +15,9 @@ const DEV_TOKEN_TTL = '12h';
  * admin token signed with it: `npm start` works at once, and nothing of it outlives the
  * process. Never in any other environment.
  */
-export async function developmentKeys(config: AppConfig): Promise<{ source: JwtKeySource; token: string } | undefined> {
+export async function developmentKeys(
+  config: AppConfig,
+): Promise<{ source: JwtKeySource; token: string } | undefined> {
   const { jwt } = config.auth;
   if (config.env !== 'development' || jwt.secret || jwt.publicKey || jwt.jwksUrl) return undefined;
   const key = createSecretKey(randomBytes(32));

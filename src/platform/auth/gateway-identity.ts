@@ -18,12 +18,20 @@ export class GatewayIdentity {
     if (!this.gateway.enabled) return undefined;
     const user = req.header(this.gateway.userHeader);
     if (user === undefined) return undefined;
-    const trust = req.app.get('trust proxy fn') as ((address: string, hop: number) => boolean) | undefined;
+    const trust = req.app.get('trust proxy fn') as
+      ((address: string, hop: number) => boolean) | undefined;
     const peer = req.socket.remoteAddress;
     if (!peer || !trust?.(peer, 0)) return undefined;
     if (!PLAUSIBLE_USER.test(user)) {
-      throw new CredentialsError('gateway-identity-invalid', `the ${this.gateway.userHeader} header is not a plausible user`);
+      throw new CredentialsError(
+        'gateway-identity-invalid',
+        `the ${this.gateway.userHeader} header is not a plausible user`,
+      );
     }
-    return { subject: user, roles: rolesOf(req.header(this.gateway.rolesHeader) ?? ''), method: 'gateway' };
+    return {
+      subject: user,
+      roles: rolesOf(req.header(this.gateway.rolesHeader) ?? ''),
+      method: 'gateway',
+    };
   }
 }

@@ -1,7 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, type FindOptionsWhere, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import {
+  Between,
+  type FindOptionsWhere,
+  LessThanOrEqual,
+  MoreThanOrEqual,
+  Repository,
+} from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { EventEnvelope } from '../event-bus/event-envelope.js';
 import { ErrorRecord, type ErrorRecordStatus } from './error-record.entity.js';
@@ -73,7 +79,10 @@ export class ErrorStore {
     return this.records.findOneBy({ id });
   }
 
-  async list(filter: ErrorRecordFilter, page: { offset: number; limit: number }): Promise<Page<ErrorRecord>> {
+  async list(
+    filter: ErrorRecordFilter,
+    page: { offset: number; limit: number },
+  ): Promise<Page<ErrorRecord>> {
     const where: FindOptionsWhere<ErrorRecord> = {};
     if (filter.pipeline) where.pipeline = filter.pipeline;
     if (filter.code) where.code = filter.code;
@@ -96,7 +105,9 @@ export class ErrorStore {
   }
 
   /** How many records each pipeline has in each status: the error counts of the metrics. */
-  async countByPipelineAndStatus(): Promise<{ pipeline: string; status: ErrorRecordStatus; count: number }[]> {
+  async countByPipelineAndStatus(): Promise<
+    { pipeline: string; status: ErrorRecordStatus; count: number }[]
+  > {
     const rows = await this.records
       .createQueryBuilder('r')
       .select('r.pipeline', 'pipeline')
@@ -105,7 +116,11 @@ export class ErrorStore {
       .groupBy('r.pipeline')
       .addGroupBy('r.status')
       .getRawMany<{ pipeline: string; status: ErrorRecordStatus; count: string | number }>();
-    return rows.map((row) => ({ pipeline: row.pipeline, status: row.status, count: Number(row.count) }));
+    return rows.map((row) => ({
+      pipeline: row.pipeline,
+      status: row.status,
+      count: Number(row.count),
+    }));
   }
 
   async update(

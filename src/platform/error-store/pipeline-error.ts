@@ -48,7 +48,9 @@ export class PipelineError {
 
   @ApiProperty() @IsString() @MaxLength(128) correlationId!: string;
 
-  @ApiProperty({ description: 'Whether reprocessing may succeed' }) @IsBoolean() retriable!: boolean;
+  @ApiProperty({ description: 'Whether reprocessing may succeed' })
+  @IsBoolean()
+  retriable!: boolean;
 
   @ApiProperty() @IsISO8601() occurredAt!: string;
 

@@ -24,19 +24,28 @@ export class EventBusModule {
     const { bus, shutdown } = config;
     const transport: Provider[] = bus.redisUrl
       ? [
-          { provide: EVENT_BUS_CLIENT, useFactory: () => new RedisStreamsClient(bus, bus.redisUrl!) },
+          {
+            provide: EVENT_BUS_CLIENT,
+            useFactory: () => new RedisStreamsClient(bus, bus.redisUrl!),
+          },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (o: BusObservers) => new RedisStreamsServer(bus, shutdown.timeoutMs, o, bus.redisUrl!),
+            useFactory: (o: BusObservers) =>
+              new RedisStreamsServer(bus, shutdown.timeoutMs, o, bus.redisUrl!),
             inject: [BusObservers],
           },
         ]
       : [
           { provide: InProcessBroker, useFactory: () => new InProcessBroker(bus) },
-          { provide: EVENT_BUS_CLIENT, useFactory: (b: InProcessBroker) => new InProcessClient(b), inject: [InProcessBroker] },
+          {
+            provide: EVENT_BUS_CLIENT,
+            useFactory: (b: InProcessBroker) => new InProcessClient(b),
+            inject: [InProcessBroker],
+          },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (b: InProcessBroker, o: BusObservers) => new InProcessServer(bus, shutdown.timeoutMs, o, b),
+            useFactory: (b: InProcessBroker, o: BusObservers) =>
+              new InProcessServer(bus, shutdown.timeoutMs, o, b),
             inject: [InProcessBroker, BusObservers],
           },
         ];

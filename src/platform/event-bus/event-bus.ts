@@ -38,10 +38,12 @@ export class EventBus {
     source: string,
     options: PublishOptions = {},
   ): Promise<EventEnvelope<T>> {
-    if (payload === undefined) throw new TypeError(`cannot publish '${event.name}' without a payload`);
+    if (payload === undefined)
+      throw new TypeError(`cannot publish '${event.name}' without a payload`);
     const flow = options.correlationId ? undefined : flowContext.current();
     const hops = flow?.causationId ? flow.hops + 1 : 0;
-    if (hops > this.options.maxHops) throw new HopLimitExceededError(event.name, hops, this.options.maxHops);
+    if (hops > this.options.maxHops)
+      throw new HopLimitExceededError(event.name, hops, this.options.maxHops);
     const envelope = createEnvelope(event.name, payload, source, {
       correlationId: options.correlationId ?? flow?.correlationId,
       causationId: flow?.causationId,

@@ -1,6 +1,16 @@
 import { Controller, Get, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator.js';
 import { EventBusHealthIndicator } from './event-bus.health.js';
@@ -39,7 +49,10 @@ export class HealthController {
       // Name what is down, not why: connection errors would tell callers about our network.
       const result = (error as { response?: HealthCheckResult }).response;
       const down = Object.keys(result?.error ?? {}).join(' and ') || 'a dependency';
-      throw new ServiceUnavailableException({ message: `not ready: ${down} does not answer`, code: 'not-ready' });
+      throw new ServiceUnavailableException({
+        message: `not ready: ${down} does not answer`,
+        code: 'not-ready',
+      });
     }
   }
 }

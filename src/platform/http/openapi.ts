@@ -26,8 +26,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           'Errors are RFC 9457 problem details (application/problem+json).',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 or RS256 JWT with a roles claim' }, BEARER_SCHEME)
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key of a machine client' }, API_KEY_SCHEME)
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'HS256 or RS256 JWT with a roles claim',
+        },
+        BEARER_SCHEME,
+      )
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Api-Key',
+          description: 'API key of a machine client',
+        },
+        API_KEY_SCHEME,
+      )
       .build(),
     { extraModels: [ProblemDetailsDto] },
   );
@@ -54,7 +70,12 @@ function finishOperation(operation: OperationObject): void {
     const who = `Needs the role ${[...new Set(['admin', ...roles])].join(', ')} (admin always may).`;
     operation.description = operation.description ? `${operation.description}\n\n${who}` : who;
     extensions[ROLES_EXTENSION] = roles;
-    problem(responses, 401, 'No valid credentials: missing, expired or badly signed token, unknown API key', 'unauthenticated');
+    problem(
+      responses,
+      401,
+      'No valid credentials: missing, expired or badly signed token, unknown API key',
+      'unauthenticated',
+    );
     problem(responses, 403, 'Valid credentials without the role the route needs', 'forbidden');
     problem(responses, 429, 'Too many requests from this client; see Retry-After', undefined);
   }
@@ -63,11 +84,22 @@ function finishOperation(operation: OperationObject): void {
     const described = response as { description?: string };
     if (!described.description) described.description = titleOf(Number(status));
   }
-  if (hasInput) problem(responses, 400, 'The request is not valid; `errors` lists the fields at fault', 'validation-failed');
+  if (hasInput)
+    problem(
+      responses,
+      400,
+      'The request is not valid; `errors` lists the fields at fault',
+      'validation-failed',
+    );
   problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
 }
 
-function problem(responses: ResponsesObject, status: number, description: string, code: string | undefined): void {
+function problem(
+  responses: ResponsesObject,
+  status: number,
+  description: string,
+  code: string | undefined,
+): void {
   const key = String(status);
   const existing = responses[key] as { description?: string; content?: unknown } | undefined;
   if (existing?.content) return;
@@ -76,13 +108,31 @@ function problem(responses: ResponsesObject, status: number, description: string
     content: {
       [PROBLEM_CONTENT_TYPE]: {
         schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
-        example: { type: 'about:blank', title: titleOf(status), status, ...(code ? { code } : {}), detail: description },
+        example: {
+          type: 'about:blank',
+          title: titleOf(status),
+          status,
+          ...(code ? { code } : {}),
+          detail: description,
+        },
       },
     },
   };
 }
 
 function titleOf(status: number): string {
-  return { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 500: 'Internal Server Error' }[status] ?? 'Error';
+  return (
+    {
+      200: 'OK',
+      201: 'Created',
+      204: 'No Content',
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      409: 'Conflict',
+      429: 'Too Many Requests',
+      500: 'Internal Server Error',
+    }[status] ?? 'Error'
+  );
 }
-

@@ -12,7 +12,11 @@ export class ProblemDetailsDto {
   @ApiProperty({ example: 400 }) status!: number;
   @ApiPropertyOptional({ example: 'the request is not valid' }) detail?: string;
   @ApiPropertyOptional({ example: '/api/v1/admin/errors' }) instance?: string;
-  @ApiPropertyOptional({ description: 'Stable reason for clients to branch on', example: 'validation-failed' }) code?: string;
+  @ApiPropertyOptional({
+    description: 'Stable reason for clients to branch on',
+    example: 'validation-failed',
+  })
+  code?: string;
   @ApiPropertyOptional({ example: '5b0c8e0e-8f0e-4c51-9d1e-0f3c2f9b7a11' }) correlationId?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
 }

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
@@ -43,9 +50,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     // From here on the error was raised on purpose, with a message meant for the caller.
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
-    const extras = (typeof body === 'object' && body !== null ? body : {}) as ProblemExtras & { message?: unknown };
+    const extras = (typeof body === 'object' && body !== null ? body : {}) as ProblemExtras & {
+      message?: unknown;
+    };
     const detail =
-      typeof body === 'string' ? body : typeof extras.message === 'string' ? extras.message : (exception as Error).message;
+      typeof body === 'string'
+        ? body
+        : typeof extras.message === 'string'
+          ? extras.message
+          : (exception as Error).message;
     return {
       type: 'about:blank',
       title: titleOf(status),

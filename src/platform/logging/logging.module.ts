@@ -5,7 +5,12 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { flowContext } from '../event-bus/flow-context.js';
 
 /** Never written to a log line: credentials the caller sent. */
-const REDACTED = ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
 
 /** Probes scraped every few seconds would drown the log. */
 const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
@@ -27,7 +32,9 @@ export class LoggingModule {
       mixin: () => {
         const flow = flowContext.current();
         if (!flow) return {};
-        return flow.causationId ? { correlationId: flow.correlationId, causationId: flow.causationId } : { correlationId: flow.correlationId };
+        return flow.causationId
+          ? { correlationId: flow.correlationId, causationId: flow.causationId }
+          : { correlationId: flow.correlationId };
       },
       autoLogging: { ignore: (req: { url?: string }) => QUIET_PATHS.test(req.url ?? '') },
       quietReqLogger: true,

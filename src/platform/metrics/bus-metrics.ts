@@ -17,7 +17,12 @@ export class BusMetrics implements OnModuleInit {
     private readonly observers: BusObservers,
   ) {
     const registers = [registry];
-    this.published = new Counter({ name: 'tributary_events_published_total', help: 'Events published', labelNames: ['event', 'source'], registers });
+    this.published = new Counter({
+      name: 'tributary_events_published_total',
+      help: 'Events published',
+      labelNames: ['event', 'source'],
+      registers,
+    });
     this.consumed = new Counter({
       name: 'tributary_events_consumed_total',
       help: 'Events a pipeline handled successfully (acknowledged)',
@@ -55,7 +60,8 @@ export class BusMetrics implements OnModuleInit {
           return;
         }
         this.failed.inc({ event, pipeline });
-        if (outcome === 'dead') this.deadLettered.inc({ event, pipeline, reason: reason ?? 'unknown' });
+        if (outcome === 'dead')
+          this.deadLettered.inc({ event, pipeline, reason: reason ?? 'unknown' });
       },
     });
   }

@@ -10,9 +10,27 @@ export class ConsumerMetrics {
     const registers = [registry];
     const labelNames = ['event', 'pipeline'] as const;
     const collect = () => refresh();
-    const lag = new Gauge({ name: 'tributary_consumer_lag', help: 'Events in the stream the pipeline has not read yet', labelNames, registers, collect });
-    const pending = new Gauge({ name: 'tributary_consumer_pending', help: 'Events delivered to the pipeline and not yet acknowledged', labelNames, registers, collect });
-    const length = new Gauge({ name: 'tributary_stream_length', help: 'Events retained in the stream', labelNames: ['event'], registers, collect });
+    const lag = new Gauge({
+      name: 'tributary_consumer_lag',
+      help: 'Events in the stream the pipeline has not read yet',
+      labelNames,
+      registers,
+      collect,
+    });
+    const pending = new Gauge({
+      name: 'tributary_consumer_pending',
+      help: 'Events delivered to the pipeline and not yet acknowledged',
+      labelNames,
+      registers,
+      collect,
+    });
+    const length = new Gauge({
+      name: 'tributary_stream_length',
+      help: 'Events retained in the stream',
+      labelNames: ['event'],
+      registers,
+      collect,
+    });
     // One broker round trip per scrape, shared by the three gauges.
     let inFlight: Promise<void> | undefined;
     const refresh = (): Promise<void> =>
@@ -26,7 +44,8 @@ export class ConsumerMetrics {
             length.set({ event: stream.event }, stream.length);
             for (const group of stream.groups) {
               pending.set({ event: stream.event, pipeline: group.pipeline }, group.pending);
-              if (group.lag !== null) lag.set({ event: stream.event, pipeline: group.pipeline }, group.lag);
+              if (group.lag !== null)
+                lag.set({ event: stream.event, pipeline: group.pipeline }, group.lag);
             }
           }
         })

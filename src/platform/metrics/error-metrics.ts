@@ -14,7 +14,8 @@ export class ErrorMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const row of await errors.countByPipelineAndStatus()) this.set({ pipeline: row.pipeline, status: row.status }, row.count);
+        for (const row of await errors.countByPipelineAndStatus())
+          this.set({ pipeline: row.pipeline, status: row.status }, row.count);
       },
     });
   }

@@ -15,7 +15,12 @@ export class HttpMetrics {
   constructor(registry: MetricsRegistry) {
     const registers = [registry];
     const labelNames = ['method', 'route', 'status'] as const;
-    this.requests = new Counter({ name: 'tributary_http_requests_total', help: 'HTTP requests served', labelNames, registers });
+    this.requests = new Counter({
+      name: 'tributary_http_requests_total',
+      help: 'HTTP requests served',
+      labelNames,
+      registers,
+    });
     this.duration = new Histogram({
       name: 'tributary_http_request_duration_seconds',
       help: 'Time to answer an HTTP request',
@@ -30,7 +35,11 @@ export class HttpMetrics {
     const started = performance.now();
     res.once('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path;
-      const labels = { method: req.method, route: route ? `${req.baseUrl}${route}` : '(unmatched)', status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: route ? `${req.baseUrl}${route}` : '(unmatched)',
+        status: String(res.statusCode),
+      };
       this.requests.inc(labels);
       this.duration.observe(labels, (performance.now() - started) / 1000);
     });

@@ -17,7 +17,13 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics of this process' })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string', example: 'tributary_events_published_total{event="order.placed",source="orders"} 3' } })
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text format',
+    schema: {
+      type: 'string',
+      example: 'tributary_events_published_total{event="order.placed",source="orders"} 3',
+    },
+  })
   metrics(): Promise<string> {
     return this.registry.metrics();
   }

@@ -20,7 +20,11 @@ const collectors = [BusMetrics, ConsumerMetrics, ErrorMetrics, ObjectStoreMetric
 @Module({
   imports: [ErrorStoreModule, TypeOrmModule.forFeature([ObjectStoreEntry])],
   controllers: [MetricsController],
-  providers: [{ provide: MetricsRegistry, useFactory: () => new MetricsRegistry() }, HttpMetrics, ...collectors],
+  providers: [
+    { provide: MetricsRegistry, useFactory: () => new MetricsRegistry() },
+    HttpMetrics,
+    ...collectors,
+  ],
   exports: [MetricsRegistry],
 })
 export class MetricsModule implements NestModule {

@@ -8,7 +8,10 @@ import { MetricsRegistry } from './metrics-registry.js';
 /** Object Store entries by store and status, counted in the database when Prometheus scrapes. */
 @Injectable()
 export class ObjectStoreMetrics {
-  constructor(registry: MetricsRegistry, @InjectRepository(ObjectStoreEntry) entries: Repository<ObjectStoreEntry>) {
+  constructor(
+    registry: MetricsRegistry,
+    @InjectRepository(ObjectStoreEntry) entries: Repository<ObjectStoreEntry>,
+  ) {
     new Gauge({
       name: 'tributary_object_store_entries',
       help: 'Object Store entries by store and status',
@@ -24,7 +27,8 @@ export class ObjectStoreMetrics {
           .addGroupBy('e.status')
           .getRawMany<{ store: string; status: string; count: string | number }>();
         this.reset();
-        for (const row of rows) this.set({ store: row.store, status: row.status }, Number(row.count));
+        for (const row of rows)
+          this.set({ store: row.store, status: row.status }, Number(row.count));
       },
     });
   }

@@ -38,7 +38,9 @@ const MAX_MESSAGE = 4000;
  */
 @Injectable()
 export class ObjectStore {
-  constructor(@InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>) {}
+  constructor(
+    @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
+  ) {}
 
   /** Stores failures (one multi-row upsert): a new key is added, a known one updated, attempts kept. */
   async put(store: string, failures: StoredFailure[]): Promise<void> {
@@ -69,7 +71,18 @@ export class ObjectStore {
       .into(ObjectStoreEntry)
       .values(rows)
       .orUpdate(
-        ['payload', 'status', 'retriable', 'error_code', 'last_error', 'next_attempt_at', 'lease_owner', 'lease_until', 'expires_at', 'updated_at'],
+        [
+          'payload',
+          'status',
+          'retriable',
+          'error_code',
+          'last_error',
+          'next_attempt_at',
+          'lease_owner',
+          'lease_until',
+          'expires_at',
+          'updated_at',
+        ],
         ['store', 'entry_key'],
       )
       // No read-back of the rows for their defaults: nothing here uses them, and it costs a SELECT per batch.
@@ -99,7 +112,7 @@ export class ObjectStore {
       })
       .orIgnore()
       .execute();
-    return (await this.entries.existsBy({ id }));
+    return await this.entries.existsBy({ id });
   }
 
   get(store: string, key: string): Promise<ObjectStoreEntry | null> {
@@ -111,7 +124,10 @@ export class ObjectStore {
    * ran out (their holder died, or what it handed back never came back). The claim is one
    * guarded UPDATE per entry set, so two replicas never hold the same entry.
    */
-  async claimDue<T = unknown>(store: string, options: { limit: number; leaseMs: number }): Promise<Claim<T>> {
+  async claimDue<T = unknown>(
+    store: string,
+    options: { limit: number; leaseMs: number },
+  ): Promise<Claim<T>> {
     const owner = randomUUID();
     const now = new Date();
     const due = `((status = 'pending' AND next_attempt_at <= :now) OR (status IN ('leased', 'reprocessing') AND lease_until < :now))`;
@@ -131,7 +147,11 @@ export class ObjectStore {
     await this.entries
       .createQueryBuilder()
       .update(ObjectStoreEntry)
-      .set({ status: 'leased', leaseOwner: owner, leaseUntil: new Date(now.getTime() + options.leaseMs) })
+      .set({
+        status: 'leased',
+        leaseOwner: owner,
+        leaseUntil: new Date(now.getTime() + options.leaseMs),
+      })
       .where('id IN (:...ids)', { ids })
       .andWhere(due, { now })
       .execute();
@@ -147,15 +167,27 @@ export class ObjectStore {
     const result = await this.entries
       .createQueryBuilder()
       .update(ObjectStoreEntry)
-      .set({ status: 'reprocessing', attempts: () => 'attempts + 1', leaseUntil: new Date(Date.now() + awaitMs) })
-      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .set({
+        status: 'reprocessing',
+        attempts: () => 'attempts + 1',
+        leaseUntil: new Date(Date.now() + awaitMs),
+      })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', {
+        id: entry.id,
+        owner,
+        leased: 'leased',
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
   /** Gives up on a claimed entry. False when the lease was lost meanwhile. */
   async markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = { status: 'dead', leaseUntil: null, nextAttemptAt: null };
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
+      status: 'dead',
+      leaseUntil: null,
+      nextAttemptAt: null,
+    };
     if (reason) {
       patch.errorCode = reason.code;
       patch.lastError = reason.message.slice(0, MAX_MESSAGE);
@@ -164,7 +196,11 @@ export class ObjectStore {
       .createQueryBuilder()
       .update(ObjectStoreEntry)
       .set(patch)
-      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', {
+        id: entry.id,
+        owner,
+        leased: 'leased',
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
@@ -194,17 +230,29 @@ export class ObjectStore {
 
   /** A claimed entry is settled for good, optionally with its final payload. False when the lease was lost. */
   markDone(entry: ObjectStoreEntry, owner: string, payload?: unknown): Promise<boolean> {
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = { status: 'done', leaseUntil: null, nextAttemptAt: null };
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
+      status: 'done',
+      leaseUntil: null,
+      nextAttemptAt: null,
+    };
     if (payload !== undefined) patch.payload = payload as object;
     return this.settleClaimed(entry, owner, patch);
   }
 
-  private async settleClaimed(entry: ObjectStoreEntry, owner: string, patch: QueryDeepPartialEntity<ObjectStoreEntry>): Promise<boolean> {
+  private async settleClaimed(
+    entry: ObjectStoreEntry,
+    owner: string,
+    patch: QueryDeepPartialEntity<ObjectStoreEntry>,
+  ): Promise<boolean> {
     const result = await this.entries
       .createQueryBuilder()
       .update(ObjectStoreEntry)
       .set(patch)
-      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', {
+        id: entry.id,
+        owner,
+        leased: 'leased',
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
@@ -215,7 +263,11 @@ export class ObjectStore {
       .createQueryBuilder()
       .update(ObjectStoreEntry)
       .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
-      .where('id = :id AND lease_owner = :owner AND status = :leased', { id: entry.id, owner, leased: 'leased' })
+      .where('id = :id AND lease_owner = :owner AND status = :leased', {
+        id: entry.id,
+        owner,
+        leased: 'leased',
+      })
       .execute();
   }
 
@@ -223,7 +275,11 @@ export class ObjectStore {
   async complete(store: string, keys: string[], expiresAt: Date | null = null): Promise<void> {
     if (keys.length === 0) return;
     await this.entries.update(
-      { store, key: In(keys), status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']) },
+      {
+        store,
+        key: In(keys),
+        status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']),
+      },
       { status: 'done', leaseOwner: null, leaseUntil: null, nextAttemptAt: null, expiresAt },
     );
   }

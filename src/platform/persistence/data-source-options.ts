@@ -30,6 +30,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
       extra: { connectionLimit: 20 },
     };
   }
-  if (database.sqlitePath !== ':memory:') mkdirSync(dirname(database.sqlitePath), { recursive: true });
+  if (database.sqlitePath !== ':memory:')
+    mkdirSync(dirname(database.sqlitePath), { recursive: true });
   return { ...common, type: 'better-sqlite3', database: database.sqlitePath, enableWAL: true };
 }

@@ -6,5 +6,6 @@ import type { ValueTransformer } from 'typeorm';
  */
 export const jsonTransformer: ValueTransformer = {
   to: (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value)),
-  from: (value: unknown) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : (value ?? null)),
+  from: (value: unknown) =>
+    typeof value === 'string' ? (JSON.parse(value) as unknown) : (value ?? null),
 };

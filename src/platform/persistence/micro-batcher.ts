@@ -4,7 +4,8 @@
  * each. Each caller gets its own result, or the batch's error.
  */
 export class MicroBatcher<I, O = void> {
-  private pending: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] = [];
+  private pending: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] =
+    [];
   private scheduled = false;
 
   /**
@@ -33,7 +34,8 @@ export class MicroBatcher<I, O = void> {
     if (batch.length === 0) return;
     this.pending = [];
     this.flush(batch.map((entry) => entry.item)).then(
-      (results) => batch.forEach((entry, i) => entry.resolve((results ? results[i] : undefined) as O)),
+      (results) =>
+        batch.forEach((entry, i) => entry.resolve((results ? results[i] : undefined) as O)),
       (error: unknown) => batch.forEach((entry) => entry.reject(error)),
     );
   }

@@ -7,7 +7,8 @@ import type { DataSource } from 'typeorm';
  * These helpers write `?` placeholders directly; each works on MySQL/MariaDB and SQLite.
  * Table and column names must be identifiers the caller controls (never input).
  */
-export const placeholders = (count: number): string => (count === 1 ? '?' : `?${',?'.repeat(count - 1)}`);
+export const placeholders = (count: number): string =>
+  count === 1 ? '?' : `?${',?'.repeat(count - 1)}`;
 
 /**
  * `INSERT … VALUES (…),(…)` that updates `update` columns of rows whose `key` columns exist
@@ -29,7 +30,10 @@ export async function upsertRows(
       : `ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
   for (const chunk of chunks(rows, columns.length)) {
     const values = `${row}${`,${row}`.repeat(chunk.length - 1)}`;
-    await dataSource.query(`INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${values} ${onConflict}`, chunk.flat());
+    await dataSource.query(
+      `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${values} ${onConflict}`,
+      chunk.flat(),
+    );
   }
 }
 
@@ -44,7 +48,10 @@ export async function insertIgnoringRows(
   const row = `(${placeholders(columns.length)})`;
   const verb = dataSource.options.type === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
   for (const chunk of chunks(rows, columns.length)) {
-    await dataSource.query(`${verb} INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${row}${`,${row}`.repeat(chunk.length - 1)}`, chunk.flat());
+    await dataSource.query(
+      `${verb} INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${row}${`,${row}`.repeat(chunk.length - 1)}`,
+      chunk.flat(),
+    );
   }
 }
 

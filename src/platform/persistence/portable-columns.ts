@@ -32,7 +32,12 @@ export function portableColumns(queryRunner: QueryRunner) {
       precision: mysql ? 3 : undefined,
       default: mysql ? 'CURRENT_TIMESTAMP(3)' : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))",
     }),
-    id: (name = 'id'): TableColumnOptions => ({ name, type: 'varchar', length: '36', isPrimary: true }),
+    id: (name = 'id'): TableColumnOptions => ({
+      name,
+      type: 'varchar',
+      length: '36',
+      isPrimary: true,
+    }),
     string: (name: string, length: number, nullable = false): TableColumnOptions => ({
       name,
       type: 'varchar',

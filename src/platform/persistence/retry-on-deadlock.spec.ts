@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { retryOnDeadlock } from './retry-on-deadlock.js';
 
-const lockError = (errno: number) => Object.assign(new Error('Deadlock found when trying to get lock'), { errno });
+const lockError = (errno: number) =>
+  Object.assign(new Error('Deadlock found when trying to get lock'), { errno });
 
 describe('retryOnDeadlock', () => {
   it('runs a statement again when it was a deadlock victim or timed out on a lock', async () => {

@@ -8,7 +8,10 @@ const LOCK = 'tributary:migrations';
  * advisory lock makes the others wait, then find nothing left to do. The embedded SQLite
  * file belongs to one process.
  */
-export async function runMigrations(dataSource: DataSource, lockTimeoutSeconds = 120): Promise<void> {
+export async function runMigrations(
+  dataSource: DataSource,
+  lockTimeoutSeconds = 120,
+): Promise<void> {
   if (dataSource.options.type !== 'mysql') {
     await dataSource.runMigrations({ transaction: 'each' });
     return;
@@ -16,9 +19,14 @@ export async function runMigrations(dataSource: DataSource, lockTimeoutSeconds =
   const lockHolder = dataSource.createQueryRunner();
   await lockHolder.connect();
   try {
-    const [row] = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK, lockTimeoutSeconds])) as { acquired: number | string }[];
+    const [row] = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [
+      LOCK,
+      lockTimeoutSeconds,
+    ])) as { acquired: number | string }[];
     if (Number(row?.acquired) !== 1) {
-      throw new Error(`another process held the migration lock for more than ${lockTimeoutSeconds} s`);
+      throw new Error(
+        `another process held the migration lock for more than ${lockTimeoutSeconds} s`,
+      );
     }
     try {
       await dataSource.runMigrations({ transaction: 'each' });

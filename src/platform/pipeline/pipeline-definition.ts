@@ -42,5 +42,8 @@ export function definePipeline(definition: {
   if (!PIPELINE_NAME.test(definition.name)) {
     throw new Error(`pipeline name '${definition.name}' must be lower-case words joined by dashes`);
   }
-  return Object.freeze({ ...definition, publishes: Object.freeze([...(definition.publishes ?? [])]) });
+  return Object.freeze({
+    ...definition,
+    publishes: Object.freeze([...(definition.publishes ?? [])]),
+  });
 }

@@ -6,8 +6,14 @@ import { selectPipelines } from './pipeline-selection.js';
 class AModule {}
 class BModule {}
 const catalogue: PipelineEntry[] = [
-  { pipeline: definePipeline({ name: 'extract', role: 'extraction', description: '' }), module: AModule },
-  { pipeline: definePipeline({ name: 'process', role: 'processing', description: '' }), module: BModule },
+  {
+    pipeline: definePipeline({ name: 'extract', role: 'extraction', description: '' }),
+    module: AModule,
+  },
+  {
+    pipeline: definePipeline({ name: 'process', role: 'processing', description: '' }),
+    module: BModule,
+  },
 ];
 
 describe('pipeline selection', () => {
@@ -16,7 +22,9 @@ describe('pipeline selection', () => {
   });
 
   it('runs only the named pipelines, once each', () => {
-    expect(selectPipelines(['process', 'process'], catalogue).map((e) => e.module)).toEqual([BModule]);
+    expect(selectPipelines(['process', 'process'], catalogue).map((e) => e.module)).toEqual([
+      BModule,
+    ]);
   });
 
   it('refuses an unknown name and lists the known ones', () => {
@@ -27,6 +35,8 @@ describe('pipeline selection', () => {
   });
 
   it('refuses a malformed pipeline name at definition', () => {
-    expect(() => definePipeline({ name: 'Store Receipt', role: 'subscriber', description: '' })).toThrow(/lower-case/);
+    expect(() =>
+      definePipeline({ name: 'Store Receipt', role: 'subscriber', description: '' }),
+    ).toThrow(/lower-case/);
   });
 });

@@ -3,7 +3,10 @@ import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineEntry } from './pipeline-definition.js';
 
 /** The catalogue entries `PIPELINES` selects; an unknown name stops the process. */
-export function selectPipelines(selection: AppConfig['pipelines'], catalogue: readonly PipelineEntry[]): PipelineEntry[] {
+export function selectPipelines(
+  selection: AppConfig['pipelines'],
+  catalogue: readonly PipelineEntry[],
+): PipelineEntry[] {
   if (selection === 'all') return [...catalogue];
   const known = new Map(catalogue.map((entry) => [entry.pipeline.name, entry]));
   const unknown = selection.filter((name) => !known.has(name));

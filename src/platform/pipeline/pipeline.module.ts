@@ -17,7 +17,10 @@ export class PipelineModule {
       useFactory: (bus: EventBus) => new Publisher(bus, event, pipeline.name),
       inject: [EventBus],
     }));
-    const descriptor: Provider = { provide: PipelineDescriptor, useValue: new PipelineDescriptor(pipeline) };
+    const descriptor: Provider = {
+      provide: PipelineDescriptor,
+      useValue: new PipelineDescriptor(pipeline),
+    };
     return {
       module: PipelineModule,
       providers: [descriptor, ...publishers],

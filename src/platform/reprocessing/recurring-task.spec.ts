@@ -10,13 +10,19 @@ describe('RecurringTask', () => {
     let runs = 0;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const task = new RecurringTask(new SchedulerRegistry(), 'test', 5, async () => {
-      runs++;
-      concurrent++;
-      maxConcurrent = Math.max(maxConcurrent, concurrent);
-      await gate;
-      concurrent--;
-    }, new Logger('test'));
+    const task = new RecurringTask(
+      new SchedulerRegistry(),
+      'test',
+      5,
+      async () => {
+        runs++;
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await gate;
+        concurrent--;
+      },
+      new Logger('test'),
+    );
     task.start();
     await new Promise((r) => setTimeout(r, 40));
     expect(runs).toBe(1);
@@ -33,10 +39,16 @@ describe('RecurringTask', () => {
 
   it('keeps running after a failed run', async () => {
     let runs = 0;
-    const task = new RecurringTask(new SchedulerRegistry(), 'failing', 5, async () => {
-      runs++;
-      throw new Error('boom');
-    }, { error: () => undefined } as unknown as Logger);
+    const task = new RecurringTask(
+      new SchedulerRegistry(),
+      'failing',
+      5,
+      async () => {
+        runs++;
+        throw new Error('boom');
+      },
+      { error: () => undefined } as unknown as Logger,
+    );
     task.start();
     while (runs < 3) await new Promise((r) => setTimeout(r, 5));
     await task.stop();

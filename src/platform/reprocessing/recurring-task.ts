@@ -72,7 +72,10 @@ export class RecurringTask {
       .catch((error: unknown) => {
         run.outcome = 'failed';
         run.error = (error as Error).message;
-        this.logger.error(`${this.name} failed: ${(error as Error).message}`, (error as Error).stack);
+        this.logger.error(
+          `${this.name} failed: ${(error as Error).message}`,
+          (error as Error).stack,
+        );
       })
       .finally(() => {
         run.finishedAt = new Date().toISOString();

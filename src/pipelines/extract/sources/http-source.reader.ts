@@ -1,5 +1,10 @@
 import { MAX_RECORD_KEY } from '../../import-flow/record-events.js';
-import { ExtractionError, type SourceCursor, type SourcePage, type SourceReader } from './source-reader.js';
+import {
+  ExtractionError,
+  type SourceCursor,
+  type SourcePage,
+  type SourceReader,
+} from './source-reader.js';
 
 export interface HttpSourceOptions {
   url: string;
@@ -27,11 +32,17 @@ export class HttpSourceReader implements SourceReader {
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { accept: 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        },
         signal: AbortSignal.timeout(o.timeoutMs),
       });
     } catch (error) {
-      throw new ExtractionError(`source did not answer: ${(error as Error).message}`, 'source-unavailable');
+      throw new ExtractionError(
+        `source did not answer: ${(error as Error).message}`,
+        'source-unavailable',
+      );
     }
     if (!response.ok) {
       throw new ExtractionError(`source answered HTTP ${response.status}`, 'source-http-error');
@@ -39,15 +50,26 @@ export class HttpSourceReader implements SourceReader {
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     const items = body?.[o.itemsField];
     if (!Array.isArray(items)) {
-      throw new ExtractionError(`source answer has no '${o.itemsField}' array`, 'source-bad-response');
+      throw new ExtractionError(
+        `source answer has no '${o.itemsField}' array`,
+        'source-bad-response',
+      );
     }
     const records = items.map((item: unknown) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         throw new ExtractionError('source item is not a JSON object', 'source-bad-response');
       }
       const value = (item as Record<string, unknown>)[o.keyField];
-      if (value === null || value === undefined || String(value).length === 0 || String(value).length > MAX_RECORD_KEY) {
-        throw new ExtractionError(`source item has no usable '${o.keyField}'`, 'source-key-missing');
+      if (
+        value === null ||
+        value === undefined ||
+        String(value).length === 0 ||
+        String(value).length > MAX_RECORD_KEY
+      ) {
+        throw new ExtractionError(
+          `source item has no usable '${o.keyField}'`,
+          'source-key-missing',
+        );
       }
       return { key: String(value), data: item as Record<string, unknown> };
     });

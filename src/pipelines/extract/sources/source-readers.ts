@@ -25,12 +25,15 @@ export class SourceReaders implements OnApplicationShutdown {
   }
 
   source(name: string): ImportSourceConfig | undefined {
-    return Object.hasOwn(this.config.importFlow.sources, name) ? this.config.importFlow.sources[name] : undefined;
+    return Object.hasOwn(this.config.importFlow.sources, name)
+      ? this.config.importFlow.sources[name]
+      : undefined;
   }
 
   async reader(name: string): Promise<SourceReader> {
     const source = this.source(name);
-    if (!source) throw new ExtractionError(`no source named '${name}' is configured`, 'source-unknown');
+    if (!source)
+      throw new ExtractionError(`no source named '${name}' is configured`, 'source-unknown');
     if (source.type === 'http') {
       const token = source.tokenEnv ? process.env[source.tokenEnv] : undefined;
       return new HttpSourceReader({
@@ -44,7 +47,10 @@ export class SourceReaders implements OnApplicationShutdown {
         timeoutMs: source.timeoutMs ?? 30_000,
       });
     }
-    const dataSource = source.connection === 'default' ? this.dataSource : await this.connect(source.connection.urlEnv);
+    const dataSource =
+      source.connection === 'default'
+        ? this.dataSource
+        : await this.connect(source.connection.urlEnv);
     return new SqlSourceReader(dataSource, source.query, source.keyColumn);
   }
 
@@ -54,14 +60,26 @@ export class SourceReaders implements OnApplicationShutdown {
       const url = process.env[urlEnv];
       if (!url || !/^(mysql|mariadb):\/\//.test(url)) {
         return Promise.reject(
-          new ExtractionError(`environment variable ${urlEnv} must hold the source's mysql:// URL`, 'source-connection-missing'),
+          new ExtractionError(
+            `environment variable ${urlEnv} must hold the source's mysql:// URL`,
+            'source-connection-missing',
+          ),
         );
       }
-      connection = new DataSource({ type: 'mysql', url, charset: 'utf8mb4', timezone: 'Z', extra: { connectionLimit: 4 } })
+      connection = new DataSource({
+        type: 'mysql',
+        url,
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        extra: { connectionLimit: 4 },
+      })
         .initialize()
         .catch((error: unknown) => {
           this.connections.delete(urlEnv);
-          throw new ExtractionError(`cannot connect to the source database: ${(error as Error).message}`, 'source-unavailable');
+          throw new ExtractionError(
+            `cannot connect to the source database: ${(error as Error).message}`,
+            'source-unavailable',
+          );
         });
       this.connections.set(urlEnv, connection);
     }

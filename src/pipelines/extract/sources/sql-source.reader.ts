@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { MAX_RECORD_KEY } from '../../import-flow/record-events.js';
-import { ExtractionError, type SourceCursor, type SourcePage, type SourceReader } from './source-reader.js';
+import {
+  ExtractionError,
+  type SourceCursor,
+  type SourcePage,
+  type SourceReader,
+} from './source-reader.js';
 
 /**
  * Reads a configured SELECT with keyset pagination: `WHERE key > last ORDER BY key LIMIT n`
@@ -21,18 +26,30 @@ export class SqlSourceReader implements SourceReader {
     const sql = `SELECT * FROM (${this.query}) src ${where} ORDER BY ${key} LIMIT ${Math.trunc(pageSize)}`;
     let rows: Record<string, unknown>[];
     try {
-      rows = (await this.dataSource.query(sql, after === null ? [] : [after])) as Record<string, unknown>[];
+      rows = (await this.dataSource.query(sql, after === null ? [] : [after])) as Record<
+        string,
+        unknown
+      >[];
     } catch (error) {
-      throw new ExtractionError(`source query failed: ${(error as Error).message}`, 'source-query-failed');
+      throw new ExtractionError(
+        `source query failed: ${(error as Error).message}`,
+        'source-query-failed',
+      );
     }
     const records = rows.map((row) => {
       const value = row[this.keyColumn];
       if (value === null || value === undefined) {
-        throw new ExtractionError(`a row has no value in key column '${this.keyColumn}'`, 'source-key-missing');
+        throw new ExtractionError(
+          `a row has no value in key column '${this.keyColumn}'`,
+          'source-key-missing',
+        );
       }
       const recordKey = String(value);
       if (recordKey.length > MAX_RECORD_KEY) {
-        throw new ExtractionError(`key '${recordKey.slice(0, 40)}…' is longer than ${MAX_RECORD_KEY}`, 'source-key-too-long');
+        throw new ExtractionError(
+          `key '${recordKey.slice(0, 40)}…' is longer than ${MAX_RECORD_KEY}`,
+          'source-key-too-long',
+        );
       }
       return { key: recordKey, data: row };
     });

@@ -12,7 +12,12 @@ export class JsonPoster {
   private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
 
-  post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  post(
+    url: URL,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+  ): Promise<number> {
     const secure = url.protocol === 'https:';
     return new Promise<number>((resolve, reject) => {
       const req = (secure ? httpsRequest : httpRequest)(
@@ -20,7 +25,11 @@ export class JsonPoster {
         {
           method: 'POST',
           agent: secure ? this.https : this.http,
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...headers,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           res.resume();
@@ -28,7 +37,10 @@ export class JsonPoster {
           res.on('error', reject);
         },
       );
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       req.on('error', reject);
       req.on('close', () => clearTimeout(timer));
       req.end(body);

@@ -10,7 +10,15 @@ import type { TargetRecord } from '../business-rule.js';
 import { JsonPoster } from './json-poster.js';
 import { TargetError } from './target-error.js';
 
-const TARGET_COLUMNS = ['source', 'record_key', 'name', 'email', 'amount_cents', 'import_id', 'updated_at'] as const;
+const TARGET_COLUMNS = [
+  'source',
+  'record_key',
+  'name',
+  'email',
+  'amount_cents',
+  'import_id',
+  'updated_at',
+] as const;
 
 /**
  * Writes records to the configured target: an idempotent upsert into the target table (the
@@ -42,7 +50,11 @@ export class TargetWriter implements OnApplicationShutdown {
       try {
         await this.upserts.add(record);
       } catch (error) {
-        throw new TargetError(`target table write failed: ${(error as Error).message}`, 'target-table-unavailable', true);
+        throw new TargetError(
+          `target table write failed: ${(error as Error).message}`,
+          'target-table-unavailable',
+          true,
+        );
       }
     }
   }
@@ -52,9 +64,24 @@ export class TargetWriter implements OnApplicationShutdown {
     const unique = new Map(records.map((r) => [`${r.source}\u0000${r.key}`, r]));
     // UTC text in the form both MySQL DATETIME(3) and TypeORM's SQLite dates take.
     const now = new Date().toISOString().replace('T', ' ').slice(0, 23);
-    const rows = [...unique.values()].map((r) => [r.source, r.key, r.name, r.email, r.amountCents, r.importId, now]);
+    const rows = [...unique.values()].map((r) => [
+      r.source,
+      r.key,
+      r.name,
+      r.email,
+      r.amountCents,
+      r.importId,
+      now,
+    ]);
     await retryOnDeadlock(() =>
-      upsertRows(this.dataSource, this.target.table!, TARGET_COLUMNS, rows, ['source', 'record_key'], TARGET_COLUMNS.slice(2)),
+      upsertRows(
+        this.dataSource,
+        this.target.table!,
+        TARGET_COLUMNS,
+        rows,
+        ['source', 'record_key'],
+        TARGET_COLUMNS.slice(2),
+      ),
     );
   }
 
@@ -72,17 +99,28 @@ export class TargetWriter implements OnApplicationShutdown {
     try {
       status = await this.poster.post(
         url,
-        { 'idempotency-key': `${record.source}:${record.key}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        {
+          'idempotency-key': `${record.source}:${record.key}`,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body,
         this.target.timeoutMs,
       );
     } catch (error) {
-      throw new TargetError(`target service did not answer: ${(error as Error).message}`, 'target-unavailable', true);
+      throw new TargetError(
+        `target service did not answer: ${(error as Error).message}`,
+        'target-unavailable',
+        true,
+      );
     }
     if (status >= 200 && status < 300) return;
     // Busy, throttled or broken may pass; any other refusal is about the data.
     const retriable = status >= 500 || status === 408 || status === 429;
-    throw new TargetError(`target service answered HTTP ${status}`, retriable ? `target-http-${status}` : 'target-rejected', retriable);
+    throw new TargetError(
+      `target service answered HTTP ${status}`,
+      retriable ? `target-http-${status}` : 'target-rejected',
+      retriable,
+    );
   }
 
   /** After the bus has drained (beforeApplicationShutdown): a POST in flight must end normally. */

@@ -4,7 +4,9 @@ import { retryDelay } from './backoff.js';
 describe('retry backoff', () => {
   it('doubles from the base delay after each failed delivery', () => {
     const noJitter = () => 1;
-    expect([1, 2, 3, 4].map((attempt) => retryDelay(attempt, 100, 10_000, noJitter))).toEqual([100, 200, 400, 800]);
+    expect([1, 2, 3, 4].map((attempt) => retryDelay(attempt, 100, 10_000, noJitter))).toEqual([
+      100, 200, 400, 800,
+    ]);
   });
 
   it('never exceeds the maximum', () => {

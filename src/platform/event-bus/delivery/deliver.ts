@@ -39,7 +39,11 @@ export async function deliver(
   return outcome;
 }
 
-async function decide(binding: TriggerBinding, raw: string | EventEnvelope, attempt: number): Promise<DeliveryOutcome> {
+async function decide(
+  binding: TriggerBinding,
+  raw: string | EventEnvelope,
+  attempt: number,
+): Promise<DeliveryOutcome> {
   let envelope: EventEnvelope;
   try {
     envelope = typeof raw === 'string' ? parseEnvelope(raw) : raw;
@@ -50,7 +54,9 @@ async function decide(binding: TriggerBinding, raw: string | EventEnvelope, atte
     throw error;
   }
   try {
-    const payload = binding.payloadType ? await validatePayload(binding.payloadType, envelope.payload) : envelope.payload;
+    const payload = binding.payloadType
+      ? await validatePayload(binding.payloadType, envelope.payload)
+      : envelope.payload;
     const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
     // The handler and whatever it publishes run in the event's flow. With an interceptor the
     // handler is an Observable run on subscription: subscribe inside the flow too.

@@ -13,5 +13,7 @@ export interface ReplayOptions {
  */
 export function replayEnvelope(letter: DeadLetter, options: ReplayOptions): EventEnvelope {
   if (typeof letter.envelope === 'string') throw new DeadLetterNotReplayableError(letter.id);
-  return options.payload === undefined ? letter.envelope : { ...letter.envelope, payload: options.payload };
+  return options.payload === undefined
+    ? letter.envelope
+    : { ...letter.envelope, payload: options.payload };
 }

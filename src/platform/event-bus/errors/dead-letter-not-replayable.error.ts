@@ -3,6 +3,8 @@ export class DeadLetterNotReplayableError extends Error {
   override readonly name = 'DeadLetterNotReplayableError';
 
   constructor(readonly id: string) {
-    super(`dead letter '${id}' is not an event envelope (reason malformed-envelope) and cannot be replayed`);
+    super(
+      `dead letter '${id}' is not an event envelope (reason malformed-envelope) and cannot be replayed`,
+    );
   }
 }

@@ -24,7 +24,12 @@ export class EventRegistryExplorer implements OnModuleInit {
     for (const wrapper of this.discovery.getProviders()) {
       if (wrapper.instance instanceof PipelineDescriptor) {
         const { name, role, description, publishes } = wrapper.instance.pipeline;
-        this.registry.addPipeline({ name, role, description, publishes: publishes.map((e) => e.name) });
+        this.registry.addPipeline({
+          name,
+          role,
+          description,
+          publishes: publishes.map((e) => e.name),
+        });
       }
     }
     for (const wrapper of this.discovery.getControllers()) {
@@ -49,7 +54,9 @@ export class EventRegistryExplorer implements OnModuleInit {
     for (const pipeline of this.registry.listPipelines()) {
       const subscribes = pipeline.triggers.map((t) => t.event).join(', ') || 'nothing';
       const publishes = pipeline.publishes.join(', ') || 'nothing';
-      this.logger.log(`pipeline ${pipeline.name} (${pipeline.role}): subscribes to ${subscribes}; publishes ${publishes}`);
+      this.logger.log(
+        `pipeline ${pipeline.name} (${pipeline.role}): subscribes to ${subscribes}; publishes ${publishes}`,
+      );
     }
   }
 }

@@ -4,41 +4,83 @@ import { EventRegistry } from './event-registry.js';
 describe('event registry', () => {
   function registry() {
     const r = new EventRegistry();
-    r.addPipeline({ name: 'purchases', role: 'business-rule', description: '', publishes: ['purchase.completed'] });
-    r.addPipeline({ name: 'store-receipt', role: 'subscriber', description: '', publishes: ['purchase-flow.error'] });
-    r.addPipeline({ name: 'bank-notification', role: 'subscriber', description: '', publishes: ['purchase-flow.error'] });
-    r.addTrigger({ event: 'purchase.completed', pipeline: 'store-receipt', handler: 'ReceiptTrigger.on' });
-    r.addTrigger({ event: 'purchase.completed', pipeline: 'bank-notification', handler: 'NotificationTrigger.on' });
+    r.addPipeline({
+      name: 'purchases',
+      role: 'business-rule',
+      description: '',
+      publishes: ['purchase.completed'],
+    });
+    r.addPipeline({
+      name: 'store-receipt',
+      role: 'subscriber',
+      description: '',
+      publishes: ['purchase-flow.error'],
+    });
+    r.addPipeline({
+      name: 'bank-notification',
+      role: 'subscriber',
+      description: '',
+      publishes: ['purchase-flow.error'],
+    });
+    r.addTrigger({
+      event: 'purchase.completed',
+      pipeline: 'store-receipt',
+      handler: 'ReceiptTrigger.on',
+    });
+    r.addTrigger({
+      event: 'purchase.completed',
+      pipeline: 'bank-notification',
+      handler: 'NotificationTrigger.on',
+    });
     return r;
   }
 
   it('lists every event with who publishes and who subscribes', () => {
     expect(registry().listEvents()).toEqual([
-      { name: 'purchase-flow.error', publishers: ['store-receipt', 'bank-notification'], subscribers: [] },
-      { name: 'purchase.completed', publishers: ['purchases'], subscribers: ['store-receipt', 'bank-notification'] },
+      {
+        name: 'purchase-flow.error',
+        publishers: ['store-receipt', 'bank-notification'],
+        subscribers: [],
+      },
+      {
+        name: 'purchase.completed',
+        publishers: ['purchases'],
+        subscribers: ['store-receipt', 'bank-notification'],
+      },
     ]);
   });
 
   it('keeps each pipeline with its triggers', () => {
     const receipt = registry().getPipeline('store-receipt');
-    expect(receipt?.triggers).toEqual([{ event: 'purchase.completed', pipeline: 'store-receipt', handler: 'ReceiptTrigger.on' }]);
-    expect(registry().listPipelines().map((p) => p.name)).toEqual(['purchases', 'store-receipt', 'bank-notification']);
+    expect(receipt?.triggers).toEqual([
+      { event: 'purchase.completed', pipeline: 'store-receipt', handler: 'ReceiptTrigger.on' },
+    ]);
+    expect(
+      registry()
+        .listPipelines()
+        .map((p) => p.name),
+    ).toEqual(['purchases', 'store-receipt', 'bank-notification']);
   });
 
   it('lists a pipeline with two triggers on one event once among its subscribers', () => {
     const r = registry();
     r.addTrigger({ event: 'purchase.completed', pipeline: 'store-receipt', handler: 'Other.on' });
-    expect(r.listEvents().find((e) => e.name === 'purchase.completed')?.subscribers).toEqual(['store-receipt', 'bank-notification']);
+    expect(r.listEvents().find((e) => e.name === 'purchase.completed')?.subscribers).toEqual([
+      'store-receipt',
+      'bank-notification',
+    ]);
   });
 
   it('refuses a trigger of a pipeline this process does not run, naming the handler', () => {
-    expect(() => registry().addTrigger({ event: 'x', pipeline: 'typo-pipeline', handler: 'Broken.on' })).toThrow(
-      /Broken\.on is a trigger of pipeline 'typo-pipeline'/,
-    );
+    expect(() =>
+      registry().addTrigger({ event: 'x', pipeline: 'typo-pipeline', handler: 'Broken.on' }),
+    ).toThrow(/Broken\.on is a trigger of pipeline 'typo-pipeline'/);
   });
 
   it('refuses a pipeline registered twice', () => {
     const r = registry();
-    expect(() => r.addPipeline({ name: 'purchases', role: 'business-rule', description: '', publishes: [] })).toThrow(/twice/);
+    expect(() =>
+      r.addPipeline({ name: 'purchases', role: 'business-rule', description: '', publishes: [] }),
+    ).toThrow(/twice/);
   });
 });

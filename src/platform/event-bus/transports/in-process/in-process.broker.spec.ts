@@ -3,7 +3,13 @@ import type { BusConfig } from '../../../../config/config.schema.js';
 import { InProcessBroker } from './in-process.broker.js';
 
 const config = (overrides: Partial<BusConfig> = {}) =>
-  ({ retention: { maxLength: 3 }, streams: {}, startFrom: 'earliest', deadLetter: { maxLength: 2 }, ...overrides }) as BusConfig;
+  ({
+    retention: { maxLength: 3 },
+    streams: {},
+    startFrom: 'earliest',
+    deadLetter: { maxLength: 2 },
+    ...overrides,
+  }) as BusConfig;
 
 describe('in-process broker', () => {
   it('gives every group every event, each at its own pace', () => {
@@ -22,7 +28,12 @@ describe('in-process broker', () => {
   it('lets a group created later start from the earliest retained event, or the latest', () => {
     const earliest = new InProcessBroker(config());
     earliest.publish('e', '1');
-    expect(earliest.subscribe('e', 'late').take(10).map((e) => e.raw)).toEqual(['1']);
+    expect(
+      earliest
+        .subscribe('e', 'late')
+        .take(10)
+        .map((e) => e.raw),
+    ).toEqual(['1']);
     const latest = new InProcessBroker(config({ startFrom: 'latest' }));
     latest.publish('e', '1');
     const cursor = latest.subscribe('e', 'late');
@@ -40,7 +51,15 @@ describe('in-process broker', () => {
 
   it('keeps the newest dead letters up to their limit, and gives one back once', () => {
     const broker = new InProcessBroker(config());
-    const letter = { event: 'e', pipeline: 'p', reason: 'max-deliveries' as const, error: 'x', attempts: 1, deadAt: '', envelope: 'raw' };
+    const letter = {
+      event: 'e',
+      pipeline: 'p',
+      reason: 'max-deliveries' as const,
+      error: 'x',
+      attempts: 1,
+      deadAt: '',
+      envelope: 'raw',
+    };
     const first = broker.addDeadLetter(letter);
     broker.addDeadLetter(letter);
     const third = broker.addDeadLetter(letter);

@@ -153,7 +153,10 @@ export class InProcessBroker {
     const log = this.log(event);
     let cursor = log.groups.get(pipeline);
     if (!cursor) {
-      cursor = new GroupCursor(log, this.config.startFrom === 'earliest' ? log.firstSeq : log.endSeq);
+      cursor = new GroupCursor(
+        log,
+        this.config.startFrom === 'earliest' ? log.firstSeq : log.endSeq,
+      );
       log.groups.set(pipeline, cursor);
     }
     return cursor;

@@ -64,7 +64,10 @@ export class InProcessClient extends EventBusClient {
   }
 
   protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    callback({ err: new Error('the event bus publishes events; it has no request-response'), isDisposed: true });
+    callback({
+      err: new Error('the event bus publishes events; it has no request-response'),
+      isDisposed: true,
+    });
     return () => undefined;
   }
 }

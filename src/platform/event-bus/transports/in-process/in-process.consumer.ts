@@ -36,11 +36,14 @@ export class InProcessConsumer {
     this.onSlotFree?.();
     for (const timer of this.retryTimers) clearTimeout(timer);
     if (this.retryTimers.size > 0) {
-      this.logger.warn(`${this.retryTimers.size} ${this.binding.event} events awaiting redelivery in ${this.binding.pipeline} are dropped: the in-process bus keeps nothing across a restart`);
+      this.logger.warn(
+        `${this.retryTimers.size} ${this.binding.event} events awaiting redelivery in ${this.binding.pipeline} are dropped: the in-process bus keeps nothing across a restart`,
+      );
     }
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([this.loop, deadline]);
-    if (this.inFlight > 0) await Promise.race([new Promise<void>((r) => (this.onIdle = r)), deadline]);
+    if (this.inFlight > 0)
+      await Promise.race([new Promise<void>((r) => (this.onIdle = r)), deadline]);
   }
 
   private async readLoop(cursor: GroupCursor): Promise<void> {
@@ -83,8 +86,14 @@ export class InProcessConsumer {
     const outcome = await deliver(this.binding, raw, attempt, this.observers);
     if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
-      this.logger.warn(`${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`);
-      const delay = retryDelay(attempt, this.config.retry.baseDelayMs, this.config.retry.maxDelayMs);
+      this.logger.warn(
+        `${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`,
+      );
+      const delay = retryDelay(
+        attempt,
+        this.config.retry.baseDelayMs,
+        this.config.retry.maxDelayMs,
+      );
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         if (!this.stopping) this.run(raw, attempt + 1);
@@ -100,7 +109,9 @@ export class InProcessConsumer {
         deadAt: new Date().toISOString(),
         envelope: safeParse(raw),
       });
-      this.logger.error(`${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`);
+      this.logger.error(
+        `${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`,
+      );
     }
   }
 }

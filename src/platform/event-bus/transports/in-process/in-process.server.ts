@@ -21,7 +21,13 @@ export class InProcessServer extends EventBusServer {
 
   listen(callback: (error?: unknown) => void): void {
     for (const binding of this.triggerBindings()) {
-      const consumer = new InProcessConsumer(binding, this.broker, this.config, this.log, this.observers);
+      const consumer = new InProcessConsumer(
+        binding,
+        this.broker,
+        this.config,
+        this.log,
+        this.observers,
+      );
       consumer.start();
       this.consumers.push(consumer);
     }

@@ -32,7 +32,9 @@ export class AckBatcher {
     await Promise.all(
       batches.map(({ stream, group, ids }) =>
         this.redis.xack(stream, group, ...ids).catch((error: Error) => {
-          this.logger.warn(`could not acknowledge ${ids.length} events of ${stream} for ${group}: ${error.message}; they will be redelivered`);
+          this.logger.warn(
+            `could not acknowledge ${ids.length} events of ${stream} for ${group}: ${error.message}; they will be redelivered`,
+          );
         }),
       ),
     );

@@ -20,7 +20,12 @@ end
 return ids
 `;
 
-type AppendEnvelopes = (stream: string, strategy: string, threshold: string, ...envelopes: string[]) => Promise<string[]>;
+type AppendEnvelopes = (
+  stream: string,
+  strategy: string,
+  threshold: string,
+  ...envelopes: string[]
+) => Promise<string[]>;
 
 interface Batch {
   strategy: string;
@@ -50,11 +55,18 @@ export class PublishBatcher {
   add(stream: string, trim: (string | number)[], envelope: string): Promise<string> {
     let batch = this.batches.get(stream);
     if (!batch) {
-      batch = { strategy: String(trim[0] ?? ''), threshold: String(trim[2] ?? ''), envelopes: [], waiters: [] };
+      batch = {
+        strategy: String(trim[0] ?? ''),
+        threshold: String(trim[2] ?? ''),
+        envelopes: [],
+        waiters: [],
+      };
       this.batches.set(stream, batch);
     }
     batch.envelopes.push(envelope);
-    const stored = new Promise<string>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    const stored = new Promise<string>((resolve, reject) =>
+      batch.waiters.push({ resolve, reject }),
+    );
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -64,7 +76,9 @@ export class PublishBatcher {
 
   private flush(): void {
     this.scheduled = false;
-    const append = (this.redis as unknown as { tributaryAppendEnvelopes: AppendEnvelopes }).tributaryAppendEnvelopes.bind(this.redis);
+    const append = (
+      this.redis as unknown as { tributaryAppendEnvelopes: AppendEnvelopes }
+    ).tributaryAppendEnvelopes.bind(this.redis);
     for (const [stream, batch] of this.batches) {
       for (let start = 0; start < batch.envelopes.length; start += MAX_BATCH) {
         const envelopes = batch.envelopes.slice(start, start + MAX_BATCH);

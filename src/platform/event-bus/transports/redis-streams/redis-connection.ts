@@ -6,7 +6,12 @@ import { Redis, type RedisOptions } from 'ioredis';
  * change: ioredis reconnects by itself, and a broker that is down for a minute should not
  * write thousands of identical lines.
  */
-export function createRedisConnection(url: string, name: string, logger: Logger, options: RedisOptions = {}): Redis {
+export function createRedisConnection(
+  url: string,
+  name: string,
+  logger: Logger,
+  options: RedisOptions = {},
+): Redis {
   const redis = new Redis(url, { connectionName: name, lazyConnect: true, ...options });
   let reported = false;
   redis.on('error', (error: Error) => {
@@ -40,7 +45,10 @@ export async function connectWithin(redis: Redis, url: string, timeoutMs: number
 
 /** Resolves `fallback` if `promise` has not settled within `ms` (a stalled broker call). */
 export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+  return Promise.race([
+    promise.catch(() => fallback),
+    new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref()),
+  ]);
 }
 
 export function redactUrl(url: string): string {

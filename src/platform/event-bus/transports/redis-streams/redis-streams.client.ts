@@ -55,11 +55,15 @@ export class RedisStreamsClient extends EventBusClient {
   async isHealthy(): Promise<boolean> {
     // Connects lazily, as publishing does: a process that never published is still checked.
     await within(this.connect(), 1000, undefined);
-    return this.redis?.status === 'ready' && (await within(this.redis.ping(), 1000, null)) === 'PONG';
+    return (
+      this.redis?.status === 'ready' && (await within(this.redis.ping(), 1000, null)) === 'PONG'
+    );
   }
 
   async listDeadLetters(count: number): Promise<DeadLetter[]> {
-    const entries = (await (await this.connected()).xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
+    const entries = (await (
+      await this.connected()
+    ).xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
     return entries.map(([id, fields]) => toDeadLetter(id, fields));
   }
 
@@ -71,8 +75,15 @@ export class RedisStreamsClient extends EventBusClient {
     const envelope = replayEnvelope(letter, options);
     const [strategy = '', , threshold = ''] = trimArguments(this.config, letter.event);
     const added = await redis.eval(
-      REPLAY_DEAD_LETTER, 2, this.keys.deadLetter(), this.keys.stream(letter.event),
-      id, JSON.stringify(envelope), letter.pipeline, String(strategy), String(threshold),
+      REPLAY_DEAD_LETTER,
+      2,
+      this.keys.deadLetter(),
+      this.keys.stream(letter.event),
+      id,
+      JSON.stringify(envelope),
+      letter.pipeline,
+      String(strategy),
+      String(threshold),
     );
     if (!added) throw new DeadLetterNotFoundError(id);
     return letter;
@@ -88,7 +99,16 @@ export class RedisStreamsClient extends EventBusClient {
     const streams: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = (await redis.call('SCAN', cursor, 'MATCH', this.keys.streamPattern(), 'COUNT', 500, 'TYPE', 'stream')) as [string, string[]];
+      const [next, keys] = (await redis.call(
+        'SCAN',
+        cursor,
+        'MATCH',
+        this.keys.streamPattern(),
+        'COUNT',
+        500,
+        'TYPE',
+        'stream',
+      )) as [string, string[]];
       cursor = next;
       streams.push(...keys);
     } while (cursor !== '0');
@@ -106,14 +126,21 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   private async describeStream(redis: Redis, key: string): Promise<StreamDescription> {
-    const [length, groups] = await Promise.all([redis.xlen(key), redis.xinfo('GROUPS', key) as Promise<unknown[][]>]);
+    const [length, groups] = await Promise.all([
+      redis.xlen(key),
+      redis.xinfo('GROUPS', key) as Promise<unknown[][]>,
+    ]);
     return {
       event: this.keys.eventOf(key),
       length,
       groups: await Promise.all(
         groups.map(async (flat) => {
           const group = pairs(flat);
-          const consumers = (await redis.xinfo('CONSUMERS', key, String(group.name))) as unknown[][];
+          const consumers = (await redis.xinfo(
+            'CONSUMERS',
+            key,
+            String(group.name),
+          )) as unknown[][];
           return {
             pipeline: String(group.name),
             pending: Number(group.pending),
@@ -121,7 +148,11 @@ export class RedisStreamsClient extends EventBusClient {
             lag: group.lag === null || group.lag === undefined ? null : Number(group.lag),
             consumers: consumers.map((c) => {
               const consumer = pairs(c);
-              return { name: String(consumer.name), pending: Number(consumer.pending), idleMs: Number(consumer.idle) };
+              return {
+                name: String(consumer.name),
+                pending: Number(consumer.pending),
+                idleMs: Number(consumer.idle),
+              };
             }),
           };
         }),
@@ -146,17 +177,28 @@ export class RedisStreamsClient extends EventBusClient {
   override async dispatch(envelope: EventEnvelope): Promise<void> {
     // Skips the connection check of every publish once connected: it is on the hot path.
     if (this.redis?.status !== 'ready') await this.connect();
-    await this.batcher!.add(this.keys.stream(envelope.name), trimArguments(this.config, envelope.name), JSON.stringify(envelope));
+    await this.batcher!.add(
+      this.keys.stream(envelope.name),
+      trimArguments(this.config, envelope.name),
+      JSON.stringify(envelope),
+    );
   }
 
   /** Resolves with the entry id Redis gave the event (the path of `emit()`). */
   protected async dispatchEvent<T = string>(packet: ReadPacket<EventEnvelope>): Promise<T> {
     const event = packet.pattern as string;
-    return (await this.batcher!.add(this.keys.stream(event), trimArguments(this.config, event), JSON.stringify(packet.data))) as T;
+    return (await this.batcher!.add(
+      this.keys.stream(event),
+      trimArguments(this.config, event),
+      JSON.stringify(packet.data),
+    )) as T;
   }
 
   protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    callback({ err: new Error('the event bus publishes events; it has no request-response'), isDisposed: true });
+    callback({
+      err: new Error('the event bus publishes events; it has no request-response'),
+      isDisposed: true,
+    });
     return () => undefined;
   }
 }

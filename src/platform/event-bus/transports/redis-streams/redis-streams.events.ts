@@ -6,7 +6,6 @@ export const ENVELOPE_FIELD = 'envelope';
 /** Set on a replay only: the one pipeline that handles the entry; the other groups skip it. */
 export const TARGET_FIELD = 'pipeline';
 
-
 /** A stream entry as ioredis returns it: id, then a flat field/value list (null once trimmed). */
 export type StreamEntry = [id: string, fields: string[] | null];
 

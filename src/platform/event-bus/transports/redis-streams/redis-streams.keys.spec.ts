@@ -10,7 +10,10 @@ describe('Redis Streams keys and retention', () => {
   });
 
   it('trims by length by default, by age where an event says so', () => {
-    const config = { retention: { maxLength: 1000 }, streams: { 'audit.logged': { maxAgeMs: 60_000 } } };
+    const config = {
+      retention: { maxLength: 1000 },
+      streams: { 'audit.logged': { maxAgeMs: 60_000 } },
+    };
     expect(trimArguments(config, 'purchase.completed')).toEqual(['MAXLEN', '~', 1000]);
     expect(trimArguments(config, 'audit.logged', 1_000_000)).toEqual(['MINID', '~', 940_000]);
   });

@@ -39,9 +39,14 @@ export class RedisStreamsServer extends EventBusServer {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.commands = createRedisConnection(this.redisUrl, `tributary-commands:${this.consumerName}`, this.logger_, {
-        enableAutoPipelining: true,
-      });
+      this.commands = createRedisConnection(
+        this.redisUrl,
+        `tributary-commands:${this.consumerName}`,
+        this.logger_,
+        {
+          enableAutoPipelining: true,
+        },
+      );
       // A broker that does not answer at start stops the process with a clear message; the
       // orchestrator restarts it. Once running, connections reconnect by themselves.
       await connectWithin(this.commands, this.redisUrl, this.config.connectTimeoutMs);
@@ -50,11 +55,23 @@ export class RedisStreamsServer extends EventBusServer {
       // One read of the paused set per process and second, not one per consumer and loop.
       this.pausedRefresh = setInterval(() => void this.refreshPaused(), 1000);
       for (const binding of this.triggerBindings()) {
-        const reader = createRedisConnection(this.redisUrl, `tributary-reader:${this.consumerName}`, this.logger_);
+        const reader = createRedisConnection(
+          this.redisUrl,
+          `tributary-reader:${this.consumerName}`,
+          this.logger_,
+        );
         await connectWithin(reader, this.redisUrl, this.config.connectTimeoutMs);
         this.readers.push(reader);
         const consumer = new StreamConsumer(
-          binding, this.keys, this.commands, reader, this.acks, this.config, this.consumerName, this.logger_, this.observers,
+          binding,
+          this.keys,
+          this.commands,
+          reader,
+          this.acks,
+          this.config,
+          this.consumerName,
+          this.logger_,
+          this.observers,
           (pipeline) => this.paused.has(pipeline),
         );
         await consumer.start();
@@ -87,7 +104,9 @@ export class RedisStreamsServer extends EventBusServer {
     clearInterval(this.pausedRefresh);
     await Promise.all(
       [...this.readers, this.commands].map((redis) =>
-        redis?.status === 'ready' ? redis.quit().catch(() => redis.disconnect()) : redis?.disconnect(),
+        redis?.status === 'ready'
+          ? redis.quit().catch(() => redis.disconnect())
+          : redis?.disconnect(),
       ),
     );
     this.readers = [];
@@ -96,7 +115,10 @@ export class RedisStreamsServer extends EventBusServer {
   }
 
   async isHealthy(): Promise<boolean> {
-    return this.commands?.status === 'ready' && (await within(this.commands.ping(), 1000, null)) === 'PONG';
+    return (
+      this.commands?.status === 'ready' &&
+      (await within(this.commands.ping(), 1000, null)) === 'PONG'
+    );
   }
 
   unwrap<T>(): T {

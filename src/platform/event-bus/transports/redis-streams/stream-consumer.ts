@@ -76,13 +76,22 @@ export class StreamConsumer {
       await Promise.race([new Promise<void>((resolve) => (this.onIdle = resolve)), deadline]);
     }
     if (this.inFlight.size > 0) {
-      this.logger.warn(`${this.inFlight.size} ${this.binding.event} events still running for ${this.group} at shutdown; another replica will take them over`);
+      this.logger.warn(
+        `${this.inFlight.size} ${this.binding.event} events still running for ${this.group} at shutdown; another replica will take them over`,
+      );
     }
   }
 
   /** Leaves the group if nothing is pending for this consumer, so dead names do not pile up. */
   async leave(): Promise<void> {
-    const pending = (await this.commands.xpending(this.stream, this.group, '-', '+', 1, this.consumerName)) as unknown[];
+    const pending = (await this.commands.xpending(
+      this.stream,
+      this.group,
+      '-',
+      '+',
+      1,
+      this.consumerName,
+    )) as unknown[];
     if (pending.length === 0) {
       await this.commands.xgroup('DELCONSUMER', this.stream, this.group, this.consumerName);
     }
@@ -112,10 +121,16 @@ export class StreamConsumer {
       let reply: ReadReply;
       try {
         reply = (await this.reader.xreadgroup(
-          'GROUP', this.group, this.consumerName,
-          'COUNT', Math.min(free, this.config.readBatchSize),
-          'BLOCK', this.config.blockMs,
-          'STREAMS', this.stream, '>',
+          'GROUP',
+          this.group,
+          this.consumerName,
+          'COUNT',
+          Math.min(free, this.config.readBatchSize),
+          'BLOCK',
+          this.config.blockMs,
+          'STREAMS',
+          this.stream,
+          '>',
         )) as ReadReply;
       } catch (error) {
         if (this.stopping) break;
@@ -143,7 +158,9 @@ export class StreamConsumer {
     void this.handle(id, fields, attempt)
       .catch((error: Error) => {
         // Only Redis failures land here; the event stays pending and the sweep retries it.
-        this.logger.error(`handling ${this.binding.event} ${id} for ${this.group}: ${error.message}`);
+        this.logger.error(
+          `handling ${this.binding.event} ${id} for ${this.group}: ${error.message}`,
+        );
       })
       .finally(() => {
         this.inFlight.delete(id);
@@ -175,30 +192,51 @@ export class StreamConsumer {
         return;
       case 'retry':
         // Left pending: the sweep claims it back once its backoff has passed.
-        this.logger.warn(`${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`);
+        this.logger.warn(
+          `${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`,
+        );
         return;
       case 'dead':
         return this.deadLetter(id, raw, attempt, outcome.reason, outcome.error);
     }
   }
 
-  private async deadLetter(id: string, raw: string, attempts: number, reason: DeadLetterReason, error: string): Promise<void> {
+  private async deadLetter(
+    id: string,
+    raw: string,
+    attempts: number,
+    reason: DeadLetterReason,
+    error: string,
+  ): Promise<void> {
     // One transaction: the event never sits in both the dead letters and the pending list.
     await this.commands
       .multi()
       .xadd(
-        this.keys.deadLetter(), 'MAXLEN', '~', this.config.deadLetter.maxLength, '*',
-        'event', this.binding.event,
-        'pipeline', this.group,
-        'reason', reason,
-        'error', error,
-        'attempts', String(attempts),
-        'deadAt', new Date().toISOString(),
-        'envelope', raw,
+        this.keys.deadLetter(),
+        'MAXLEN',
+        '~',
+        this.config.deadLetter.maxLength,
+        '*',
+        'event',
+        this.binding.event,
+        'pipeline',
+        this.group,
+        'reason',
+        reason,
+        'error',
+        error,
+        'attempts',
+        String(attempts),
+        'deadAt',
+        new Date().toISOString(),
+        'envelope',
+        raw,
       )
       .xack(this.stream, this.group, id)
       .exec();
-    this.logger.error(`${this.binding.event} ${id} dead-lettered for ${this.group} (${reason}): ${error}`);
+    this.logger.error(
+      `${this.binding.event} ${id} dead-lettered for ${this.group} (${reason}): ${error}`,
+    );
   }
 
   private async sweep(): Promise<void> {
@@ -208,13 +246,16 @@ export class StreamConsumer {
       await this.redeliverFailed();
       await this.takeOverStale();
     } catch (error) {
-      if (!this.stopping) this.logger.warn(`sweeping ${this.stream} for ${this.group}: ${(error as Error).message}`);
+      if (!this.stopping)
+        this.logger.warn(`sweeping ${this.stream} for ${this.group}: ${(error as Error).message}`);
     }
   }
 
   private async keepInFlightFresh(): Promise<void> {
     const now = Date.now();
-    const ids = [...this.inFlight].filter(([, touched]) => now - touched > this.config.claimIdleMs / 3).map(([id]) => id);
+    const ids = [...this.inFlight]
+      .filter(([, touched]) => now - touched > this.config.claimIdleMs / 3)
+      .map(([id]) => id);
     if (ids.length === 0) return;
     // JUSTID resets the idle time without counting a delivery.
     await this.commands.xclaim(this.stream, this.group, this.consumerName, 0, ...ids, 'JUSTID');
@@ -229,10 +270,19 @@ export class StreamConsumer {
     if (this.freeSlots() <= 0) return;
     const { baseDelayMs, maxDelayMs } = this.config.retry;
     const mine = (await this.commands.xpending(
-      this.stream, this.group, 'IDLE', baseDelayMs, '-', '+', this.config.readBatchSize, this.consumerName,
+      this.stream,
+      this.group,
+      'IDLE',
+      baseDelayMs,
+      '-',
+      '+',
+      this.config.readBatchSize,
+      this.consumerName,
     )) as PendingEntry[];
     const due = mine.filter(
-      ([id, , idle, deliveries]) => !this.inFlight.has(id) && idle >= retryDelay(deliveries, baseDelayMs, maxDelayMs, () => 0.5),
+      ([id, , idle, deliveries]) =>
+        !this.inFlight.has(id) &&
+        idle >= retryDelay(deliveries, baseDelayMs, maxDelayMs, () => 0.5),
     );
     await this.claimAndRun(due.slice(0, this.freeSlots()), baseDelayMs);
   }
@@ -242,11 +292,19 @@ export class StreamConsumer {
     if (now - this.lastStaleScan < this.config.claimIdleMs / 4 || this.freeSlots() <= 0) return;
     this.lastStaleScan = now;
     const stale = (await this.commands.xpending(
-      this.stream, this.group, 'IDLE', this.config.claimIdleMs, '-', '+', this.config.readBatchSize,
+      this.stream,
+      this.group,
+      'IDLE',
+      this.config.claimIdleMs,
+      '-',
+      '+',
+      this.config.readBatchSize,
     )) as PendingEntry[];
     const others = stale.filter(([, consumer]) => consumer !== this.consumerName);
     if (others.length > 0) {
-      this.logger.warn(`taking over ${others.length} ${this.binding.event} events left pending in ${this.group} by stopped consumers`);
+      this.logger.warn(
+        `taking over ${others.length} ${this.binding.event} events left pending in ${this.group} by stopped consumers`,
+      );
     }
     await this.claimAndRun(others.slice(0, this.freeSlots()), this.config.claimIdleMs);
   }
@@ -256,7 +314,11 @@ export class StreamConsumer {
     if (pending.length === 0) return;
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
     const claimed = (await this.commands.xclaim(
-      this.stream, this.group, this.consumerName, minIdleMs, ...deliveries.keys(),
+      this.stream,
+      this.group,
+      this.consumerName,
+      minIdleMs,
+      ...deliveries.keys(),
     )) as StreamEntry[];
     for (const [id, fields] of claimed) {
       if (this.stopping) return;
