@@ -138,6 +138,25 @@ describe.each(profiles)('observability and hardening on the %s profile', (profil
     expect(text).not.toMatch(/Bearer [A-Za-z0-9]/);
   });
 
+  it("logs what the bus does with a failed event in that event's flow", async () => {
+    const correlationId = `dead-logs-${profileName}`;
+    await app.http
+      .post('/api/v1/test/parcels')
+      .set('X-Correlation-Id', correlationId)
+      .send({ parcelId: `D-${profileName}`, weight: 1, fail: true })
+      .expect(201);
+    const deadLine = await eventually(() =>
+      lines.find(
+        (l) =>
+          typeof l.msg === 'string' &&
+          l.msg.includes('dead-lettered') &&
+          l.msg.includes(`D-${profileName}`),
+      ),
+    );
+    expect(deadLine).toMatchObject({ correlationId, level: 50 });
+    expect(typeof deadLine.causationId).toBe('string');
+  });
+
   it('sends security headers and no CORS headers unless configured', async () => {
     const response = await app.anonymous
       .get('/health/live')

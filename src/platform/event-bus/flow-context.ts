@@ -23,6 +23,10 @@ export const flowContext = {
   run<T>(context: FlowContext, fn: () => T): T {
     return storage.run(context, fn);
   },
+  /** Runs `fn` in `context` when there is one (an event that could be parsed), else as it is. */
+  within<T>(context: FlowContext | undefined, fn: () => T): T {
+    return context ? storage.run(context, fn) : fn();
+  },
   /** The context in which a handler of `envelope` runs. */
   of(envelope: EventEnvelope): FlowContext {
     return { correlationId: envelope.correlationId, causationId: envelope.id, hops: envelope.hops };

@@ -5,16 +5,17 @@ import { InvalidEventPayloadError } from '../errors/invalid-event-payload.error.
 import { NonRetriableEventError } from '../errors/non-retriable-event.error.js';
 import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../event-envelope.js';
 import { EventTriggerContext } from '../event-trigger.context.js';
-import { flowContext } from '../flow-context.js';
+import { flowContext, type FlowContext } from '../flow-context.js';
 import type { BusObservers } from '../bus-observers.js';
 import type { PayloadType } from '../event-definition.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
 
+/** `flow` is the event's flow, so that what the transport logs about it carries its ids. */
 export type DeliveryOutcome =
   | { kind: 'ack' }
-  | { kind: 'retry'; error: string }
-  | { kind: 'dead'; reason: DeadLetterReason; error: string };
+  | { kind: 'retry'; error: string; flow?: FlowContext }
+  | { kind: 'dead'; reason: DeadLetterReason; error: string; flow?: FlowContext };
 
 /**
  * Delivers one event to one trigger and says what the transport must do with it.
@@ -67,16 +68,17 @@ async function decide(
     return { kind: 'ack' };
   } catch (error) {
     const message = describeError(error);
+    const flow = flowContext.of(envelope);
     if (error instanceof InvalidEventPayloadError) {
-      return { kind: 'dead', reason: 'invalid-payload', error: message };
+      return { kind: 'dead', reason: 'invalid-payload', error: message, flow };
     }
     if (error instanceof NonRetriableEventError) {
-      return { kind: 'dead', reason: 'non-retriable', error: message };
+      return { kind: 'dead', reason: 'non-retriable', error: message, flow };
     }
     if (attempt >= binding.maxDeliveries) {
-      return { kind: 'dead', reason: 'max-deliveries', error: message };
+      return { kind: 'dead', reason: 'max-deliveries', error: message, flow };
     }
-    return { kind: 'retry', error: message };
+    return { kind: 'retry', error: message, flow };
   }
 }
 

@@ -3,6 +3,7 @@ import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import { deliver } from '../../delivery/deliver.js';
+import { flowContext } from '../../flow-context.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { GroupCursor, InProcessBroker } from './in-process.broker.js';
@@ -86,8 +87,10 @@ export class InProcessConsumer {
     const outcome = await deliver(this.binding, raw, attempt, this.observers);
     if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
-      this.logger.warn(
-        `${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`,
+      flowContext.within(outcome.flow, () =>
+        this.logger.warn(
+          `${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`,
+        ),
       );
       const delay = retryDelay(
         attempt,
@@ -109,8 +112,10 @@ export class InProcessConsumer {
         deadAt: new Date().toISOString(),
         envelope: safeParse(raw),
       });
-      this.logger.error(
-        `${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`,
+      flowContext.within(outcome.flow, () =>
+        this.logger.error(
+          `${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`,
+        ),
       );
     }
   }

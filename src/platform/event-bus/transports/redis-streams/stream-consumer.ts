@@ -5,6 +5,7 @@ import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import type { DeadLetterReason } from '../../delivery/dead-letter.js';
 import { deliver } from '../../delivery/deliver.js';
+import { flowContext } from '../../flow-context.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { AckBatcher } from './ack-batcher.js';
 import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
@@ -192,12 +193,16 @@ export class StreamConsumer {
         return;
       case 'retry':
         // Left pending: the sweep claims it back once its backoff has passed.
-        this.logger.warn(
-          `${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`,
+        flowContext.within(outcome.flow, () =>
+          this.logger.warn(
+            `${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`,
+          ),
         );
         return;
       case 'dead':
-        return this.deadLetter(id, raw, attempt, outcome.reason, outcome.error);
+        return flowContext.within(outcome.flow, () =>
+          this.deadLetter(id, raw, attempt, outcome.reason, outcome.error),
+        );
     }
   }
 
