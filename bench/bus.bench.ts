@@ -6,7 +6,8 @@
  * baseline, since absolute figures on a shared machine drift from run to run.
  *
  * BENCH_EVENTS (default 100000), BENCH_RATE (5000/s), BENCH_SECONDS (5), REDIS_URL;
- * BENCH_ONLY=1,2 runs only those subjects (0 baseline, 1 Redis Streams, 2 in-process) when profiling.
+ * BENCH_ONLY=1,2 runs only those subjects (0 baseline, 1 Redis Streams, 2 in-process) when profiling;
+ * BENCH_DEBUG=1 lists the events slower than 3 ms (they come in runs: a GC pause holds several).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
