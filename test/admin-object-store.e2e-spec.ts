@@ -1,13 +1,10 @@
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { rows } from './support/app-data.js';
+import { startOperatorImportApp } from './support/operator-import-app.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
-import { eventually, startTestApp, type TestApp } from './support/test-app.js';
+import { eventually, type TestApp } from './support/test-app.js';
 
 const ADMIN = '/api/v1/admin';
 
@@ -18,32 +15,15 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
-    const overrides = {
-      importFlow: {
-        sources: {
-          people: {
-            type: 'sql',
-            connection: 'default',
-            query: 'SELECT id, name, email, amount FROM admin_people',
-            keyColumn: 'id',
-            pageSize: 10,
-          },
-        },
-        target: { table: 'import_target_records' },
-        // Reprocessing waits for the operator: the invalid records stay pending for review.
-        reprocess: { intervalMs: 3_600_000 },
-      },
-    } as DeepPartial<AppConfig>;
-    app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
-    const db = app.app.get(DataSource);
-    await db.query(
-      'CREATE TABLE admin_people (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))',
-    );
-    await db.query(
-      `INSERT INTO admin_people (id, name, email, amount) VALUES (1, 'Ada', 'ada@example.com', 10.00), (2, 'Bob', 'not-an-email', 20.00), (3, 'Cy', 'also-bad', 30.00), (4, 'Di', 'nope', 40.00)`,
-    );
+    // Reprocessing waits for the operator: the invalid records stay pending for review.
+    app = await startOperatorImportApp(profile, 'admin', [
+      { id: 1, name: 'Ada', email: 'ada@example.com', amount: 10 },
+      { id: 2, name: 'Bob', email: 'not-an-email', amount: 20 },
+      { id: 3, name: 'Cy', email: 'also-bad', amount: 30 },
+      { id: 4, name: 'Di', email: 'nope', amount: 40 },
+    ]);
     importId = (
-      await app.as('integration').post('/api/v1/imports').send({ source: 'people' }).expect(202)
+      await app.as('integration').post('/api/v1/imports').send({ source: 'admin' }).expect(202)
     ).body.id;
     await eventually(
       async () => {
@@ -103,7 +83,7 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
       .as('operator')
       .get(`${ADMIN}/object-store/${body.items[0].id}`)
       .expect(200);
-    expect(detail.body.payload).toMatchObject({ importId, source: 'people' });
+    expect(detail.body.payload).toMatchObject({ importId, source: 'admin' });
     const metrics = (await app.anonymous.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(
       new RegExp(

@@ -1,13 +1,10 @@
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { rows } from './support/app-data.js';
+import { startOperatorImportApp } from './support/operator-import-app.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
-import { eventually, startTestApp, type TestApp } from './support/test-app.js';
+import { eventually, type TestApp } from './support/test-app.js';
 
 const ADMIN = '/api/v1/admin';
 
@@ -19,30 +16,10 @@ describe.each(profiles)(
 
     beforeAll(async () => {
       profile = await prepareProfile(profileName);
-      const overrides = {
-        importFlow: {
-          sources: {
-            revival: {
-              type: 'sql',
-              connection: 'default',
-              query: 'SELECT id, name, email, amount FROM revival_people',
-              keyColumn: 'id',
-              pageSize: 10,
-            },
-          },
-          target: { table: 'import_target_records' },
-          // Reprocessing runs when the spec asks for it.
-          reprocess: { intervalMs: 3_600_000 },
-        },
-      } as DeepPartial<AppConfig>;
-      app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
-      const db = app.app.get(DataSource);
-      await db.query(
-        'CREATE TABLE revival_people (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))',
-      );
-      await db.query(
-        `INSERT INTO revival_people (id, name, email, amount) VALUES (71, 'Eve', 'eve@example.com', 5.00), (72, 'Fay', 'no-address', 6.00)`,
-      );
+      app = await startOperatorImportApp(profile, 'revival', [
+        { id: 71, name: 'Eve', email: 'eve@example.com', amount: 5 },
+        { id: 72, name: 'Fay', email: 'no-address', amount: 6 },
+      ]);
     });
     afterAll(async () => {
       await app?.close();
