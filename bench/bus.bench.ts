@@ -30,6 +30,7 @@ import {
   Sink,
   TributaryBenchModule,
 } from './bus/bench-pipelines.js';
+import { deleteKeys, redisCpuMicros } from './support/redis.js';
 import {
   type Latency,
   measureThroughput,
@@ -117,29 +118,6 @@ function nestBuiltInRedis(): Subject {
   };
 }
 
-async function deleteKeys(url: string, pattern: string): Promise<void> {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-/** Redis's own CPU seconds so far (INFO cpu), to charge the broker's work to each transport. */
-async function redisCpuSeconds(): Promise<number> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const info = await redis.info('cpu');
-    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return field('used_cpu_user') + field('used_cpu_sys');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function run(
   subject: Subject,
 ): Promise<{ throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }> {
@@ -148,9 +126,11 @@ async function run(
     // Warm up the JIT and the connections, then measure.
     await measureThroughput(publish, (n) => sink.until(n), 5_000);
     sink.reset();
-    const redisBefore = await redisCpuSeconds();
+    const redis = new Redis(REDIS_URL);
+    const redisBefore = await redisCpuMicros(redis);
     const throughput = await measureThroughput(publish, (n) => sink.until(n), EVENTS);
-    const redisMicrosPerEvent = (((await redisCpuSeconds()) - redisBefore) * 1e6) / EVENTS;
+    const redisMicrosPerEvent = ((await redisCpuMicros(redis)) - redisBefore) / EVENTS;
+    redis.disconnect();
     sink.reset();
     const sent = await publishAtRate(publish, RATE, SECONDS);
     await Promise.race([sink.until(sent), new Promise((r) => setTimeout(r, 10_000))]);

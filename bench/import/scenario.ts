@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { forkScript, nextMessage } from './child.js';
+import { deleteKeys, redisCpuMicros } from '../support/redis.js';
 import { type BenchAppOptions, benchToken, startBenchApp, TARGET_TABLE } from './app.js';
 import { createBenchDatabase, fillSource } from './database.js';
 import type { ExtraFigures } from './extra-process.js';
@@ -52,25 +53,6 @@ export interface ScenarioResult {
   redisCpuUsPerRecord: number;
   /** The second process (process pipeline only), when there is one; its CPU is in nodeCpuUsPerRecord. */
   extraProcess: ExtraFigures | null;
-}
-
-/** Redis server CPU (user + sys) so far, in µs, from INFO. */
-async function redisCpuUs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
-
-async function deleteKeys(pattern: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 async function main(): Promise<ScenarioResult> {
@@ -144,7 +126,7 @@ async function main(): Promise<ScenarioResult> {
       const pollMs = RECORDS > 200_000 ? 500 : 200;
       const deadline = Date.now() + 60_000 + RECORDS * 2;
       const redis = new Redis(REDIS_URL);
-      const redisCpuBefore = await redisCpuUs(redis);
+      const redisCpuBefore = await redisCpuMicros(redis);
       const cpuBefore = process.cpuUsage();
       extra?.send('mark');
       const started = Date.now();
@@ -169,7 +151,7 @@ async function main(): Promise<ScenarioResult> {
         extra.send('stop');
         extraFigures = await nextMessage(extra, (m) => (m as { figures?: ExtraFigures }).figures);
       }
-      const redisCpu = (await redisCpuUs(redis)) - redisCpuBefore;
+      const redisCpu = (await redisCpuMicros(redis)) - redisCpuBefore;
       redis.disconnect();
       // The timed window in the CPU profile's clock (µs), for summarize-profile.py --window.
       if (process.execArgv.some((a) => a.startsWith('--cpu-prof')))
@@ -226,7 +208,7 @@ async function main(): Promise<ScenarioResult> {
   } finally {
     service?.send('stop');
     await db.drop();
-    await deleteKeys(`${keyPrefix}:*`);
+    await deleteKeys(REDIS_URL, `${keyPrefix}:*`);
   }
 }
 

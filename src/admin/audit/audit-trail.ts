@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  Between,
-  type FindOptionsWhere,
-  LessThanOrEqual,
-  MoreThanOrEqual,
-  Repository,
-} from 'typeorm';
+import { type FindOptionsWhere, Repository } from 'typeorm';
+import { withinTimeRange } from '../../platform/persistence/time-range.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { type AuditOutcome, AuditRecord } from './audit-record.entity.js';
 
@@ -68,9 +63,8 @@ export class AuditTrail {
     if (filter.action) where.action = filter.action;
     if (filter.targetType) where.targetType = filter.targetType;
     if (filter.targetId) where.targetId = filter.targetId;
-    if (filter.from && filter.to) where.occurredAt = Between(filter.from, filter.to);
-    else if (filter.from) where.occurredAt = MoreThanOrEqual(filter.from);
-    else if (filter.to) where.occurredAt = LessThanOrEqual(filter.to);
+    const occurredAt = withinTimeRange(filter.from, filter.to);
+    if (occurredAt) where.occurredAt = occurredAt;
     const [items, total] = await this.records.findAndCount({
       where,
       order: { occurredAt: 'DESC', id: 'ASC' },

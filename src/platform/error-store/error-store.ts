@@ -1,13 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  Between,
-  type FindOptionsWhere,
-  LessThanOrEqual,
-  MoreThanOrEqual,
-  Repository,
-} from 'typeorm';
+import { type FindOptionsWhere, MoreThanOrEqual, Repository } from 'typeorm';
+import { withinTimeRange } from '../persistence/time-range.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { EventEnvelope } from '../event-bus/event-envelope.js';
 import { ErrorRecord, type ErrorRecordStatus } from './error-record.entity.js';
@@ -87,9 +82,8 @@ export class ErrorStore {
     if (filter.pipeline) where.pipeline = filter.pipeline;
     if (filter.code) where.code = filter.code;
     if (filter.status) where.status = filter.status;
-    if (filter.from && filter.to) where.occurredAt = Between(filter.from, filter.to);
-    else if (filter.from) where.occurredAt = MoreThanOrEqual(filter.from);
-    else if (filter.to) where.occurredAt = LessThanOrEqual(filter.to);
+    const occurredAt = withinTimeRange(filter.from, filter.to);
+    if (occurredAt) where.occurredAt = occurredAt;
     const [items, total] = await this.records.findAndCount({
       where,
       order: { occurredAt: 'DESC', id: 'ASC' },
