@@ -51,7 +51,7 @@ const label: Record<string, string> = {
 
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
   // The flags of `npm start` and the image, so that the app runs as it does in production.
-  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [])];
+  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = forkScript(
     './scenario.ts',
     { ...subject.env, BENCH_RECORDS: String(records) },

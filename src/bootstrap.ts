@@ -68,10 +68,10 @@ export async function createApp(
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  app.connectMicroservice(
-    { strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) },
-    { inheritAppConfig: true },
-  );
+  // Not `inheritAppConfig`: the global pipes and filters are HTTP's. The bus validates each
+  // event payload itself (and dead-letters an invalid one); the validation pipe would take a
+  // trigger's payload for a request body (Nest numbers both 3) and validate it a second time.
+  app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) });
   return app;
 }
 

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
 import { insertIgnoringRows, placeholders } from '../../platform/persistence/multi-row.js';
 import { retryOnDeadlock } from '../../platform/persistence/retry-on-deadlock.js';
 import { ImportRecord, type RecordState } from './import-record.entity.js';
 
-interface RecordRef {
+export interface RecordRef {
   importId: string;
   key: string;
 }
@@ -16,21 +15,11 @@ const OPEN: RecordState[] = ['extracted', 'failed'];
 
 /**
  * The per-record state of imports. Every change is an UPDATE guarded by the state it leaves,
- * so a redelivered event cannot count a record twice; the changes of many concurrent handlers
- * go out as one statement per import (see {@link MicroBatcher}).
+ * so a redelivered event cannot count a record twice; the changes for a batch of records go
+ * out as one statement per import.
  */
 @Injectable()
 export class RecordStates {
-  private readonly lookups = new MicroBatcher<RecordRef, RecordState | null>((refs) =>
-    this.lookupMany(refs),
-  );
-  private readonly successes = new MicroBatcher<RecordRef>((refs) =>
-    this.transition(refs, 'succeeded', false),
-  );
-  private readonly failures = new MicroBatcher<RecordRef>((refs) =>
-    this.transition(refs, 'failed', true),
-  );
-
   constructor(@InjectRepository(ImportRecord) private readonly records: Repository<ImportRecord>) {}
 
   /** Rows for a page of extracted records; rows that exist already (a resumed extraction) are kept. */
@@ -57,16 +46,25 @@ export class RecordStates {
     return new Set(rows.map((r) => r.key));
   }
 
-  lookup(importId: string, key: string): Promise<RecordState | null> {
-    return this.lookups.add({ importId, key });
+  /** The state of each record that has one, keyed by {@link recordRefKey}. */
+  async lookup(refs: RecordRef[]): Promise<Map<string, RecordState>> {
+    const states = new Map<string, RecordState>();
+    for (const [importId, keys] of byImport(refs)) {
+      const rows = (await this.records.query(
+        `SELECT record_key AS k, state FROM import_records WHERE import_id = ? AND record_key IN (${placeholders(keys.length)})`,
+        [importId, ...keys],
+      )) as { k: string; state: RecordState }[];
+      for (const row of rows) states.set(recordRefKey({ importId, key: row.k }), row.state);
+    }
+    return states;
   }
 
-  markSucceeded(importId: string, key: string): Promise<void> {
-    return this.successes.add({ importId, key });
+  markSucceeded(refs: RecordRef[]): Promise<void> {
+    return this.transition(refs, 'succeeded', false);
   }
 
-  markFailed(importId: string, key: string): Promise<void> {
-    return this.failures.add({ importId, key });
+  markFailed(refs: RecordRef[]): Promise<void> {
+    return this.transition(refs, 'failed', true);
   }
 
   async markDead(importId: string, key: string): Promise<void> {
@@ -82,20 +80,9 @@ export class RecordStates {
     await this.records.update({ importId, key }, { reprocessed: () => 'reprocessed + 1' });
   }
 
-  private async lookupMany(refs: RecordRef[]): Promise<(RecordState | null)[]> {
-    const states = new Map<string, RecordState>();
-    for (const [importId, keys] of byImport(refs)) {
-      const rows = (await this.records.query(
-        `SELECT record_key AS k, state FROM import_records WHERE import_id = ? AND record_key IN (${placeholders(keys.length)})`,
-        [importId, ...keys],
-      )) as { k: string; state: RecordState }[];
-      for (const row of rows) states.set(`${importId}\u0000${row.k}`, row.state);
-    }
-    return refs.map((ref) => states.get(`${ref.importId}\u0000${ref.key}`) ?? null);
-  }
-
   /** Moves open records to `state`; `retried` marks that they failed at least once. */
   private async transition(refs: RecordRef[], state: RecordState, retried: boolean): Promise<void> {
+    if (refs.length === 0) return;
     for (const [importId, keys] of byImport(refs)) {
       await retryOnDeadlock(() =>
         this.records.query(
@@ -107,6 +94,8 @@ export class RecordStates {
     }
   }
 }
+
+export const recordRefKey = (ref: RecordRef): string => `${ref.importId}\u0000${ref.key}`;
 
 function byImport(refs: RecordRef[]): Map<string, string[]> {
   const groups = new Map<string, Set<string>>();

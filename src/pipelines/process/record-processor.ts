@@ -7,32 +7,37 @@ import {
   type StoredError,
   type StoredFailure,
 } from '../../platform/object-store/object-store.js';
-import { MicroBatcher } from '../../platform/persistence/micro-batcher.js';
+import type { RecordState as ImportRecordState } from '../import-flow/import-record.entity.js';
 import type { ExtractedRecord } from '../import-flow/record-events.js';
-import { RecordStates } from '../import-flow/record-states.js';
+import { type RecordRef, recordRefKey, RecordStates } from '../import-flow/record-states.js';
 import {
   IMPORT_RECORDS_STORE,
   type StoredRecord,
   storedRecordKey,
 } from '../import-flow/stored-record.js';
-import { applyBusinessRule, InvalidRecordError } from './business-rule.js';
+import { applyBusinessRule, InvalidRecordError, type TargetRecord } from './business-rule.js';
 import { TargetError } from './target/target-error.js';
 import { TargetWriter } from './target/target-writer.js';
 
+/** One record to process, as one event brought it. */
+export interface RecordWork {
+  record: ExtractedRecord;
+  /** 0 for an extracted record, then the reprocessing attempt. */
+  attempt: number;
+  /** The event was delivered before (its handling failed or its consumer stopped). */
+  redelivered: boolean;
+  correlationId: string;
+}
+
 /**
- * Pipeline 2's work for one record: skip it if already settled (a redelivered event), apply
- * the business rule, write the target; on failure keep the record and its error in the Object
- * Store, due for reprocessing after an exponential backoff with jitter (at once, and marked
- * non-retriable, when the data itself is invalid: the reprocess pipeline sends it to dead).
+ * Pipeline 2's work for a batch of records: skip those already settled (a redelivered event),
+ * apply the business rule, write the target; on failure keep the record and its error in the
+ * Object Store, due for reprocessing after an exponential backoff with jitter (at once, and
+ * marked non-retriable, when the data itself is invalid: the reprocess pipeline sends it to
+ * dead). Each step is one statement for the whole batch.
  */
 @Injectable()
 export class RecordProcessor {
-  private readonly failures = new MicroBatcher<StoredFailure<StoredRecord>>((f) =>
-    this.store.put(IMPORT_RECORDS_STORE, f),
-  );
-  private readonly completions = new MicroBatcher<string>((keys) =>
-    this.store.complete(IMPORT_RECORDS_STORE, keys),
-  );
   private readonly reprocess: AppConfig['importFlow']['reprocess'];
 
   constructor(
@@ -44,63 +49,97 @@ export class RecordProcessor {
     this.reprocess = config.importFlow.reprocess;
   }
 
-  /** `attempt` is 0 for an extracted record, then the reprocessing attempt. Throws only when the failure cannot be kept. */
-  async process(record: ExtractedRecord, attempt: number, correlationId: string): Promise<void> {
-    const storeKey = storedRecordKey(record.importId, record.key);
-    let state = await this.states.lookup(record.importId, record.key);
-    if (state === 'dead' && attempt > 0 && (await this.revivedByOperator(storeKey))) {
-      // An operator put the dead record back in the reprocessing queue (admin API): it is
-      // open again, and counts as failed until this attempt settles it.
-      await this.states.reopen(record.importId, record.key);
-      state = 'failed';
+  /** Throws only when the outcome cannot be kept: the bus then redelivers the whole batch. */
+  async process(batch: RecordWork[]): Promise<void> {
+    const open = await this.openRecords(batch);
+    const rejected: [RecordWork, StoredError][] = [];
+    const valid: { work: RecordWork; target: TargetRecord }[] = [];
+    for (const work of open) {
+      const { importId, source, key, data } = work.record;
+      try {
+        valid.push({ work, target: applyBusinessRule(importId, source, key, data) });
+      } catch (error) {
+        rejected.push([work, classify(error)]);
+      }
     }
-    if (state === 'succeeded' || state === 'dead') {
-      // Settled already: a redelivered or overtaken event. A handed-back entry is settled with it.
-      if (attempt > 0 && state === 'succeeded') await this.completions.add(storeKey);
-      return;
-    }
-    try {
-      await this.target.write(
-        applyBusinessRule(record.importId, record.source, record.key, record.data),
-      );
-    } catch (error) {
-      await this.keep(record, attempt, correlationId, classify(error));
-      return;
-    }
-    await this.states.markSucceeded(record.importId, record.key);
-    if (attempt > 0 || state === 'failed') await this.completions.add(storeKey);
-  }
-
-  /** A late redelivery finds the entry still dead; a revived one was handed back again. */
-  private async revivedByOperator(storeKey: string): Promise<boolean> {
-    const entry = await this.store.get(IMPORT_RECORDS_STORE, storeKey);
-    return entry !== null && entry.status !== 'dead' && entry.status !== 'done';
-  }
-
-  private async keep(
-    record: ExtractedRecord,
-    attempt: number,
-    correlationId: string,
-    error: StoredError,
-  ): Promise<void> {
-    const delay = error.retriable
-      ? retryDelay(attempt + 1, this.reprocess.baseDelayMs, this.reprocess.maxDelayMs)
-      : 0;
-    await this.failures.add({
-      key: storedRecordKey(record.importId, record.key),
-      payload: {
-        importId: record.importId,
-        source: record.source,
-        key: record.key,
-        data: record.data,
-        correlationId,
-      },
-      error,
-      nextAttemptAt: new Date(Date.now() + delay),
+    const failures = await this.target.write(valid.map((v) => v.target));
+    const written: RecordWork[] = [];
+    valid.forEach(({ work }, i) => {
+      const failure = failures[i];
+      if (failure) rejected.push([work, classify(failure)]);
+      else written.push(work);
     });
-    await this.states.markFailed(record.importId, record.key);
+    await Promise.all([this.keep(rejected), this.settle(written)]);
+  }
+
+  /**
+   * The records of the batch still to process; settles the rest. Only a redelivered event or
+   * a reprocessed record can find its record settled, so only theirs are looked up: a first
+   * delivery that is wrong about it (a resumed extraction) writes the target once more, which
+   * is idempotent, and the guarded state change counts nothing twice.
+   */
+  private async openRecords(batch: RecordWork[]): Promise<RecordWork[]> {
+    const doubtful = batch.filter((w) => w.attempt > 0 || w.redelivered);
+    if (doubtful.length === 0) return batch;
+    const states = await this.states.lookup(doubtful.map((w) => w.record));
+    const open: RecordWork[] = [];
+    const handedBackSettled: string[] = [];
+    for (const work of batch) {
+      const state = await this.reopenedState(work, states.get(recordRefKey(work.record)));
+      if (state !== 'succeeded' && state !== 'dead') open.push(work);
+      // Settled already: a redelivered or overtaken event. A handed-back entry is settled with it.
+      else if (work.attempt > 0 && state === 'succeeded') handedBackSettled.push(storeKeyOf(work));
+    }
+    await this.store.complete(IMPORT_RECORDS_STORE, handedBackSettled);
+    return open;
+  }
+
+  /** An operator may have put a dead record back in the reprocessing queue (admin API). */
+  private async reopenedState(
+    work: RecordWork,
+    state: ImportRecordState | undefined,
+  ): Promise<ImportRecordState | undefined> {
+    if (state !== 'dead' || work.attempt === 0) return state;
+    const entry = await this.store.get(IMPORT_RECORDS_STORE, storeKeyOf(work));
+    // A late redelivery finds the entry still dead; a revived one was handed back again.
+    if (entry === null || entry.status === 'dead' || entry.status === 'done') return state;
+    // Open again, and counted as failed until this attempt settles it.
+    await this.states.reopen(work.record.importId, work.record.key);
+    return 'failed';
+  }
+
+  /** Written: the state moves to succeeded, and an entry kept from an earlier failure is done. */
+  private async settle(written: RecordWork[]): Promise<void> {
+    if (written.length === 0) return;
+    await this.states.markSucceeded(written.map((w) => w.record));
+    // Only a record that was looked up can have failed before; were a first delivery to
+    // overtake its own failure, the reprocess pipeline's hand-back would settle the entry.
+    const retried = written.filter((w) => w.attempt > 0 || w.redelivered);
+    await this.store.complete(IMPORT_RECORDS_STORE, retried.map(storeKeyOf));
+  }
+
+  private async keep(rejected: [RecordWork, StoredError][]): Promise<void> {
+    if (rejected.length === 0) return;
+    const now = Date.now();
+    const failures: StoredFailure<StoredRecord>[] = rejected.map(([work, error]) => {
+      const delay = error.retriable
+        ? retryDelay(work.attempt + 1, this.reprocess.baseDelayMs, this.reprocess.maxDelayMs)
+        : 0;
+      const { importId, source, key, data } = work.record;
+      return {
+        key: storeKeyOf(work),
+        payload: { importId, source, key, data, correlationId: work.correlationId },
+        error,
+        nextAttemptAt: new Date(now + delay),
+      };
+    });
+    await this.store.put(IMPORT_RECORDS_STORE, failures);
+    await this.states.markFailed(rejected.map(([work]) => work.record as RecordRef));
   }
 }
+
+const storeKeyOf = (work: RecordWork): string =>
+  storedRecordKey(work.record.importId, work.record.key);
 
 function classify(error: unknown): StoredError {
   if (error instanceof InvalidRecordError)

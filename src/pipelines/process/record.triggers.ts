@@ -1,11 +1,11 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import { describeError } from '../../platform/event-bus/delivery/deliver.js';
-import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
-import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
+import { type BatchItem, EventBatch } from '../../platform/event-bus/event-batch.js';
+import { EventBatchTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import {
@@ -19,11 +19,12 @@ import { processPipeline } from './process.pipeline.js';
 import { RecordProcessor } from './record-processor.js';
 
 /**
- * Records handled at once per process. A handler mostly waits on the database, and its
- * statements are batched per event-loop turn (MicroBatcher): more handlers in flight make
- * bigger batches, so fewer round trips per record. Memory stays bounded by this number.
+ * Records handled at once per process, in batches of up to {@link PROCESS_BATCH}: each batch
+ * costs a few multi-row statements whatever its size, and two batches in flight keep the
+ * database busy while the next is read. Memory stays bounded by this number.
  */
-const PROCESS_CONCURRENCY = 256;
+const PROCESS_CONCURRENCY = 1000;
+const PROCESS_BATCH = 500;
 
 /** Pipeline 2's triggers: extracted records, and records the reprocess pipeline hands back. */
 @Controller()
@@ -34,58 +35,68 @@ export class RecordTriggers {
     @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
   ) {}
 
-  @EventTrigger(recordExtracted, {
+  @EventBatchTrigger(recordExtracted, {
     pipeline: processPipeline.name,
     concurrency: PROCESS_CONCURRENCY,
+    batchSize: PROCESS_BATCH,
   })
-  async onExtracted(
-    @Payload() record: ExtractedRecord,
-    @Ctx() ctx: EventTriggerContext,
-  ): Promise<void> {
-    await this.handle(record, 0, ctx);
+  async onExtracted(@Payload() batch: EventBatch<ExtractedRecord>): Promise<void> {
+    await this.handle(batch, (record) => ({ record, attempt: 0 }));
   }
 
-  @EventTrigger(recordReprocess, {
+  @EventBatchTrigger(recordReprocess, {
     pipeline: processPipeline.name,
     concurrency: PROCESS_CONCURRENCY,
+    batchSize: PROCESS_BATCH,
   })
-  async onReprocess(
-    @Payload() record: ReprocessRecord,
-    @Ctx() ctx: EventTriggerContext,
-  ): Promise<void> {
-    const { attempt, ...extracted } = record;
-    await this.handle(extracted, attempt, ctx);
+  async onReprocess(@Payload() batch: EventBatch<ReprocessRecord>): Promise<void> {
+    await this.handle(batch, ({ attempt, ...record }) => ({ record, attempt }));
   }
 
-  private async handle(
-    record: ExtractedRecord,
-    attempt: number,
-    ctx: EventTriggerContext,
+  private async handle<T>(
+    batch: EventBatch<T>,
+    read: (payload: T) => { record: ExtractedRecord; attempt: number },
   ): Promise<void> {
-    const envelope = ctx.getEnvelope();
     try {
-      await this.processor.process(record, attempt, envelope.correlationId);
+      await this.processor.process(
+        batch.items.map((item) => ({
+          ...read(item.payload),
+          redelivered: item.attempt > 1,
+          correlationId: item.envelope.correlationId,
+        })),
+      );
     } catch (error) {
-      // The failure could not even be kept (Object Store down): the bus redelivers; before
-      // the last delivery is dead-lettered, the record itself goes into the error event.
-      if (ctx.getAttempt() >= this.config.bus.maxDeliveries) {
-        await this.errors.publish({
-          pipeline: processPipeline.name,
-          code: 'object-store-unavailable',
-          message: `record ${record.key} could not be processed nor kept: ${describeError(error)}`,
-          correlationId: envelope.correlationId,
-          retriable: true,
-          occurredAt: new Date().toISOString(),
-          event: { id: envelope.id, name: envelope.name, payload: envelope.payload },
-          context: {
-            importId: record.importId,
-            source: record.source,
-            recordKey: record.key,
-            attempt,
-          },
-        });
-      }
+      // The outcome could not even be kept (Object Store down): the bus redelivers; before an
+      // event's last delivery is dead-lettered, its record goes into an error event.
+      const last = batch.items.filter((item) => item.attempt >= this.config.bus.maxDeliveries);
+      await Promise.all(
+        last.map((item) => batch.within(item, () => this.report(item, read, error))),
+      );
       throw error;
     }
+  }
+
+  private report<T>(
+    item: BatchItem<T>,
+    read: (payload: T) => { record: ExtractedRecord; attempt: number },
+    error: unknown,
+  ): Promise<unknown> {
+    const { envelope } = item;
+    const { record, attempt } = read(item.payload);
+    return this.errors.publish({
+      pipeline: processPipeline.name,
+      code: 'object-store-unavailable',
+      message: `record ${record.key} could not be processed nor kept: ${describeError(error)}`,
+      correlationId: envelope.correlationId,
+      retriable: true,
+      occurredAt: new Date().toISOString(),
+      event: { id: envelope.id, name: envelope.name, payload: envelope.payload },
+      context: {
+        importId: record.importId,
+        source: record.source,
+        recordKey: record.key,
+        attempt,
+      },
+    });
   }
 }

@@ -17,6 +17,14 @@ export interface EventTriggerOptions {
 export interface TriggerExtras extends EventTriggerOptions {
   event: string;
   payloadType?: PayloadType;
+  /** Set for a batch trigger (see {@link EventBatchTrigger}). */
+  batch?: boolean;
+  batchSize?: number;
+}
+
+export interface EventBatchTriggerOptions extends EventTriggerOptions {
+  /** The most events handed over at once; defaults to the trigger's concurrency. */
+  batchSize?: number;
 }
 
 /** The pattern under which Nest registers a trigger: one handler per (event, pipeline). */
@@ -30,6 +38,28 @@ export const triggerPattern = (event: string, pipeline: string) => ({ event, pip
 export function EventTrigger(
   event: EventDefinition | string,
   options: EventTriggerOptions,
+): MethodDecorator {
+  return trigger(event, options);
+}
+
+/**
+ * Marks a controller method as the handler of an event for a pipeline, called with an
+ * {@link EventBatch} of the events that arrived together (up to `batchSize`) instead of one
+ * by one: a pipeline writing each event to a database then writes the batch in one
+ * statement. Each event is still validated, acknowledged, redelivered and dead-lettered on
+ * its own: returning acknowledges every event of the batch; throwing has every one of them
+ * redelivered. A handler that settles some events and not others keeps the failures itself.
+ */
+export function EventBatchTrigger(
+  event: EventDefinition | string,
+  options: EventBatchTriggerOptions,
+): MethodDecorator {
+  return trigger(event, { ...options, batch: true });
+}
+
+function trigger(
+  event: EventDefinition | string,
+  options: EventTriggerOptions & { batch?: boolean; batchSize?: number },
 ): MethodDecorator {
   const definition = typeof event === 'string' ? { name: event } : event;
   const extras: TriggerExtras = {

@@ -27,6 +27,10 @@ export const flowContext = {
   within<T>(context: FlowContext | undefined, fn: () => T): T {
     return context ? storage.run(context, fn) : fn();
   },
+  /** Runs `fn` outside any flow, whatever flow the caller is in. */
+  outside<T>(fn: () => T): T {
+    return storage.exit(fn);
+  },
   /** The context in which a handler of `envelope` runs. */
   of(envelope: EventEnvelope): FlowContext {
     return { correlationId: envelope.correlationId, causationId: envelope.id, hops: envelope.hops };

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { MicroBatcher } from '../../../platform/persistence/micro-batcher.js';
 import { upsertRows } from '../../../platform/persistence/multi-row.js';
 import { retryOnDeadlock } from '../../../platform/persistence/retry-on-deadlock.js';
 import type { TargetRecord } from '../business-rule.js';
@@ -21,13 +20,13 @@ const TARGET_COLUMNS = [
 ] as const;
 
 /**
- * Writes records to the configured target: an idempotent upsert into the target table (the
- * records of concurrent handlers go out as one multi-row upsert) and/or a POST to the target
- * service carrying an `Idempotency-Key`, so a record written twice is still one row, one order.
+ * Writes a batch of records to the configured target: a POST per record to the target service
+ * carrying an `Idempotency-Key` (services of this kind take one record at a time), and/or one
+ * idempotent multi-row upsert into the target table; so a record written twice is still one
+ * row, one order.
  */
 @Injectable()
 export class TargetWriter implements OnApplicationShutdown {
-  private readonly upserts = new MicroBatcher<TargetRecord>((records) => this.upsert(records));
   private readonly target: AppConfig['importFlow']['target'];
   private readonly httpUrl?: URL;
   private readonly poster = new JsonPoster();
@@ -41,25 +40,33 @@ export class TargetWriter implements OnApplicationShutdown {
   }
 
   /**
-   * The service first: a table row then means the record reached both. A table failure after
-   * the POST retries both, and the Idempotency-Key lets the service ignore the second POST.
+   * Resolves with each record's failure, or `undefined` where it was written. The service
+   * first: a table row then means the record reached both. A table failure after the POST
+   * retries both, and the Idempotency-Key lets the service ignore the second POST.
    */
-  async write(record: TargetRecord): Promise<void> {
-    if (this.httpUrl) await this.post(this.httpUrl, record);
+  async write(records: TargetRecord[]): Promise<(TargetError | undefined)[]> {
+    const url = this.httpUrl;
+    const failures: (TargetError | undefined)[] = url
+      ? await Promise.all(records.map((r) => this.post(url, r).then(noFailure, asTargetError)))
+      : records.map(noFailure);
     if (this.target.table) {
+      const posted = records.filter((_, i) => failures[i] === undefined);
       try {
-        await this.upserts.add(record);
+        await this.upsert(posted);
       } catch (error) {
-        throw new TargetError(
+        const failure = new TargetError(
           `target table write failed: ${(error as Error).message}`,
           'target-table-unavailable',
           true,
         );
+        return failures.map((f) => f ?? failure);
       }
     }
+    return failures;
   }
 
   private async upsert(records: TargetRecord[]): Promise<void> {
+    if (records.length === 0) return;
     // One row per key: the last write of a batch wins, as it would one by one.
     const unique = new Map(records.map((r) => [`${r.source}\u0000${r.key}`, r]));
     // UTC text in the form both MySQL DATETIME(3) and TypeORM's SQLite dates take.
@@ -127,4 +134,12 @@ export class TargetWriter implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.poster.close();
   }
+}
+
+const noFailure = (): undefined => undefined;
+
+function asTargetError(error: unknown): TargetError {
+  return error instanceof TargetError
+    ? error
+    : new TargetError((error as Error).message ?? String(error), 'target-write-failed', true);
 }

@@ -1,4 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
+import { BatchDelivery } from './batch-delivery.js';
 import type { PayloadType } from '../event-definition.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';
 
@@ -10,6 +11,8 @@ export interface TriggerBinding {
   concurrency: number;
   payloadType?: PayloadType;
   handler: MessageHandler;
+  /** Set for a batch trigger: delivers its events to the handler in batches. */
+  batch?: BatchDelivery;
 }
 
 export interface TriggerDefaults {
@@ -26,13 +29,17 @@ export function bindTriggers(
   for (const handler of handlers.values()) {
     const extras = handler.extras as Partial<TriggerExtras> | undefined;
     if (!handler.isEventHandler || !extras?.event || !extras.pipeline) continue;
+    const concurrency = extras.concurrency ?? defaults.concurrency;
     bindings.push({
       event: extras.event,
       pipeline: extras.pipeline,
       maxDeliveries: extras.maxDeliveries ?? defaults.maxDeliveries,
-      concurrency: extras.concurrency ?? defaults.concurrency,
+      concurrency,
       payloadType: extras.payloadType,
       handler,
+      batch: extras.batch
+        ? new BatchDelivery(handler, extras.pipeline, extras.batchSize ?? concurrency)
+        : undefined,
     });
   }
   return bindings;

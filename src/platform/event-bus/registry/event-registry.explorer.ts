@@ -48,6 +48,7 @@ export class EventRegistryExplorer implements OnModuleInit {
           handler: `${wrapper.name}.${method}`,
           maxDeliveries: extras.maxDeliveries,
           concurrency: extras.concurrency,
+          batchSize: extras.batch ? (extras.batchSize ?? extras.concurrency) : undefined,
         });
       }
     }

@@ -8,6 +8,8 @@ export interface TriggerRecord {
   handler: string;
   maxDeliveries?: number;
   concurrency?: number;
+  /** Set for a batch trigger: the most events its handler takes at once. */
+  batchSize?: number;
 }
 
 export interface PipelineRecord {
