@@ -15,7 +15,8 @@
  * failures, the headline; table = target table only, no failures; http2 = the headline with a
  * second process running the process pipeline only; the node CPU per record is both processes'), BENCH_MEMORY=1 (also
  * runs the headline at 10k, 100k and 1M records and prints the peak RSS of each: minutes),
- * BENCH_CPU_PROF=<dir> (writes a .cpuprofile of each subject there).
+ * BENCH_CPU_PROF=<dir> (writes a .cpuprofile of each subject there), BENCH_NODE_ARGS (more node
+ * flags for the subjects, e.g. --trace-gc).
  */
 import { forkScript, nextMessage } from './import/child.js';
 import { rawBatchInsert } from './import/database.js';
@@ -50,8 +51,11 @@ const label: Record<string, string> = {
 };
 
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
-  // The flags of `npm start` and the image, so that the app runs as it does in production.
-  const args = [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  // forkScript adds the flags of `npm start` and the image; BENCH_NODE_ARGS adds more (--trace-gc…).
+  const args = [
+    ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = forkScript(
     './scenario.ts',
     { ...subject.env, BENCH_RECORDS: String(records) },

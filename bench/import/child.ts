@@ -2,6 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const REGISTER = ['--import', '@swc-node/register/esm-register'];
+/** The V8 flags of `npm start` and the Docker image (see package.json), so the app runs as in production. */
+const APP_FLAGS = ['--max-semi-space-size=64'];
 
 /** Forks a TypeScript script of the bench (through swc, like the npm script) with an IPC channel. */
 export function forkScript(
@@ -11,7 +13,7 @@ export function forkScript(
 ): ChildProcess {
   const script = fileURLToPath(new URL(relative, import.meta.url));
   return fork(script, [], {
-    execArgv: [...REGISTER, ...extraArgs],
+    execArgv: [...REGISTER, ...APP_FLAGS, ...extraArgs],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -128,6 +128,11 @@ const importFlowSchema = z
         leaseMs: millis,
         /** How often unfinished extractions of dead processes are looked for and resumed. */
         resumeIntervalMs: millis,
+        /**
+         * Extraction waits while the process pipeline has more extracted records than this
+         * to finish: Redis memory stays bounded and retention never trims unread records.
+         */
+        maxBacklog: positiveInt,
       })
       .strict(),
     target: z
@@ -395,6 +400,16 @@ export const configSchema = z
         path: ['auth'],
         message:
           'production needs a way to authenticate callers: AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY, AUTH_JWKS_URL, auth.apiKeys or auth.gateway',
+      });
+    }
+    // Extraction waits for the process pipeline below maxBacklog: a stream trimmed shorter
+    // than that would drop records nobody has read yet.
+    const { maxLength } = config.bus.streams['record.extracted'] ?? config.bus.retention;
+    if (maxLength !== undefined && config.importFlow.extract.maxBacklog >= maxLength) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['importFlow', 'extract', 'maxBacklog'],
+        message: `must be below the record.extracted stream's retention (maxLength ${maxLength}), or unread records are trimmed`,
       });
     }
   });

@@ -17,6 +17,9 @@ import { extractPipeline } from './extract.pipeline.js';
 import { ExtractionError, type SourceCursor } from './sources/source-reader.js';
 import { SourceReaders } from './sources/source-readers.js';
 
+/** How often a held-up extraction asks the bus whether the process pipeline caught up. */
+const BACKLOG_POLL_MS = 50;
+
 export interface ImportTrigger {
   triggeredBy: Import['triggeredBy'];
   /** Scheduled imports: the same key from several replicas makes one import. */
@@ -89,12 +92,16 @@ export class Extraction implements OnModuleDestroy {
           'source-unknown',
         );
       const reader = await this.readers.reader(found.source);
+      let page = await reader.read(cursor, source.pageSize);
       for (;;) {
         if (this.stopping) {
           await this.imports.release(found.id, owner);
           return;
         }
-        const page = await reader.read(cursor, source.pageSize);
+        // The next page is read while this one is recorded and published: the source and
+        // the bus work at the same time. Its cursor is only committed once it is published.
+        const nextPage = page.next === null ? null : reader.read(page.next, source.pageSize);
+        nextPage?.catch(() => undefined); // awaited below, unless this page ends the run
         const keys = page.records.map((r) => r.key);
         await this.states.insertExtracted(found.id, keys);
         let records = page.records;
@@ -102,6 +109,12 @@ export class Extraction implements OnModuleDestroy {
           // Events of a bus that keeps nothing across restarts: publish only those never processed.
           const open = await this.states.stillExtracted(found.id, keys);
           records = records.filter((r) => open.has(r.key));
+        }
+        if (!(await this.waitForRoom(found, owner, cursor))) {
+          this.logger.warn(
+            `import ${found.id}: extraction lease lost to another process; stopping here`,
+          );
+          return;
         }
         await Promise.all(
           records.map((r) =>
@@ -122,6 +135,7 @@ export class Extraction implements OnModuleDestroy {
           );
           return;
         }
+        page = await nextPage!;
       }
     } catch (error) {
       if (this.stopping) {
@@ -130,6 +144,26 @@ export class Extraction implements OnModuleDestroy {
       }
       await this.fail(found, owner, cursor, error);
     }
+  }
+
+  /**
+   * Backpressure: waits while the process pipeline has more than `maxBacklog` extracted
+   * records to finish. A source read faster than it is processed then never piles up in Redis
+   * (memory stays flat whatever its size), and retention never trims a record nobody read.
+   * The lease is renewed meanwhile (a paused process pipeline may hold it up for long);
+   * resolves false if it was lost.
+   */
+  private async waitForRoom(found: Import, owner: string, cursor: SourceCursor): Promise<boolean> {
+    const { maxBacklog, leaseMs } = this.config.importFlow.extract;
+    let renewed = Date.now();
+    while (!this.stopping && (await this.extracted.backlog()) > maxBacklog) {
+      await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
+      if (Date.now() - renewed > leaseMs / 3) {
+        if (!(await this.imports.advance(found.id, owner, cursor, leaseMs))) return false;
+        renewed = Date.now();
+      }
+    }
+    return true;
   }
 
   private async fail(

@@ -35,6 +35,12 @@ export abstract class EventBusClient extends ClientProxy implements OnApplicatio
   /** Every event stream with each subscribing pipeline's pending events and lag. */
   abstract describeStreams(): Promise<StreamDescription[]>;
 
+  /**
+   * Events of `event` its slowest subscribing pipeline has yet to finish: not yet read, or
+   * read and not yet acknowledged. 0 when nobody subscribes.
+   */
+  abstract backlog(event: string): Promise<number>;
+
   /** Pauses or resumes a pipeline's consumption in every process that runs it. */
   abstract setPaused(pipeline: string, paused: boolean): Promise<void>;
 

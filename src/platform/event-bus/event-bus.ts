@@ -71,6 +71,11 @@ export class EventBus {
     return this.client.describeStreams();
   }
 
+  /** How far the slowest pipeline subscribed to `event` is behind (see EventBusClient.backlog). */
+  backlog(event: EventDefinition): Promise<number> {
+    return this.client.backlog(event.name);
+  }
+
   /** Stops a pipeline taking new events, in every process that runs it; events wait meanwhile. */
   pausePipeline(pipeline: string): Promise<void> {
     return this.client.setPaused(pipeline, true);

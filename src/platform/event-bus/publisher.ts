@@ -16,4 +16,9 @@ export class Publisher<T> {
   publish(payload: T, options?: PublishOptions): Promise<EventEnvelope<T>> {
     return this.bus.publish(this.event, payload, this.pipeline, options);
   }
+
+  /** Events already published that the slowest subscribing pipeline has yet to finish. */
+  backlog(): Promise<number> {
+    return this.bus.backlog(this.event);
+  }
 }

@@ -138,6 +138,11 @@ export class InProcessBroker {
       }));
   }
 
+  backlog(event: string): number {
+    const groups = [...(this.logs.get(event)?.groups.values() ?? [])];
+    return Math.max(0, ...groups.map((cursor) => cursor.lag + cursor.pending));
+  }
+
   /** Removes and returns a dead letter. */
   takeDeadLetter(id: string): DeadLetter | undefined {
     const index = this.deadLetters.findIndex((letter) => letter.id === id);

@@ -42,6 +42,10 @@ export class InProcessClient extends EventBusClient {
     return this.broker.describe();
   }
 
+  async backlog(event: string): Promise<number> {
+    return this.broker.backlog(event);
+  }
+
   async setPaused(pipeline: string, paused: boolean): Promise<void> {
     this.broker.setPaused(pipeline, paused);
   }
