@@ -40,6 +40,15 @@ const subjects: Subject[] = [
   },
   { name: 'table', env: { BENCH_HTTP_TARGET: '0', BENCH_TRANSIENT_RATE: '0' } },
   {
+    name: 'split',
+    env: {
+      BENCH_HTTP_TARGET: '0',
+      BENCH_TRANSIENT_RATE: '0',
+      BENCH_PIPELINES: 'extract,reprocess,error-handling',
+      BENCH_EXTRA_PROCESS: '1',
+    },
+  },
+  {
     name: 'http2',
     env: { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE, BENCH_EXTRA_PROCESS: '1' },
   },
@@ -47,6 +56,7 @@ const subjects: Subject[] = [
 const label: Record<string, string> = {
   http: `table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
   table: 'table only, no failures',
+  split: 'two processes (extract, reprocess, error handling | process), table only, no failures',
   http2: `two processes (all pipelines + a process-only replica), table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
 };
 
@@ -98,9 +108,9 @@ async function main(): Promise<void> {
   );
   console.log(
     '| subject | records/s to last target write | × baseline | target rows | main flow s | retry tail drained after s | ' +
-      'retried / succeeded after retry / dead | node CPU µs/record | Redis CPU µs/record | peak RSS MiB |',
+      'retried / succeeded after retry / dead | node CPU µs/record | Redis CPU µs/record | MariaDB CPU µs/record | peak RSS MiB |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
   for (const { subject, result: r } of results) {
     const exact =
       r.targetRows === r.records
@@ -109,7 +119,7 @@ async function main(): Promise<void> {
     console.log(
       `| ${label[subject.name]} | ${f0(r.perSecond)} | ${(r.perSecond / baseline).toFixed(2)} | ${exact} | ${r.mainSeconds.toFixed(2)} | ` +
         `${r.drainSeconds.toFixed(2)} | ${r.counts.failed} / ${r.counts.succeededAfterRetry} / ${r.counts.dead} | ` +
-        `${f0(r.nodeCpuUsPerRecord)} | ${f0(r.redisCpuUsPerRecord)} | ${f1(r.peakRssMiB)} |`,
+        `${f0(r.nodeCpuUsPerRecord)} | ${f0(r.redisCpuUsPerRecord)} | ${r.databaseCpuUsPerRecord === null ? '–' : f0(r.databaseCpuUsPerRecord)} | ${f1(r.peakRssMiB)} |`,
     );
   }
   for (const { subject, result: r } of results) {

@@ -7,6 +7,7 @@ import { CreateObjectStore1764160000003 } from './1764160000003-create-object-st
 import { CreateImportFlow1764170000000 } from './1764170000000-create-import-flow.js';
 import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-source.js';
 import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
+import { DropImportRecordsStateIndex1764190000000 } from './1764190000000-drop-import-records-state-index.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -21,4 +22,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CreateImportFlow1764170000000,
   CreateSampleSource1764170000001,
   CreateAdminAudit1764180000000,
+  DropImportRecordsStateIndex1764190000000,
 ];

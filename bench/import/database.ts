@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
 
 export const MYSQL_URL = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(
@@ -110,5 +111,24 @@ export async function rawBatchInsert(
     return { rows: count, seconds, perSecond: count / seconds };
   } finally {
     await db.drop();
+  }
+}
+
+/**
+ * CPU time (µs) the database server has used so far, read from /proc for the pid in its
+ * pid file: the bench's servers run on this machine (loopback only). Null when that cannot be
+ * read (another host, no /proc), and the report then shows a dash.
+ */
+export async function databaseCpuMicros(connection: Connection): Promise<number | null> {
+  try {
+    const [[row]] = (await connection.query('SELECT @@pid_file AS file')) as unknown as [
+      { file: string }[],
+    ];
+    const pid = (await readFile(row!.file, 'utf8')).trim();
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return null;
   }
 }
