@@ -13,11 +13,14 @@ export interface TriggerBinding {
   handler: MessageHandler;
   /** Set for a batch trigger: delivers its events to the handler in batches. */
   batch?: BatchDelivery;
+  /** Events a transport reads at once: a batch trigger's batch size, else `bus.readBatchSize`. */
+  readSize: number;
 }
 
 export interface TriggerDefaults {
   maxDeliveries: number;
   concurrency: number;
+  readBatchSize: number;
 }
 
 /** Reads the triggers Nest registered on a transport server (one handler per event and pipeline). */
@@ -30,6 +33,7 @@ export function bindTriggers(
     const extras = handler.extras as Partial<TriggerExtras> | undefined;
     if (!handler.isEventHandler || !extras?.event || !extras.pipeline) continue;
     const concurrency = extras.concurrency ?? defaults.concurrency;
+    const batchSize = extras.batchSize ?? concurrency;
     bindings.push({
       event: extras.event,
       pipeline: extras.pipeline,
@@ -37,9 +41,9 @@ export function bindTriggers(
       concurrency,
       payloadType: extras.payloadType,
       handler,
-      batch: extras.batch
-        ? new BatchDelivery(handler, extras.pipeline, extras.batchSize ?? concurrency)
-        : undefined,
+      batch: extras.batch ? new BatchDelivery(handler, extras.pipeline, batchSize) : undefined,
+      // A whole batch per read: the handler then gets the batches it was sized for.
+      readSize: extras.batch ? batchSize : defaults.readBatchSize,
     });
   }
   return bindings;

@@ -58,7 +58,7 @@ export class InProcessConsumer {
         await new Promise<void>((resolve) => (this.onSlotFree = resolve));
         continue;
       }
-      const entries = cursor.take(Math.min(free, this.config.readBatchSize));
+      const entries = cursor.take(Math.min(free, this.binding.readSize));
       if (entries.length === 0) {
         await cursor.wait();
         continue;

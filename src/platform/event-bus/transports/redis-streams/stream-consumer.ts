@@ -126,7 +126,7 @@ export class StreamConsumer {
           this.group,
           this.consumerName,
           'COUNT',
-          Math.min(free, this.config.readBatchSize),
+          Math.min(free, this.binding.readSize),
           'BLOCK',
           this.config.blockMs,
           'STREAMS',
@@ -268,7 +268,7 @@ export class StreamConsumer {
   }
 
   private freeSlots(): number {
-    return Math.min(this.binding.concurrency - this.inFlight.size, this.config.readBatchSize);
+    return Math.min(this.binding.concurrency - this.inFlight.size, this.binding.readSize);
   }
 
   private async redeliverFailed(): Promise<void> {
@@ -281,7 +281,7 @@ export class StreamConsumer {
       baseDelayMs,
       '-',
       '+',
-      this.config.readBatchSize,
+      this.binding.readSize,
       this.consumerName,
     )) as PendingEntry[];
     const due = mine.filter(
@@ -303,7 +303,7 @@ export class StreamConsumer {
       this.config.claimIdleMs,
       '-',
       '+',
-      this.config.readBatchSize,
+      this.binding.readSize,
     )) as PendingEntry[];
     const others = stale.filter(([, consumer]) => consumer !== this.consumerName);
     if (others.length > 0) {
