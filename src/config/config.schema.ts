@@ -139,11 +139,16 @@ const importFlowSchema = z
       .object({
         /** Table the process pipeline upserts into (columns: see the import-target migration). */
         table: sqlIdentifier.optional(),
-        /** Service the process pipeline POSTs each record to, with an Idempotency-Key. */
+        /** Service the process pipeline POSTs records to, each with an idempotency key. */
         httpUrl: z.url({ protocol: /^https?$/ }).optional(),
         /** Variable holding a bearer token for the target service. */
         tokenEnv: envName.optional(),
         timeoutMs: millis,
+        /**
+         * Records per POST to the target service: 1 POSTs each record alone; above 1, the
+         * records of a batch go in chunks to a bulk endpoint answering a status per record.
+         */
+        httpBatchSize: positiveInt.max(1000),
       })
       .strict()
       .refine((t) => t.table || t.httpUrl, { message: 'set table, httpUrl or both' }),

@@ -39,6 +39,11 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
   { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
   {
+    name: 'IMPORT_TARGET_HTTP_BATCH_SIZE',
+    path: ['importFlow', 'target', 'httpBatchSize'],
+    parse: 'integer',
+  },
+  {
     name: 'IMPORT_SUPPORT_EMAIL',
     path: ['importFlow', 'errorHandling', 'supportEmail'],
     parse: 'string',

@@ -35,6 +35,13 @@ describe('configuration', () => {
     expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.1']);
   });
 
+  it('POSTs one record at a time to the target service unless a batch size is set', () => {
+    expect(load({}).importFlow.target.httpBatchSize).toBe(1);
+    expect(load({ IMPORT_TARGET_HTTP_BATCH_SIZE: '250' }).importFlow.target.httpBatchSize).toBe(
+      250,
+    );
+  });
+
   it('applies the file of NODE_ENV over the defaults', () => {
     expect(loadConfig({ env: { NODE_ENV: 'test' }, configDir }).bus.claimIdleMs).toBe(1500);
     expect(load({}).bus.claimIdleMs).toBe(60000);
@@ -51,6 +58,16 @@ describe('configuration', () => {
     ['REDIS_URL', 'localhost:6379', /REDIS_URL \(bus\.redisUrl\): a redis:\/\/ or rediss:\/\/ URL/],
     ['DATABASE_MIGRATE_ON_START', 'maybe', /DATABASE_MIGRATE_ON_START: expected true or false/],
     ['PIPELINES', 'Bad Name', /PIPELINES \(pipelines\.0\)/],
+    [
+      'IMPORT_TARGET_HTTP_BATCH_SIZE',
+      '0',
+      /IMPORT_TARGET_HTTP_BATCH_SIZE \(importFlow\.target\.httpBatchSize\)/,
+    ],
+    [
+      'IMPORT_TARGET_HTTP_BATCH_SIZE',
+      '1001',
+      /IMPORT_TARGET_HTTP_BATCH_SIZE \(importFlow\.target\.httpBatchSize\): .*1000/,
+    ],
   ])('stops on %s=%s with a message naming the key', (name, value, message) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);
     expect(() => load({ [name]: value })).toThrow(message);
