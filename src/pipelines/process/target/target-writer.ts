@@ -104,7 +104,7 @@ export class TargetWriter implements OnApplicationShutdown {
     });
     let status: number;
     try {
-      status = await this.poster.post(
+      ({ status } = await this.poster.post(
         url,
         {
           'idempotency-key': `${record.source}:${record.key}`,
@@ -112,7 +112,7 @@ export class TargetWriter implements OnApplicationShutdown {
         },
         body,
         this.target.timeoutMs,
-      );
+      ));
     } catch (error) {
       throw new TargetError(
         `target service did not answer: ${(error as Error).message}`,
