@@ -10,6 +10,7 @@ import {
 } from '../src/pipelines/import-flow/stored-record.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { startPagedSourcePeer } from './fixtures/import-flow/paged-source-peer.js';
+import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
 import { startItsmPeer, type ItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -17,31 +18,6 @@ import { startSmtpPeer, type SmtpPeer } from './support/smtp-peer.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const SUPPORT = 'support@example.com';
-
-/** A source table of `count` people; `invalid` ones have an e-mail the business rule refuses. */
-async function seedPeople(
-  app: TestApp,
-  table: string,
-  count: number,
-  invalid: number[] = [],
-): Promise<void> {
-  const db = app.app.get(DataSource);
-  await db.query(
-    `CREATE TABLE ${table} (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))`,
-  );
-  for (let from = 1; from <= count; from += 100) {
-    const ids = Array.from({ length: Math.min(100, count - from + 1) }, (_, i) => from + i);
-    await db.query(
-      `INSERT INTO ${table} (id, name, email, amount) VALUES ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`,
-      ids.flatMap((id) => [
-        id,
-        `Person ${id}`,
-        invalid.includes(id) ? 'not-an-email' : `p${id}@example.com`,
-        (id * 1.25).toFixed(2),
-      ]),
-    );
-  }
-}
 
 describe.each(profiles)('import flow (asynchronous model) on the %s profile', (profileName) => {
   let profile: ProfileResources;
