@@ -15,6 +15,8 @@ export interface BenchAppOptions {
   keyPrefix: string;
   /** The target service; absent, the target is the table only. */
   targetUrl?: string;
+  /** Records per POST to the target service (importFlow.target.httpBatchSize); default 1. */
+  targetBatchSize?: number;
   records: number;
   warmup: number;
   pageSize: number;
@@ -71,7 +73,12 @@ export async function startBenchApp(
           query: `SELECT id, name, email, amount FROM bench_source WHERE id <= ${options.warmup}`,
         },
       },
-      target: { table: TARGET_TABLE, httpUrl: options.targetUrl, timeoutMs: 10_000 },
+      target: {
+        table: TARGET_TABLE,
+        httpUrl: options.targetUrl,
+        timeoutMs: 10_000,
+        httpBatchSize: options.targetBatchSize ?? 1,
+      },
       // Short waits, so that the retry tail shows the flow's speed rather than its backoff.
       reprocess: {
         intervalMs: 100,

@@ -23,6 +23,7 @@ import { peakRssMiB, RssSampler } from './memory.js';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const TRANSIENT_RATE = Number(process.env.BENCH_TRANSIENT_RATE ?? 0.01);
 const HTTP_TARGET = process.env.BENCH_HTTP_TARGET === '1';
+const HTTP_BATCH = Number(process.env.BENCH_HTTP_BATCH ?? 1);
 const WARMUP = Math.min(Number(process.env.BENCH_WARMUP ?? 5_000), RECORDS);
 const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 500);
 const PIPELINES = process.env.BENCH_PIPELINES ? process.env.BENCH_PIPELINES.split(',') : 'all';
@@ -74,6 +75,7 @@ async function main(): Promise<ScenarioResult> {
       redisUrl: REDIS_URL,
       keyPrefix,
       targetUrl,
+      targetBatchSize: HTTP_BATCH,
       records: RECORDS,
       warmup: WARMUP,
       pageSize: PAGE_SIZE,

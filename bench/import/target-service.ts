@@ -1,9 +1,12 @@
 /**
  * The import's target service for the bench, run in a child process of its own so that its
  * CPU and memory are not the application's: a `node:http` server that answers 503 to the
- * first POST of every chosen record (a transient failure) and 201 otherwise.
+ * first POST of every chosen record (a transient failure) and 201 otherwise. A POST without
+ * an `Idempotency-Key` header is a bulk one, `{"records":[{"idempotencyKey", …}, …]}`,
+ * answered 200 `{"results":[{"status"}, …]}` by the same rule per record.
  *
- * Parent → child (IPC): { failEvery } at start; 'stats' → { posts, unavailable, accepted }.
+ * Parent → child (IPC): { failEvery } at start; 'stats' → { posts, unavailable, accepted,
+ * duplicates }: HTTP POSTs, then records.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,20 +24,52 @@ function failsFirst(key: string): boolean {
   return Number(key.slice(6)) % failEvery === 0;
 }
 
+/** The status a record gets now; counted as unavailable, accepted or a duplicate. */
+function receive(key: string): number {
+  if (failsFirst(key) && !failedOnce.has(key)) {
+    failedOnce.add(key);
+    unavailable++;
+    return 503;
+  }
+  if (accepted.has(key)) duplicates++;
+  else accepted.add(key);
+  return 201;
+}
+
+function answerBulk(text: string): [number, string] {
+  let records: unknown;
+  try {
+    records = (JSON.parse(text) as { records?: unknown }).records;
+  } catch {
+    // Not a JSON object: refused below.
+  }
+  if (!Array.isArray(records)) return [400, '{"error":"expected a records array"}'];
+  const results = records.map((r: { idempotencyKey?: unknown }) => ({
+    status: receive(String(r?.idempotencyKey ?? '')),
+  }));
+  return [200, JSON.stringify({ results })];
+}
+
 const server = createServer((req, res) => {
-  req.resume();
+  const key = req.headers['idempotency-key'];
+  if (key !== undefined) {
+    // One record: its body is not needed, as before bulk POSTs existed.
+    req.resume();
+    req.on('end', () => {
+      posts++;
+      const status = receive(String(key));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 201 ? '{}' : '{"error":"busy"}');
+    });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     posts++;
-    const key = String(req.headers['idempotency-key'] ?? '');
-    if (failsFirst(key) && !failedOnce.has(key)) {
-      failedOnce.add(key);
-      unavailable++;
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy"}');
-      return;
-    }
-    if (accepted.has(key)) duplicates++;
-    else accepted.add(key);
-    res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+    const [status, body] = answerBulk(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
   });
 });
 server.keepAliveTimeout = 30_000;
