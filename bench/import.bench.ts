@@ -11,12 +11,13 @@
  * is its own; the target service runs in yet another (bench/import/target-service.ts).
  *
  * BENCH_RECORDS (default 100000), BENCH_TRANSIENT_RATE (0.01), BENCH_PAGE_SIZE (500),
- * BENCH_ONLY=http,table,http2 (subjects: http = target table + target service with transient
- * failures, the headline; table = target table only, no failures; http2 = the headline with a
- * second process running the process pipeline only; the node CPU per record is both processes'), BENCH_MEMORY=1 (also
- * runs the headline at 10k, 100k and 1M records and prints the peak RSS of each: minutes),
- * BENCH_CPU_PROF=<dir> (writes a .cpuprofile of each subject there), BENCH_NODE_ARGS (more node
- * flags for the subjects, e.g. --trace-gc).
+ * BENCH_BULK (100, records per bulk POST), BENCH_ONLY=bulk,split,http,table (subjects: bulk =
+ * target table + target service in bulk mode, with transient failures, the headline; split =
+ * the same deployed as two processes, extract/reprocess/error-handling and process, whose
+ * node CPU per record is both processes'; http = one POST per record; table = target table
+ * only, no failures), BENCH_MEMORY=1 (also runs the headline at 10k, 100k and 1M records and
+ * prints the peak RSS of each: minutes), BENCH_CPU_PROF=<dir> (writes a .cpuprofile of each
+ * subject there), BENCH_NODE_ARGS (more node flags for the subjects, e.g. --trace-gc).
  */
 import { forkScript, nextMessage } from './import/child.js';
 import { rawBatchInsert } from './import/database.js';
@@ -24,7 +25,8 @@ import type { ScenarioResult } from './import/scenario.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const TRANSIENT_RATE = process.env.BENCH_TRANSIENT_RATE ?? '0.01';
-const ONLY = (process.env.BENCH_ONLY ?? 'http,table,http2').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'bulk,split,http,table').split(',');
+const BULK = process.env.BENCH_BULK ?? '100';
 const MEMORY = process.env.BENCH_MEMORY === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 
@@ -33,31 +35,27 @@ interface Subject {
   env: Record<string, string>;
 }
 
+const failing = { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE };
 const subjects: Subject[] = [
-  {
-    name: 'http',
-    env: { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE },
-  },
-  { name: 'table', env: { BENCH_HTTP_TARGET: '0', BENCH_TRANSIENT_RATE: '0' } },
+  { name: 'bulk', env: { ...failing, BENCH_HTTP_BATCH: BULK } },
   {
     name: 'split',
     env: {
-      BENCH_HTTP_TARGET: '0',
-      BENCH_TRANSIENT_RATE: '0',
+      ...failing,
+      BENCH_HTTP_BATCH: BULK,
       BENCH_PIPELINES: 'extract,reprocess,error-handling',
       BENCH_EXTRA_PROCESS: '1',
     },
   },
-  {
-    name: 'http2',
-    env: { BENCH_HTTP_TARGET: '1', BENCH_TRANSIENT_RATE: TRANSIENT_RATE, BENCH_EXTRA_PROCESS: '1' },
-  },
+  { name: 'http', env: { ...failing, BENCH_HTTP_BATCH: '1' } },
+  { name: 'table', env: { BENCH_HTTP_TARGET: '0', BENCH_TRANSIENT_RATE: '0' } },
 ];
+const failures = `${Number(TRANSIENT_RATE) * 100}% transient 503s`;
 const label: Record<string, string> = {
-  http: `table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
+  bulk: `table + target service, ${BULK} records per POST, ${failures}`,
+  split: `the same as two processes (extract, reprocess, error-handling / process)`,
+  http: `table + target service, one POST per record, ${failures}`,
   table: 'table only, no failures',
-  split: 'two processes (extract, reprocess, error handling | process), table only, no failures',
-  http2: `two processes (all pipelines + a process-only replica), table + target service, ${Number(TRANSIENT_RATE) * 100}% transient 503s`,
 };
 
 async function runScenario(subject: Subject, records: number): Promise<ScenarioResult> {
@@ -128,7 +126,7 @@ async function main(): Promise<void> {
         `at 10/50/90/100% written ${r.rssAtMiB.map(f1).join(' / ')} MiB, max ${f1(r.rssMaxDuringMiB)} MiB; status ${r.status}` +
         (r.extraProcess ? `; second process peak RSS ${f1(r.extraProcess.peakRssMiB)} MiB` : '') +
         (r.target
-          ? `; target service: ${r.target.posts} POSTs, ${r.target.unavailable} answered 503, ${r.target.accepted} records accepted, ${r.target.duplicates} duplicates`
+          ? `; target service: ${r.target.posts} POSTs, ${r.target.unavailable} records answered 503, ${r.target.accepted} records accepted, ${r.target.duplicates} duplicates`
           : ''),
     );
   }
