@@ -31,12 +31,15 @@ export class PipelineOverview {
         description: record.description,
         runsHere: true,
         paused: paused.includes(record.name),
-        triggers: record.triggers.map(({ event, handler, maxDeliveries, concurrency }) => ({
-          event,
-          handler,
-          maxDeliveries,
-          concurrency,
-        })),
+        triggers: record.triggers.map(
+          ({ event, handler, maxDeliveries, concurrency, batchSize }) => ({
+            event,
+            handler,
+            maxDeliveries,
+            concurrency,
+            batchSize,
+          }),
+        ),
         publishes: [...record.publishes],
         subscriptions: [],
         liveInstances: 0,

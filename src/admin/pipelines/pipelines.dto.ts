@@ -6,6 +6,11 @@ export class TriggerView {
   @ApiProperty({ example: 'PurchaseCompletedTrigger.onPurchase' }) handler!: string;
   @ApiPropertyOptional({ example: 5 }) maxDeliveries?: number;
   @ApiPropertyOptional({ example: 16 }) concurrency?: number;
+  @ApiPropertyOptional({
+    example: 500,
+    description: 'Set for a batch trigger: the most events its handler takes at once',
+  })
+  batchSize?: number;
 }
 
 export class SubscriptionView {
