@@ -37,6 +37,11 @@ export const environmentVariables: EnvironmentVariable[] = [
     parse: 'string',
   },
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
+  {
+    name: 'IMPORT_EXTRACT_MAX_BACKLOG',
+    path: ['importFlow', 'extract', 'maxBacklog'],
+    parse: 'integer',
+  },
   { name: 'IMPORT_TARGET_URL', path: ['importFlow', 'target', 'httpUrl'], parse: 'string' },
   {
     name: 'IMPORT_TARGET_HTTP_BATCH_SIZE',
