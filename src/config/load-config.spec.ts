@@ -90,6 +90,76 @@ describe('configuration', () => {
     ).toThrow(/bus\.retention: set maxLength or maxAgeMs, not both/);
   });
 
+  describe('importFlow.extract.maxBacklog', () => {
+    const withRetention = (
+      maxBacklog: number,
+      bus: { retention?: { maxLength?: number; maxAgeMs?: number }; streams?: object },
+      env: Record<string, string> = {},
+    ) =>
+      loadConfig({
+        env: { NODE_ENV: 'development', ...env },
+        configDir,
+        overrides: { importFlow: { extract: { maxBacklog } }, bus } as never,
+      });
+
+    it('defaults below the default retention, and is set by IMPORT_EXTRACT_MAX_BACKLOG', () => {
+      expect(load({}).importFlow.extract.maxBacklog).toBe(50000);
+      expect(load({ IMPORT_EXTRACT_MAX_BACKLOG: '1200' }).importFlow.extract.maxBacklog).toBe(1200);
+      expect(() => load({ IMPORT_EXTRACT_MAX_BACKLOG: 'lots' })).toThrow(
+        /IMPORT_EXTRACT_MAX_BACKLOG: expected an integer, got 'lots'/,
+      );
+    });
+
+    it('must be below the retention of record.extracted, or unread records would be trimmed', () => {
+      expect(
+        withRetention(999, { retention: { maxLength: 1000 } }).importFlow.extract,
+      ).toMatchObject({ maxBacklog: 999 });
+      for (const maxBacklog of [1000, 5000]) {
+        expect(() => withRetention(maxBacklog, { retention: { maxLength: 1000 } })).toThrow(
+          ConfigError,
+        );
+        expect(() => withRetention(maxBacklog, { retention: { maxLength: 1000 } })).toThrow(
+          /- IMPORT_EXTRACT_MAX_BACKLOG \(importFlow\.extract\.maxBacklog\): must be below the record\.extracted stream's retention \(maxLength 1000\)/,
+        );
+      }
+      // config/development.json keeps 100000 events per stream.
+      expect(() => load({ IMPORT_EXTRACT_MAX_BACKLOG: '100000' })).toThrow(
+        /IMPORT_EXTRACT_MAX_BACKLOG \(importFlow\.extract\.maxBacklog\): .*maxLength 100000\)/,
+      );
+    });
+
+    it("checks the record.extracted stream's own retention when it has one", () => {
+      // Its own retention is shorter than maxBacklog: refused, whatever the global one.
+      expect(() =>
+        withRetention(50000, {
+          retention: { maxLength: 1_000_000 },
+          streams: { 'record.extracted': { maxLength: 20000 } },
+        }),
+      ).toThrow(/importFlow\.extract\.maxBacklog\): .*maxLength 20000/);
+      // Its own retention is longer: accepted, though the global one is shorter.
+      expect(
+        withRetention(50000, {
+          retention: { maxLength: 1000 },
+          streams: { 'record.extracted': { maxLength: 100_000 } },
+        }).importFlow.extract.maxBacklog,
+      ).toBe(50000);
+      // Trimmed by age, not length: there is no length to compare with.
+      expect(
+        withRetention(50000, {
+          retention: { maxLength: 1000 },
+          streams: { 'record.extracted': { maxAgeMs: 86_400_000 } },
+        }).importFlow.extract.maxBacklog,
+      ).toBe(50000);
+      // Another event's retention is not the one that matters.
+      expect(() =>
+        withRetention(50000, {
+          retention: { maxLength: 1000 },
+          streams: { 'record.reprocess': { maxLength: 100_000 } },
+        }),
+      ).toThrow(/maxLength 1000\b/);
+    });
+  });
+
   it('says which file is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
     writeFileSync(join(dir, 'default.json'), '{ nope');
