@@ -68,10 +68,13 @@ export async function createApp(
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-  // Not `inheritAppConfig`: the global pipes and filters are HTTP's. The bus validates each
-  // event payload itself (and dead-letters an invalid one); the validation pipe would take a
-  // trigger's payload for a request body (Nest numbers both 3) and validate it a second time.
-  app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) });
+  // Triggers get the app-wide guards and interceptors (APP_GUARD, APP_INTERCEPTOR: a tracing
+  // module's, say), which only reach a microservice that inherits the app's configuration.
+  // The validation pipe leaves their payloads alone: the bus validated them already.
+  app.connectMicroservice(
+    { strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) },
+    { inheritAppConfig: true },
+  );
   return app;
 }
 

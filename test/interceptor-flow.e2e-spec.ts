@@ -18,10 +18,20 @@ import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
+/** The trigger handlers the global interceptor wrapped, as `Class.method`. */
+@Injectable()
+class InterceptedTriggers {
+  readonly handlers: string[] = [];
+}
+
 /** A global interceptor, as a logging or tracing module would add: it makes every handler an Observable. */
 @Injectable()
 class PassThroughInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  constructor(private readonly intercepted: InterceptedTriggers) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() === 'rpc')
+      this.intercepted.handlers.push(`${context.getClass().name}.${context.getHandler().name}`);
     return next.handle();
   }
 }
@@ -34,7 +44,7 @@ const probe = definePipeline({
 
 @Module({
   imports: [PipelineModule.register(probe)],
-  providers: [{ provide: APP_INTERCEPTOR, useClass: PassThroughInterceptor }],
+  providers: [InterceptedTriggers, { provide: APP_INTERCEPTOR, useClass: PassThroughInterceptor }],
 })
 class ProbeModule {}
 
@@ -76,6 +86,10 @@ describe.each(profiles)(
         causationId: placed.body.eventId,
         hops: 1,
       });
+      // The interceptor did wrap them: an app-wide interceptor reaches event triggers too.
+      expect(app.app.get(InterceptedTriggers).handlers).toEqual(
+        expect.arrayContaining(['AuditTrigger.onOrderPlaced', 'ShippingTrigger.onOrderAudited']),
+      );
     });
   },
 );
