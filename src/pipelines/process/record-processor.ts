@@ -133,8 +133,11 @@ export class RecordProcessor {
         nextAttemptAt: new Date(now + delay),
       };
     });
-    await this.store.put(IMPORT_RECORDS_STORE, failures);
+    // The state first: once the entry is stored, the reprocess pipeline may hand the record
+    // back and a retry succeed at once; were it still `extracted` then, that success would
+    // not count as a retry. A crash between the two redelivers the event, which stores it.
     await this.states.markFailed(rejected.map(([work]) => work.record as RecordRef));
+    await this.store.put(IMPORT_RECORDS_STORE, failures);
   }
 }
 

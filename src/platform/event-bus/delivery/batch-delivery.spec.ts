@@ -7,7 +7,7 @@ import { type EventBatch, type EventBatchContext } from '../event-batch.js';
 import { createEnvelope, type EventEnvelope } from '../event-envelope.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';
 import { flowContext, type FlowContext } from '../flow-context.js';
-import { deliver } from './deliver.js';
+import { deliver, deliverBatch } from './deliver.js';
 import { bindTriggers, type TriggerBinding } from './trigger-binding.js';
 
 class Reading {
@@ -63,12 +63,15 @@ function batchTrigger(
 const reading = (sensor: string, value: unknown = 1, correlationId?: string) =>
   createEnvelope('sensor.read', { sensor, value }, 'test', { correlationId });
 
-/** Delivers each envelope (with its attempt) in the same turn, as a transport's read does. */
+/** Delivers the envelopes (each with its attempt) together, as a transport's read does. */
 const deliverTogether = (binding: TriggerBinding, deliveries: [EventEnvelope, number][]) =>
-  Promise.all(deliveries.map(([envelope, attempt]) => deliver(binding, envelope, attempt)));
+  deliverBatch(
+    binding,
+    deliveries.map(([raw, attempt]) => ({ raw, attempt })),
+  );
 
 describe('batch trigger delivery', () => {
-  it('hands the deliveries of one turn to the handler in one call, and acks each', async () => {
+  it('hands the events of one read to the handler in one call, and acks each', async () => {
     const { binding, calls } = batchTrigger();
     const a = reading('a', 1);
     const b = reading('b', 2);
@@ -89,7 +92,7 @@ describe('batch trigger delivery', () => {
     // Validated payloads reach the handler as the trigger's DTO.
     expect(calls[0]!.items.every((i) => i.payload instanceof Reading)).toBe(true);
 
-    // A later turn is another batch.
+    // Another read is another batch, even of one event.
     await deliver(binding, reading('c'), 1);
     expect(calls).toHaveLength(2);
   });
@@ -110,7 +113,7 @@ describe('batch trigger delivery', () => {
     expect(byDefault.calls.map((c) => c.items.length)).toEqual([3, 1]);
   });
 
-  it('dead-letters an invalid payload alone: the valid ones of its turn still reach the handler', async () => {
+  it('dead-letters an invalid payload alone: the valid ones of its read still reach the handler', async () => {
     const { binding, calls } = batchTrigger();
     const outcomes = await deliverTogether(binding, [
       [reading('a'), 1],

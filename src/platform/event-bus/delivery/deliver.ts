@@ -7,6 +7,7 @@ import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../ev
 import { EventTriggerContext } from '../event-trigger.context.js';
 import { flowContext, type FlowContext } from '../flow-context.js';
 import type { BusObservers } from '../bus-observers.js';
+import type { BatchItem } from '../event-batch.js';
 import type { PayloadType } from '../event-definition.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
@@ -16,6 +17,12 @@ export type DeliveryOutcome =
   | { kind: 'ack' }
   | { kind: 'retry'; error: string; flow?: FlowContext }
   | { kind: 'dead'; reason: DeadLetterReason; error: string; flow?: FlowContext };
+
+/** One event as a transport hands it over: raw off the wire (or parsed), and its delivery number. */
+export interface Delivery {
+  raw: string | EventEnvelope;
+  attempt: number;
+}
 
 /**
  * Delivers one event to one trigger and says what the transport must do with it.
@@ -29,22 +36,73 @@ export async function deliver(
 ): Promise<DeliveryOutcome> {
   const started = performance.now();
   const outcome = await decide(binding, raw, attempt);
+  observe(binding, attempt, outcome, performance.now() - started, observers);
+  return outcome;
+}
+
+/**
+ * Delivers the events of one read to a batch trigger (see {@link EventBatchTrigger}): one
+ * handler call for the valid ones, one outcome per event, in order. An event that cannot be
+ * parsed or fails the contract is dead-lettered alone; the batch's failure is each event's.
+ */
+export async function deliverBatch(
+  binding: TriggerBinding,
+  deliveries: Delivery[],
+  observers?: BusObservers,
+): Promise<DeliveryOutcome[]> {
+  const started = performance.now();
+  const outcomes: DeliveryOutcome[] = new Array(deliveries.length);
+  const items: BatchItem[] = [];
+  const positions: number[] = [];
+  deliveries.forEach(({ raw, attempt }, i) => {
+    const read = readEvent(binding, raw, attempt);
+    if ('kind' in read) outcomes[i] = read;
+    else {
+      items.push({ payload: read.payload, envelope: read.envelope, attempt });
+      positions.push(i);
+    }
+  });
+  const batch = binding.batch!;
+  for (let start = 0; start < items.length; start += batch.maxSize) {
+    const end = Math.min(items.length, start + batch.maxSize);
+    try {
+      await batch.run(items.slice(start, end));
+      for (let k = start; k < end; k++) outcomes[positions[k]!] = { kind: 'ack' };
+    } catch (error) {
+      for (let k = start; k < end; k++)
+        outcomes[positions[k]!] = failure(binding, error, items[k]!);
+    }
+  }
+  const durationMs = performance.now() - started;
+  deliveries.forEach(({ attempt }, i) =>
+    observe(binding, attempt, outcomes[i]!, durationMs, observers),
+  );
+  return outcomes;
+}
+
+function observe(
+  binding: TriggerBinding,
+  attempt: number,
+  outcome: DeliveryOutcome,
+  durationMs: number,
+  observers?: BusObservers,
+): void {
   observers?.delivered({
     event: binding.event,
     pipeline: binding.pipeline,
     attempt,
     outcome: outcome.kind,
     reason: outcome.kind === 'dead' ? outcome.reason : undefined,
-    durationMs: performance.now() - started,
+    durationMs,
   });
-  return outcome;
 }
 
-async function decide(
+/** The envelope and validated payload of an event, or why it goes to the dead letters. */
+function readEvent(
   binding: TriggerBinding,
   raw: string | EventEnvelope,
   attempt: number,
-): Promise<DeliveryOutcome> {
+): { envelope: EventEnvelope; payload: unknown } | DeliveryOutcome {
   let envelope: EventEnvelope;
   try {
     envelope = typeof raw === 'string' ? parseEnvelope(raw) : raw;
@@ -58,10 +116,23 @@ async function decide(
     const payload = binding.payloadType
       ? validatePayload(binding.payloadType, envelope.payload)
       : envelope.payload;
-    if (binding.batch) {
-      await binding.batch.deliver({ payload, envelope, attempt });
-      return { kind: 'ack' };
-    }
+    return { envelope, payload };
+  } catch (error) {
+    return failure(binding, error, { envelope, attempt });
+  }
+}
+
+async function decide(
+  binding: TriggerBinding,
+  raw: string | EventEnvelope,
+  attempt: number,
+): Promise<DeliveryOutcome> {
+  // A batch trigger's handler takes batches, even of one event.
+  if (binding.batch) return (await deliverBatch(binding, [{ raw, attempt }]))[0]!;
+  const read = readEvent(binding, raw, attempt);
+  if ('kind' in read) return read;
+  const { envelope, payload } = read;
+  try {
     const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
     // The handler and whatever it publishes run in the event's flow. With an interceptor the
     // handler is an Observable run on subscription: subscribe inside the flow too.
@@ -71,19 +142,28 @@ async function decide(
     });
     return { kind: 'ack' };
   } catch (error) {
-    const message = describeError(error);
-    const flow = flowContext.of(envelope);
-    if (error instanceof InvalidEventPayloadError) {
-      return { kind: 'dead', reason: 'invalid-payload', error: message, flow };
-    }
-    if (error instanceof NonRetriableEventError) {
-      return { kind: 'dead', reason: 'non-retriable', error: message, flow };
-    }
-    if (attempt >= binding.maxDeliveries) {
-      return { kind: 'dead', reason: 'max-deliveries', error: message, flow };
-    }
-    return { kind: 'retry', error: message, flow };
+    return failure(binding, error, { envelope, attempt });
   }
+}
+
+/** What a handler's error means for one of its events: dead-lettered now, or redelivered. */
+function failure(
+  binding: TriggerBinding,
+  error: unknown,
+  { envelope, attempt }: { envelope: EventEnvelope; attempt: number },
+): DeliveryOutcome {
+  const message = describeError(error);
+  const flow = flowContext.of(envelope);
+  if (error instanceof InvalidEventPayloadError) {
+    return { kind: 'dead', reason: 'invalid-payload', error: message, flow };
+  }
+  if (error instanceof NonRetriableEventError) {
+    return { kind: 'dead', reason: 'non-retriable', error: message, flow };
+  }
+  if (attempt >= binding.maxDeliveries) {
+    return { kind: 'dead', reason: 'max-deliveries', error: message, flow };
+  }
+  return { kind: 'retry', error: message, flow };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
-import { deliver } from '../../delivery/deliver.js';
+import { deliver, deliverBatch, type DeliveryOutcome } from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
@@ -63,28 +63,40 @@ export class InProcessConsumer {
         await cursor.wait();
         continue;
       }
-      for (const entry of entries) {
-        // A replay addressed to another pipeline: not ours to handle.
-        if (entry.target && entry.target !== this.binding.pipeline) continue;
-        cursor.pending++;
-        this.run(entry.raw, 1);
-      }
+      // A replay addressed to another pipeline: not ours to handle.
+      const ours = entries.filter((e) => !e.target || e.target === this.binding.pipeline);
+      cursor.pending += ours.length;
+      if (this.binding.batch) this.run(ours.map((e) => e.raw));
+      else for (const entry of ours) this.run([entry.raw]);
     }
   }
 
-  private run(raw: string, attempt: number): void {
-    this.inFlight++;
-    void this.handle(raw, attempt).finally(() => {
-      this.inFlight--;
+  /** Events taken together, on their first delivery or (one at a time) a redelivery. */
+  private run(raws: string[], attempt = 1): void {
+    if (raws.length === 0) return;
+    this.inFlight += raws.length;
+    void this.handle(raws, attempt).finally(() => {
+      this.inFlight -= raws.length;
       this.onSlotFree?.();
       this.onSlotFree = undefined;
       if (this.inFlight === 0) this.onIdle?.();
     });
   }
 
-  private async handle(raw: string, attempt: number): Promise<void> {
+  private async handle(raws: string[], attempt: number): Promise<void> {
+    const outcomes =
+      raws.length === 1 && !this.binding.batch
+        ? [await deliver(this.binding, raws[0]!, attempt, this.observers)]
+        : await deliverBatch(
+            this.binding,
+            raws.map((raw) => ({ raw, attempt })),
+            this.observers,
+          );
+    raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!));
+  }
+
+  private settle(raw: string, attempt: number, outcome: DeliveryOutcome): void {
     const { event, pipeline, maxDeliveries } = this.binding;
-    const outcome = await deliver(this.binding, raw, attempt, this.observers);
     if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
       flowContext.within(outcome.flow, () =>
@@ -99,7 +111,7 @@ export class InProcessConsumer {
       );
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
-        if (!this.stopping) this.run(raw, attempt + 1);
+        if (!this.stopping) this.run([raw], attempt + 1);
       }, delay);
       this.retryTimers.add(timer);
     } else if (outcome.kind === 'dead') {

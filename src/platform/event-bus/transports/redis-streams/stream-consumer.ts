@@ -4,7 +4,12 @@ import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import type { DeadLetterReason } from '../../delivery/dead-letter.js';
-import { deliver } from '../../delivery/deliver.js';
+import {
+  deliver,
+  deliverBatch,
+  type Delivery,
+  type DeliveryOutcome,
+} from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { AckBatcher } from './ack-batcher.js';
@@ -138,9 +143,7 @@ export class StreamConsumer {
         await this.recoverFromReadError(error as Error);
         continue;
       }
-      for (const [, entries] of reply ?? []) {
-        for (const [id, fields] of entries) this.run(id, fields, 1);
-      }
+      for (const [, entries] of reply ?? []) this.runAll(entries, () => 1);
     }
   }
 
@@ -154,37 +157,70 @@ export class StreamConsumer {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 
-  private run(id: string, fields: string[] | null, attempt: number): void {
-    this.inFlight.set(id, Date.now());
-    void this.handle(id, fields, attempt)
+  /** Handles entries read or claimed together: one by one, or as batches for a batch trigger. */
+  private runAll(entries: StreamEntry[], attemptOf: (id: string) => number): void {
+    if (!this.binding.batch) {
+      for (const [id, fields] of entries) this.run([[id, fields]], attemptOf);
+      return;
+    }
+    this.run(entries, attemptOf);
+  }
+
+  private run(entries: StreamEntry[], attemptOf: (id: string) => number): void {
+    const now = Date.now();
+    for (const [id] of entries) this.inFlight.set(id, now);
+    void this.handle(entries, attemptOf)
       .catch((error: Error) => {
-        // Only Redis failures land here; the event stays pending and the sweep retries it.
+        // Only Redis failures land here; the events stay pending and the sweep retries them.
         this.logger.error(
-          `handling ${this.binding.event} ${id} for ${this.group}: ${error.message}`,
+          `handling ${this.binding.event} ${entries.map(([id]) => id).join(', ')} for ${this.group}: ${error.message}`,
         );
       })
       .finally(() => {
-        this.inFlight.delete(id);
+        for (const [id] of entries) this.inFlight.delete(id);
         this.onSlotFree?.();
         this.onSlotFree = undefined;
         if (this.inFlight.size === 0) this.onIdle?.();
       });
   }
 
-  private async handle(id: string, fields: string[] | null, attempt: number): Promise<void> {
-    const raw = fieldOf(fields, ENVELOPE_FIELD);
-    const target = fieldOf(fields, TARGET_FIELD);
-    if (raw === undefined || (target !== undefined && target !== this.group)) {
-      // Trimmed away by retention before it could be handled, or a replay addressed to
-      // another pipeline: nothing for this one to do.
-      this.acks.add(this.stream, this.group, id);
-      return;
+  private async handle(entries: StreamEntry[], attemptOf: (id: string) => number): Promise<void> {
+    const settling: Promise<void>[] = [];
+    const deliveries: (Delivery & { id: string; raw: string })[] = [];
+    for (const [id, fields] of entries) {
+      const raw = fieldOf(fields, ENVELOPE_FIELD);
+      const target = fieldOf(fields, TARGET_FIELD);
+      const attempt = attemptOf(id);
+      if (raw === undefined || (target !== undefined && target !== this.group)) {
+        // Trimmed away by retention before it could be handled, or a replay addressed to
+        // another pipeline: nothing for this one to do.
+        void this.acks.add(this.stream, this.group, id);
+      } else if (attempt > this.binding.maxDeliveries) {
+        const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
+        settling.push(this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error));
+      } else deliveries.push({ id, raw, attempt });
     }
-    if (attempt > this.binding.maxDeliveries) {
-      const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
-      return this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error);
+    if (deliveries.length === 1 && !this.binding.batch) {
+      const [{ id, raw, attempt }] = deliveries as [(typeof deliveries)[number]];
+      settling.push(
+        this.settle(id, raw, attempt, await deliver(this.binding, raw, attempt, this.observers)),
+      );
+    } else if (deliveries.length > 0) {
+      const outcomes = await deliverBatch(this.binding, deliveries, this.observers);
+      deliveries.forEach(({ id, raw, attempt }, i) =>
+        settling.push(this.settle(id, raw, attempt, outcomes[i]!)),
+      );
     }
-    const outcome = await deliver(this.binding, raw, attempt, this.observers);
+    await Promise.all(settling);
+  }
+
+  /** Acknowledges, leaves pending for redelivery, or dead-letters one handled event. */
+  private async settle(
+    id: string,
+    raw: string,
+    attempt: number,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
     switch (outcome.kind) {
       case 'ack':
         // Stays in flight until the XACK is done: the sweep, on another connection, would
@@ -325,9 +361,7 @@ export class StreamConsumer {
       minIdleMs,
       ...deliveries.keys(),
     )) as StreamEntry[];
-    for (const [id, fields] of claimed) {
-      if (this.stopping) return;
-      this.run(id, fields, (deliveries.get(id) ?? 0) + 1);
-    }
+    if (this.stopping) return;
+    this.runAll(claimed, (id) => (deliveries.get(id) ?? 0) + 1);
   }
 }
