@@ -99,6 +99,24 @@ describe.each(profiles)(
       expect(after.counts.processed + after.counts.dead + after.counts.pending).toBe(
         after.counts.extracted,
       );
+
+      // Discarded is not lost: reprocessed later, once the target is back, the record revives.
+      target.reset();
+      await app
+        .as('operator')
+        .post(`${ADMIN}/object-store/${stored.id}/reprocess`)
+        .send({})
+        .expect(200);
+      await app.as('operator').post(`${ADMIN}/reprocessing/run`).send({}).expect(200);
+      const revived = await eventually(
+        async () => {
+          const p = await progress(id);
+          return p.status === 'completed' && p;
+        },
+        30_000,
+        'the discarded record revived',
+      );
+      expect(revived.counts).toMatchObject({ processed: 4, succeededAfterRetry: 1, dead: 0 });
     });
 
     it('counts records discarded in bulk over a filter as dead', async () => {
