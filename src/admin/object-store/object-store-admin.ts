@@ -1,15 +1,19 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type FindOptionsWhere, In, Like, Repository } from 'typeorm';
+import { type FindOptionsWhere, In, Like, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import {
   ObjectStoreEntry,
   type ObjectStoreStatus,
 } from '../../platform/object-store/object-store-entry.entity.js';
+import { ObjectStoreDiscards } from '../../platform/object-store/object-store-discards.js';
 import type { ObjectStoreFilter } from './object-store.dto.js';
 
 /** Only entries nobody holds may be changed by hand: a leased or reprocessing one is in flight. */
 const REPROCESSABLE: ObjectStoreStatus[] = ['pending', 'dead'];
+
+/** Entries a bulk discard selects, updates and notifies at a time. */
+const DISCARD_CHUNK = 500;
 
 /**
  * The Object Store as operators handle it: find entries, put one (or many) back in the
@@ -21,6 +25,7 @@ const REPROCESSABLE: ObjectStoreStatus[] = ['pending', 'dead'];
 export class ObjectStoreAdmin {
   constructor(
     @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
+    private readonly discards: ObjectStoreDiscards,
   ) {}
 
   async list(
@@ -58,6 +63,11 @@ export class ObjectStoreAdmin {
     return this.get(id);
   }
 
+  /**
+   * Dead, and the store's listeners are told (a pipeline keeping its own state about the
+   * entry). Should a listener fail, the call fails (500) with the entry dead already; a dead
+   * entry may be discarded again, which tells the listeners again: the operator repeats it.
+   */
   async discard(id: string, actor: string): Promise<ObjectStoreEntry> {
     const entry = await this.get(id);
     const result = await this.entries.update(
@@ -65,6 +75,7 @@ export class ObjectStoreAdmin {
       this.discarded(actor),
     );
     if (!result.affected) throw this.inFlight(entry, 'discard');
+    await this.discards.notify(entry.store, [entry.key]);
     return this.get(id);
   }
 
@@ -77,6 +88,12 @@ export class ObjectStoreAdmin {
     return (await this.entries.update(where, this.requeue())).affected ?? 0;
   }
 
+  /**
+   * Discards the matching entries chunk by chunk (in id order, so that entries already dead
+   * and matched again are not taken twice), and tells the listeners of each entry's store the
+   * keys of those it did discard: one a reprocessor claimed meanwhile is left alone. As for
+   * one entry, a listener's failure fails the call, and discarding again tells them again.
+   */
   async bulkDiscard(filter: ObjectStoreFilter, actor: string): Promise<number> {
     const discardable: ObjectStoreStatus[] = ['pending', 'dead'];
     const where = {
@@ -84,7 +101,27 @@ export class ObjectStoreAdmin {
       status:
         filter.status && discardable.includes(filter.status) ? filter.status : In(discardable),
     };
-    return (await this.entries.update(where, this.discarded(actor))).affected ?? 0;
+    let affected = 0;
+    let after = '';
+    for (;;) {
+      const chunk = await this.entries.find({
+        select: { id: true },
+        where: { ...where, ...(after ? { id: MoreThan(after) } : {}) },
+        order: { id: 'ASC' },
+        take: DISCARD_CHUNK,
+      });
+      if (chunk.length === 0) return affected;
+      after = chunk[chunk.length - 1].id;
+      const ids = chunk.map((e) => e.id);
+      const result = await this.entries.update({ ...where, id: In(ids) }, this.discarded(actor));
+      affected += result.affected ?? 0;
+      const discarded = await this.entries.find({
+        select: { id: true, store: true, key: true },
+        where: { id: In(ids), status: 'dead', errorCode: 'discarded' },
+      });
+      for (const [store, keys] of byStore(discarded)) await this.discards.notify(store, keys);
+      if (chunk.length < DISCARD_CHUNK) return affected;
+    }
   }
 
   private requeue(): QueryDeepPartialEntity<ObjectStoreEntry> {
@@ -126,4 +163,10 @@ export class ObjectStoreAdmin {
       code: 'entry-in-flight',
     });
   }
+}
+
+function byStore(entries: Pick<ObjectStoreEntry, 'store' | 'key'>[]): Map<string, string[]> {
+  const stores = new Map<string, string[]>();
+  for (const { store, key } of entries) stores.set(store, [...(stores.get(store) ?? []), key]);
+  return stores;
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
+import { DiscardedRecords } from './discarded-records.js';
 import { ImportRecord } from './import-record.entity.js';
 import { Import } from './import.entity.js';
 import { Imports } from './imports.js';
@@ -12,7 +13,7 @@ const bookkeeping = [Imports, RecordStates];
 /** What the four pipelines of the import flow share: imports, record states, the Object Store. */
 @Module({
   imports: [TypeOrmModule.forFeature(entities), ObjectStoreModule],
-  providers: bookkeeping,
+  providers: [...bookkeeping, DiscardedRecords],
   exports: [...bookkeeping, ObjectStoreModule],
 })
 export class ImportFlowModule {}

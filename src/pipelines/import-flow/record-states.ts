@@ -68,7 +68,12 @@ export class RecordStates {
   }
 
   async markDead(importId: string, key: string): Promise<void> {
-    await this.transition([{ importId, key }], 'dead', true);
+    await this.markAllDead([{ importId, key }]);
+  }
+
+  /** Open records given up on (an operator discarded them): a succeeded one never moves. */
+  markAllDead(refs: RecordRef[]): Promise<void> {
+    return this.transition(refs, 'dead', true);
   }
 
   /** A dead record an operator sent back to reprocessing: open again (failed), counted once. */

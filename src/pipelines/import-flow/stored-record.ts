@@ -12,3 +12,10 @@ export interface StoredRecord {
 
 /** Object Store key of a record: unique per import. */
 export const storedRecordKey = (importId: string, key: string): string => `${importId}/${key}`;
+
+/** The record a key of {@link storedRecordKey} names; the import id, a UUID, holds no '/'. */
+export function parseStoredRecordKey(storeKey: string): { importId: string; key: string } | null {
+  const slash = storeKey.indexOf('/');
+  if (slash <= 0 || slash === storeKey.length - 1) return null;
+  return { importId: storeKey.slice(0, slash), key: storeKey.slice(slash + 1) };
+}
