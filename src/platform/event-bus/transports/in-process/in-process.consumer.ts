@@ -84,14 +84,13 @@ export class InProcessConsumer {
   }
 
   private async handle(raws: string[], attempt: number): Promise<void> {
-    const outcomes =
-      raws.length === 1 && !this.binding.batch
-        ? [await deliver(this.binding, raws[0]!, attempt, this.observers)]
-        : await deliverBatch(
-            this.binding,
-            raws.map((raw) => ({ raw, attempt })),
-            this.observers,
-          );
+    const outcomes = this.binding.batch
+      ? await deliverBatch(
+          this.binding,
+          raws.map((raw) => ({ raw, attempt })),
+          this.observers,
+        )
+      : await Promise.all(raws.map((raw) => deliver(this.binding, raw, attempt, this.observers)));
     raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!));
   }
 

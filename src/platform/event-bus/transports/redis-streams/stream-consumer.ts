@@ -200,13 +200,14 @@ export class StreamConsumer {
         settling.push(this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error));
       } else deliveries.push({ id, raw, attempt });
     }
-    if (deliveries.length === 1 && !this.binding.batch) {
-      const [{ id, raw, attempt }] = deliveries as [(typeof deliveries)[number]];
-      settling.push(
-        this.settle(id, raw, attempt, await deliver(this.binding, raw, attempt, this.observers)),
-      );
-    } else if (deliveries.length > 0) {
-      const outcomes = await deliverBatch(this.binding, deliveries, this.observers);
+    if (deliveries.length > 0) {
+      const outcomes = this.binding.batch
+        ? await deliverBatch(this.binding, deliveries, this.observers)
+        : await Promise.all(
+            deliveries.map(({ raw, attempt }) =>
+              deliver(this.binding, raw, attempt, this.observers),
+            ),
+          );
       deliveries.forEach(({ id, raw, attempt }, i) =>
         settling.push(this.settle(id, raw, attempt, outcomes[i]!)),
       );
