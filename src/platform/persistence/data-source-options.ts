@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { LoggerOptions } from 'typeorm/logger/LoggerOptions.js';
 import { migrations } from '../../../migrations/index.js';
+import { DatabaseLogger } from './database-logger.js';
 import type { AppConfig } from '../../config/config.schema.js';
 
 /**
@@ -14,6 +15,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   const logging: LoggerOptions = database.logging ? ['error', 'warn', 'migration'] : ['error'];
   const common = {
     migrations,
+    logger: new DatabaseLogger(database.logging),
     // Each migration in its own transaction: a failure leaves the ones before it applied.
     migrationsTransactionMode: 'each',
     synchronize: false,

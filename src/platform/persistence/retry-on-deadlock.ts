@@ -16,7 +16,8 @@ export async function retryOnDeadlock<T>(statement: () => Promise<T>, attempts =
   }
 }
 
-function isLockConflict(error: unknown): boolean {
+/** A deadlock victim (1213) or a lock wait timeout (1205): InnoDB rolled the statement back. */
+export function isLockConflict(error: unknown): boolean {
   const { errno, driverError } = error as { errno?: number; driverError?: { errno?: number } };
   const code = errno ?? driverError?.errno;
   return code === 1213 || code === 1205;
