@@ -16,18 +16,19 @@ export class DatabaseLogger implements Logger {
 
   constructor(private readonly verbose: boolean) {}
 
-  logQuery(query: string): void {
+  // `_parameters` is taken (TypeORM passes it) and never written anywhere.
+  logQuery(query: string, _parameters?: unknown): void {
     if (this.verbose) this.logger.debug(`query: ${shorten(query)}`);
   }
 
-  logQueryError(error: string | Error, query: string): void {
+  logQueryError(error: string | Error, query: string, _parameters?: unknown): void {
     const message = typeof error === 'string' ? error : error.message;
     if (isLockConflict(error)) {
       this.logger.warn(`lock conflict (the statement is retried): ${message}; ${shorten(query)}`);
     } else this.logger.error(`query failed: ${message}; ${shorten(query)}`);
   }
 
-  logQuerySlow(time: number, query: string): void {
+  logQuerySlow(time: number, query: string, _parameters?: unknown): void {
     this.logger.warn(`slow query (${time} ms): ${shorten(query)}`);
   }
 
