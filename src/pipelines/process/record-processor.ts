@@ -85,7 +85,8 @@ export class RecordProcessor {
     const open: RecordWork[] = [];
     const handedBackSettled: string[] = [];
     for (const work of batch) {
-      const state = await this.reopenedState(work, states.get(recordRefKey(work.record)));
+      let state = states.get(recordRefKey(work.record));
+      if (state === 'dead' && work.attempt > 0) state = await this.reopenedState(work);
       if (state !== 'succeeded' && state !== 'dead') open.push(work);
       // Settled already: a redelivered or overtaken event. A handed-back entry is settled with it.
       else if (work.attempt > 0 && state === 'succeeded') handedBackSettled.push(storeKeyOf(work));
@@ -94,15 +95,14 @@ export class RecordProcessor {
     return open;
   }
 
-  /** An operator may have put a dead record back in the reprocessing queue (admin API). */
-  private async reopenedState(
-    work: RecordWork,
-    state: ImportRecordState | undefined,
-  ): Promise<ImportRecordState | undefined> {
-    if (state !== 'dead' || work.attempt === 0) return state;
+  /**
+   * The state of a dead record handed back: an operator may have put it back in the
+   * reprocessing queue (admin API).
+   */
+  private async reopenedState(work: RecordWork): Promise<ImportRecordState> {
     const entry = await this.store.get(IMPORT_RECORDS_STORE, storeKeyOf(work));
     // A late redelivery finds the entry still dead; a revived one was handed back again.
-    if (entry === null || entry.status === 'dead' || entry.status === 'done') return state;
+    if (entry === null || entry.status === 'dead' || entry.status === 'done') return 'dead';
     // Open again, and counted as failed until this attempt settles it.
     await this.states.reopen(work.record.importId, work.record.key);
     return 'failed';

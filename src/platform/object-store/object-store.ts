@@ -182,7 +182,7 @@ export class ObjectStore {
   }
 
   /** Gives up on a claimed entry. False when the lease was lost meanwhile. */
-  async markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
+  markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
     const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
       status: 'dead',
       leaseUntil: null,
@@ -192,17 +192,7 @@ export class ObjectStore {
       patch.errorCode = reason.code;
       patch.lastError = reason.message.slice(0, MAX_MESSAGE);
     }
-    const result = await this.entries
-      .createQueryBuilder()
-      .update(ObjectStoreEntry)
-      .set(patch)
-      .where('id = :id AND lease_owner = :owner AND status = :leased', {
-        id: entry.id,
-        owner,
-        leased: 'leased',
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return this.settleClaimed(entry, owner, patch);
   }
 
   /**
