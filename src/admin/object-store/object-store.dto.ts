@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -40,26 +40,8 @@ export class ObjectStoreFilter {
   keyPrefix?: string;
 }
 
-export class ObjectStoreQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'import-records' })
-  @IsOptional()
-  @Matches(STORE_NAME)
-  @MaxLength(100)
-  store?: string;
-  @ApiPropertyOptional({ enum: ENTRY_STATUSES })
-  @IsOptional()
-  @IsIn(ENTRY_STATUSES)
-  status?: (typeof ENTRY_STATUSES)[number];
-  @ApiPropertyOptional({ example: 'invalid-record' })
-  @IsOptional()
-  @Matches(ERROR_CODE)
-  @MaxLength(100)
-  errorCode?: string;
-  @ApiPropertyOptional({ description: 'Entries whose key starts with this' })
-  @IsOptional()
-  @Matches(KEY_PREFIX)
-  keyPrefix?: string;
-}
+/** A page of entries matching a filter: the same fields, validation and documentation. */
+export class ObjectStoreQuery extends IntersectionType(PageQuery, ObjectStoreFilter) {}
 
 export class ObjectStoreEntrySummary {
   @ApiProperty({ format: 'uuid' }) id!: string;
