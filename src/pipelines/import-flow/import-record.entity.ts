@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * - `extracted`: published, not yet processed;
@@ -11,8 +11,9 @@ export type RecordState = 'extracted' | 'failed' | 'succeeded' | 'dead';
  * The state of one record of an import. Progress is counted from these rows, and each state
  * change is a guarded UPDATE, so counts stay exact under concurrency and redelivery.
  */
+// No index on (import_id, state): every state change would rewrite an entry of it, and its
+// readers go through the primary key just as well (migration 1764190000000 dropped it).
 @Entity('import_records')
-@Index('idx_import_records_state', ['importId', 'state'])
 export class ImportRecord {
   @PrimaryColumn({ name: 'import_id', type: 'varchar', length: 36 })
   importId!: string;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { retryOnDeadlock } from '../persistence/retry-on-deadlock.js';
 import { ObjectStoreEntry, type ObjectStoreStatus } from './object-store-entry.entity.js';
 
 /** Why an input could not be processed. */
@@ -42,11 +43,16 @@ export class ObjectStore {
     @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
   ) {}
 
-  /** Stores failures (one multi-row upsert): a new key is added, a known one updated, attempts kept. */
+  /**
+   * Stores failures (one multi-row upsert): a new key is added, a known one updated, attempts
+   * kept. Two batches upserting side by side lock neighbouring keys of the unique index: rows
+   * go in key order, so that they take those locks in one order, and a deadlock victim runs again.
+   */
   async put(store: string, failures: StoredFailure[]): Promise<void> {
     if (failures.length === 0) return;
     const now = new Date();
-    const rows = failures.map(
+    const inKeyOrder = [...failures].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const rows = inKeyOrder.map(
       (f) =>
         <QueryDeepPartialEntity<ObjectStoreEntry>>{
           id: randomUUID(),
@@ -65,7 +71,7 @@ export class ObjectStore {
           updatedAt: now,
         },
     );
-    await this.entries
+    const upsert = this.entries
       .createQueryBuilder()
       .insert()
       .into(ObjectStoreEntry)
@@ -86,8 +92,8 @@ export class ObjectStore {
         ['store', 'entry_key'],
       )
       // No read-back of the rows for their defaults: nothing here uses them, and it costs a SELECT per batch.
-      .updateEntity(false)
-      .execute();
+      .updateEntity(false);
+    await retryOnDeadlock(() => upsert.execute());
   }
 
   /** Stores a new entry unless the key is already there (then nothing changes). True when added. */
@@ -261,16 +267,18 @@ export class ObjectStore {
       .execute();
   }
 
-  /** The pipeline processed these keys at last; a key never stored is ignored. */
+  /** The pipeline processed these keys at last; a key never stored is ignored. Retried like {@link put}. */
   async complete(store: string, keys: string[], expiresAt: Date | null = null): Promise<void> {
     if (keys.length === 0) return;
-    await this.entries.update(
-      {
-        store,
-        key: In(keys),
-        status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']),
-      },
-      { status: 'done', leaseOwner: null, leaseUntil: null, nextAttemptAt: null, expiresAt },
+    await retryOnDeadlock(() =>
+      this.entries.update(
+        {
+          store,
+          key: In(keys),
+          status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']),
+        },
+        { status: 'done', leaseOwner: null, leaseUntil: null, nextAttemptAt: null, expiresAt },
+      ),
     );
   }
 

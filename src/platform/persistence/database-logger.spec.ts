@@ -49,7 +49,7 @@ describe('DatabaseLogger', () => {
       logger.logQueryError(error, statement, parameters);
     }
     expect(lines.map((l) => l.level)).toEqual(['warn', 'warn']);
-    expect(lines[0]!.message).toMatch(/^lock conflict \(the statement is retried\): Deadlock/);
+    expect(lines[0]!.message).toMatch(/^lock conflict \(the statement was rolled back\): Deadlock/);
   });
 
   it('never writes parameters, and shortens a long multi-row statement', () => {

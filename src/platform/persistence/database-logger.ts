@@ -8,8 +8,9 @@ const MAX_STATEMENT = 300;
 /**
  * TypeORM's log lines through the app's logger (JSON, with the flow's ids), instead of its
  * console logger. A statement's parameters are never logged: they hold the records and the
- * people in them. A lock conflict is a warning, not an error: `retryOnDeadlock` runs the
- * statement again, and an operator should not be paged for what heals itself.
+ * people in them. A lock conflict is a warning, not an error: InnoDB rolled the statement back,
+ * the bulk statements that meet in busy index ranges run it again (`retryOnDeadlock`), and
+ * otherwise the caller's own retry (the bus redelivers) heals it: nothing to page for.
  */
 export class DatabaseLogger implements Logger {
   private readonly logger = new NestLogger('Database');
@@ -24,7 +25,9 @@ export class DatabaseLogger implements Logger {
   logQueryError(error: string | Error, query: string, _parameters?: unknown): void {
     const message = typeof error === 'string' ? error : error.message;
     if (isLockConflict(error)) {
-      this.logger.warn(`lock conflict (the statement is retried): ${message}; ${shorten(query)}`);
+      this.logger.warn(
+        `lock conflict (the statement was rolled back): ${message}; ${shorten(query)}`,
+      );
     } else this.logger.error(`query failed: ${message}; ${shorten(query)}`);
   }
 
