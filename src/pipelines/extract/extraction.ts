@@ -20,6 +20,13 @@ import { SourceReaders } from './sources/source-readers.js';
 /** How often a held-up extraction asks the bus whether the process pipeline caught up. */
 const BACKLOG_POLL_MS = 50;
 
+/** Waits for a step still in flight, whatever its outcome (its error is dealt with elsewhere). */
+const settled = (step: Promise<unknown>): Promise<void> =>
+  step.then(
+    () => undefined,
+    () => undefined,
+  );
+
 export interface ImportTrigger {
   triggeredBy: Import['triggeredBy'];
   /** Scheduled imports: the same key from several replicas makes one import. */
@@ -29,10 +36,10 @@ export interface ImportTrigger {
 
 /**
  * Pipeline 1's work: reads the source page by page and publishes one `record.extracted` per
- * record. Each page's record states are written before its events, and the next page is read
- * only once every event of this one is on the bus (backpressure: memory stays at one page).
- * The cursor and lease move after each page, so a dead process's extraction resumes where it
- * stopped. A failure marks the extraction failed and publishes `import.error`.
+ * record. Each page's record states are written before its events, and at most the next page
+ * is read ahead of the one being published (memory stays at two pages). The cursor and lease
+ * move after each page, so a dead process's extraction resumes where it stopped (at most one
+ * page before). A failure marks the extraction failed and publishes `import.error`.
  */
 @Injectable()
 export class Extraction implements OnModuleDestroy {
@@ -84,6 +91,9 @@ export class Extraction implements OnModuleDestroy {
   private async run(found: Import, owner: string): Promise<void> {
     const { leaseMs } = this.config.importFlow.extract;
     let cursor: SourceCursor = found.cursor;
+    // The cursor move of the page published last, still on its way to the database.
+    let advanced: Promise<boolean> = Promise.resolve(true);
+    let statesWritten: Promise<void> = Promise.resolve();
     try {
       const source = this.readers.source(found.source);
       if (!source)
@@ -93,29 +103,29 @@ export class Extraction implements OnModuleDestroy {
         );
       const reader = await this.readers.reader(found.source);
       let page = await reader.read(cursor, source.pageSize);
+      statesWritten = this.writeStates(found.id, page.records);
       for (;;) {
         if (this.stopping) {
-          await this.imports.release(found.id, owner);
+          await settled(statesWritten);
+          if (await advanced) await this.imports.release(found.id, owner);
           return;
         }
-        // The next page is read while this one is recorded and published: the source and
-        // the bus work at the same time. Its cursor is only committed once it is published.
+        // Three stages run side by side, each a round trip of its own: the next page is read,
+        // this page's events are published, the previous page's cursor is committed. A page's
+        // states are written before its events; a cursor only moves past published events.
         const nextPage = page.next === null ? null : reader.read(page.next, source.pageSize);
         nextPage?.catch(() => undefined); // awaited below, unless this page ends the run
-        const keys = page.records.map((r) => r.key);
-        await this.states.insertExtracted(found.id, keys);
+        await statesWritten;
         let records = page.records;
         if (found.replay) {
           // Events of a bus that keeps nothing across restarts: publish only those never processed.
-          const open = await this.states.stillExtracted(found.id, keys);
+          const open = await this.states.stillExtracted(
+            found.id,
+            records.map((r) => r.key),
+          );
           records = records.filter((r) => open.has(r.key));
         }
-        if (!(await this.waitForRoom(found, owner, cursor))) {
-          this.logger.warn(
-            `import ${found.id}: extraction lease lost to another process; stopping here`,
-          );
-          return;
-        }
+        if (!(await this.waitForRoom(found, owner, cursor))) return this.leaseLost(found);
         await Promise.all(
           records.map((r) =>
             this.extracted.publish(
@@ -124,26 +134,43 @@ export class Extraction implements OnModuleDestroy {
             ),
           ),
         );
+        if (!(await advanced)) return this.leaseLost(found);
         if (page.next === null) {
           await this.imports.finishExtraction(found.id, owner);
           return;
         }
         cursor = page.next;
-        if (!(await this.imports.advance(found.id, owner, cursor, leaseMs))) {
-          this.logger.warn(
-            `import ${found.id}: extraction lease lost to another process; stopping here`,
-          );
-          return;
-        }
+        // Committed while the next page is recorded and published: a crash before it lands
+        // publishes this page once more on resume, which the process pipeline takes in its
+        // stride (idempotent target writes, guarded state changes).
+        advanced = this.imports.advance(found.id, owner, cursor, leaseMs);
+        advanced.catch(() => undefined); // awaited at the next page
         page = await nextPage!;
+        statesWritten = this.writeStates(found.id, page.records);
       }
     } catch (error) {
+      // Nothing of this run may still be writing when the lease is handed back or failed.
+      await Promise.all([settled(advanced), settled(statesWritten)]);
       if (this.stopping) {
         await this.imports.release(found.id, owner).catch(() => undefined);
         return;
       }
       await this.fail(found, owner, cursor, error);
     }
+  }
+
+  /** A page's record states: written while the previous page is still being published. */
+  private writeStates(importId: string, records: { key: string }[]): Promise<void> {
+    const written = this.states.insertExtracted(
+      importId,
+      records.map((r) => r.key),
+    );
+    written.catch(() => undefined); // awaited before the page is published
+    return written;
+  }
+
+  private leaseLost(found: Import): void {
+    this.logger.warn(`import ${found.id}: extraction lease lost to another process; stopping here`);
   }
 
   /**
