@@ -14,18 +14,27 @@ import {
 } from '../import-flow/record-events.js';
 import { RecordStates } from '../import-flow/record-states.js';
 import { extractPipeline } from './extract.pipeline.js';
-import { ExtractionError, type SourceCursor } from './sources/source-reader.js';
+import {
+  ExtractionError,
+  type SourceCursor,
+  type SourcePage,
+  type SourceReader,
+} from './sources/source-reader.js';
 import { SourceReaders } from './sources/source-readers.js';
 
 /** How often a held-up extraction asks the bus whether the process pipeline caught up. */
 const BACKLOG_POLL_MS = 50;
 
 /** Waits for a step still in flight, whatever its outcome (its error is dealt with elsewhere). */
-const settled = (step: Promise<unknown>): Promise<void> =>
-  step.then(
-    () => undefined,
-    () => undefined,
-  );
+const settled = async (step: Promise<unknown> | undefined): Promise<void> => {
+  await step?.catch(() => undefined);
+};
+
+/** A page of the source on its way: read, then its record states written. */
+interface PageAhead {
+  page: Promise<SourcePage>;
+  states: Promise<void>;
+}
 
 export interface ImportTrigger {
   triggeredBy: Import['triggeredBy'];
@@ -93,7 +102,9 @@ export class Extraction implements OnModuleDestroy {
     let cursor: SourceCursor = found.cursor;
     // The cursor move of the page published last, still on its way to the database.
     let advanced: Promise<boolean> = Promise.resolve(true);
-    let statesWritten: Promise<void> = Promise.resolve();
+    // The page being published and the page read ahead, each with its record states.
+    let current: PageAhead | null = null;
+    let ahead: PageAhead | null = null;
     try {
       const source = this.readers.source(found.source);
       if (!source)
@@ -102,20 +113,23 @@ export class Extraction implements OnModuleDestroy {
           'source-unknown',
         );
       const reader = await this.readers.reader(found.source);
-      let page = await reader.read(cursor, source.pageSize);
-      statesWritten = this.writeStates(found.id, page.records);
-      for (;;) {
+      ahead = this.readAhead(found.id, reader, cursor, source.pageSize);
+      // The last page returns from inside the loop; `ahead` is null only after it.
+      while (ahead) {
+        const turn: PageAhead = (current = ahead);
+        const page = await turn.page;
         if (this.stopping) {
-          await settled(statesWritten);
+          await settled(turn.states);
           if (await advanced) await this.imports.release(found.id, owner);
           return;
         }
-        // Three stages run side by side, each a round trip of its own: the next page is read,
-        // this page's events are published, the previous page's cursor is committed. A page's
-        // states are written before its events; a cursor only moves past published events.
-        const nextPage = page.next === null ? null : reader.read(page.next, source.pageSize);
-        nextPage?.catch(() => undefined); // awaited below, unless this page ends the run
-        await statesWritten;
+        // Three stages run side by side, each a round trip of its own: the next page is read
+        // and its states written, this page's events are published, the previous page's
+        // cursor is committed. A page's states are written before its events; a cursor only
+        // moves past published events.
+        ahead =
+          page.next === null ? null : this.readAhead(found.id, reader, page.next, source.pageSize);
+        await turn.states;
         let records = page.records;
         if (found.replay) {
           // Events of a bus that keeps nothing across restarts: publish only those never processed.
@@ -125,7 +139,7 @@ export class Extraction implements OnModuleDestroy {
           );
           records = records.filter((r) => open.has(r.key));
         }
-        if (!(await this.waitForRoom(found, owner, cursor))) return this.leaseLost(found);
+        if (!(await this.waitForRoom(found, owner, cursor))) return this.leaseLost(found, ahead);
         await Promise.all(
           records.map((r) =>
             this.extracted.publish(
@@ -134,23 +148,21 @@ export class Extraction implements OnModuleDestroy {
             ),
           ),
         );
-        if (!(await advanced)) return this.leaseLost(found);
+        if (!(await advanced)) return this.leaseLost(found, ahead);
         if (page.next === null) {
           await this.imports.finishExtraction(found.id, owner);
           return;
         }
         cursor = page.next;
-        // Committed while the next page is recorded and published: a crash before it lands
-        // publishes this page once more on resume, which the process pipeline takes in its
-        // stride (idempotent target writes, guarded state changes).
+        // Committed while the next page is published: a crash before it lands publishes this
+        // page once more on resume, which the process pipeline takes in its stride
+        // (idempotent target writes, guarded state changes).
         advanced = this.imports.advance(found.id, owner, cursor, leaseMs);
         advanced.catch(() => undefined); // awaited at the next page
-        page = await nextPage!;
-        statesWritten = this.writeStates(found.id, page.records);
       }
     } catch (error) {
       // Nothing of this run may still be writing when the lease is handed back or failed.
-      await Promise.all([settled(advanced), settled(statesWritten)]);
+      await Promise.all([advanced, current?.states, ahead?.states].map((step) => settled(step)));
       if (this.stopping) {
         await this.imports.release(found.id, owner).catch(() => undefined);
         return;
@@ -159,18 +171,32 @@ export class Extraction implements OnModuleDestroy {
     }
   }
 
-  /** A page's record states: written while the previous page is still being published. */
-  private writeStates(importId: string, records: { key: string }[]): Promise<void> {
-    const written = this.states.insertExtracted(
-      importId,
-      records.map((r) => r.key),
+  /**
+   * Reads a page and writes its record states, while the page before is published. Either may
+   * fail: the failure surfaces when the page's turn comes.
+   */
+  private readAhead(
+    importId: string,
+    reader: SourceReader,
+    cursor: SourceCursor,
+    pageSize: number,
+  ): PageAhead {
+    const page = reader.read(cursor, pageSize);
+    const states = page.then((p) =>
+      this.states.insertExtracted(
+        importId,
+        p.records.map((r) => r.key),
+      ),
     );
-    written.catch(() => undefined); // awaited before the page is published
-    return written;
+    page.catch(() => undefined);
+    states.catch(() => undefined);
+    return { page, states };
   }
 
-  private leaseLost(found: Import): void {
+  /** Another process took the extraction over: it stops here, once the page read ahead is written. */
+  private async leaseLost(found: Import, ahead: PageAhead | null): Promise<void> {
     this.logger.warn(`import ${found.id}: extraction lease lost to another process; stopping here`);
+    await settled(ahead?.states);
   }
 
   /**
