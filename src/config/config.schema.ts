@@ -334,7 +334,11 @@ export const configSchema = z
         bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb or 1mb'),
         /** Origins allowed to call the API from a browser; empty, CORS stays off. */
         cors: z.object({ origins: z.array(z.string().url().or(z.literal('*'))) }).strict(),
-        /** Requests per client address within `ttlMs`, per replica; health and metrics are exempt. */
+        /**
+         * Requests per client address within `ttlMs`; health and metrics are exempt. Counted in
+         * Redis under `bus.keyPrefix` when `bus.redisUrl` is set (all replicas share the limit),
+         * in each process's memory otherwise.
+         */
         rateLimit: z.object({ ttlMs: millis, limit: positiveInt }).strict(),
       })
       .strict(),

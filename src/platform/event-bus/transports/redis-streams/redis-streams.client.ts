@@ -8,7 +8,12 @@ import type { DeadLetter } from '../../delivery/dead-letter.js';
 import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
 import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
 import type { StreamDescription } from '../../stream-description.js';
-import { connectWithin, createRedisConnection, within } from './redis-connection.js';
+import {
+  closeRedisConnection,
+  connectWithin,
+  createRedisConnection,
+  within,
+} from '../../../redis/redis-connection.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { REPLAY_DEAD_LETTER } from './replay.script.js';
 import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
@@ -48,8 +53,7 @@ export class RedisStreamsClient extends EventBusClient {
     const redis = this.redis;
     this.redis = undefined;
     this.batcher = undefined;
-    if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-    else redis?.disconnect();
+    await closeRedisConnection(redis);
   }
 
   async isHealthy(): Promise<boolean> {

@@ -6,7 +6,12 @@ import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import { AckBatcher } from './ack-batcher.js';
-import { connectWithin, createRedisConnection, within } from './redis-connection.js';
+import {
+  closeRedisConnection,
+  connectWithin,
+  createRedisConnection,
+  within,
+} from '../../../redis/redis-connection.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { StreamConsumer } from './stream-consumer.js';
 
@@ -102,13 +107,7 @@ export class RedisStreamsServer extends EventBusServer {
 
   async close(): Promise<void> {
     clearInterval(this.pausedRefresh);
-    await Promise.all(
-      [...this.readers, this.commands].map((redis) =>
-        redis?.status === 'ready'
-          ? redis.quit().catch(() => redis.disconnect())
-          : redis?.disconnect(),
-      ),
-    );
+    await Promise.all([...this.readers, this.commands].map(closeRedisConnection));
     this.readers = [];
     this.commands = undefined;
     this._status$.next('closed');

@@ -43,6 +43,12 @@ export async function connectWithin(redis: Redis, url: string, timeoutMs: number
   });
 }
 
+/** Quits politely when connected (pending replies arrive), and drops the socket otherwise. */
+export async function closeRedisConnection(redis: Redis | undefined): Promise<void> {
+  if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis?.disconnect();
+}
+
 /** Resolves `fallback` if `promise` has not settled within `ms` (a stalled broker call). */
 export function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([
