@@ -38,11 +38,18 @@ class FollowUp {
   @IsString() key!: string;
 }
 
+class Tally {
+  @IsString() key!: string;
+}
+
 const probed = defineEvent('batch-test.probed', Probe);
 const followed = defineEvent('batch-test.followed', FollowUp);
+const tallied = defineEvent('batch-test.tallied', Tally);
 
 const BATCH_SIZE = 20;
 const MAX_DELIVERIES = 3;
+/** `bus.concurrency` here: neither the config default nor any size a trigger declares. */
+const BUS_CONCURRENCY = 7;
 
 const batchPipeline = definePipeline({
   name: 'batch-probe',
@@ -54,6 +61,11 @@ const followPipeline = definePipeline({
   name: 'batch-follow',
   role: 'subscriber',
   description: 'Records the follow-ups one by one',
+});
+const tallyPipeline = definePipeline({
+  name: 'batch-tally',
+  role: 'subscriber',
+  description: 'Takes tallies in batches of the size it is given: it declares none',
 });
 
 interface SeenItem {
@@ -76,6 +88,8 @@ interface BatchCall {
 class Seen {
   readonly calls: BatchCall[] = [];
   readonly followUps: EventEnvelope[] = [];
+  /** The keys of each call of the tally batch trigger. */
+  readonly tallyCalls: string[][] = [];
 
   /** The calls that included `key`, with the attempt each delivered it at. */
   deliveriesOf(key: string): { attempt: number; failed: boolean }[] {
@@ -145,6 +159,16 @@ class FollowUpTrigger {
   }
 }
 
+@Controller()
+class TallyBatchTrigger {
+  constructor(private readonly seen: Seen) {}
+
+  @EventBatchTrigger(tallied, { pipeline: tallyPipeline.name })
+  onTallies(@Payload() batch: EventBatch<Tally>) {
+    this.seen.tallyCalls.push(batch.items.map((item) => item.payload.key));
+  }
+}
+
 @Module({ providers: [Seen], exports: [Seen] })
 class SeenModule {}
 
@@ -160,9 +184,16 @@ class BatchProbeModule {}
 })
 class BatchFollowModule {}
 
+@Module({
+  imports: [PipelineModule.register(tallyPipeline), SeenModule],
+  controllers: [TallyBatchTrigger],
+})
+class BatchTallyModule {}
+
 const catalogue: PipelineEntry[] = [
   { pipeline: batchPipeline, module: BatchProbeModule },
   { pipeline: followPipeline, module: BatchFollowModule },
+  { pipeline: tallyPipeline, module: BatchTallyModule },
 ];
 
 describe.each(profiles)('batch triggers on the %s profile', (profileName) => {
@@ -173,7 +204,10 @@ describe.each(profiles)('batch triggers on the %s profile', (profileName) => {
 
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
-    app = await startTestApp(profile, { catalogue });
+    app = await startTestApp(profile, {
+      catalogue,
+      overrides: { bus: { concurrency: BUS_CONCURRENCY } },
+    });
     bus = app.app.get(EventBus);
     seen = app.app.get(Seen);
   });
@@ -372,5 +406,30 @@ describe.each(profiles)('batch triggers on the %s profile', (profileName) => {
     expect(follow.body.triggers).toEqual([
       { event: followed.name, handler: 'FollowUpTrigger.onFollowUp' },
     ]);
+  });
+
+  it('shows the batch size a batch trigger declaring none runs with, and hands over batches of that size', async () => {
+    const { body } = await app.http
+      .get(`/api/v1/admin/pipelines/${tallyPipeline.name}`)
+      .expect(200);
+    // Neither batchSize nor concurrency declared: both fall back on bus.concurrency.
+    expect(body.triggers).toEqual([
+      { event: tallied.name, handler: 'TallyBatchTrigger.onTallies', batchSize: BUS_CONCURRENCY },
+    ]);
+
+    const N = 4 * BUS_CONCURRENCY;
+    const prefix = `tally-${profileName}-`;
+    await Promise.all(
+      Array.from({ length: N }, (_, i) => bus.publish(tallied, { key: `${prefix}${i}` }, 'test')),
+    );
+    const handled = () => seen.tallyCalls.flat().filter((key) => key.startsWith(prefix));
+    await eventually(() => handled().length >= N, 10_000, 'every tally to be handled');
+    await settle();
+    expect(new Set(handled()).size).toBe(N);
+    const sizes = seen.tallyCalls
+      .filter((call) => call.some((key) => key.startsWith(prefix)))
+      .map((call) => call.length);
+    // The size shown is the size used: reached, never passed.
+    expect(Math.max(...sizes)).toBe(body.triggers[0].batchSize);
   });
 });

@@ -70,8 +70,11 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
       const refused = [42];
       await seedPeople(app, 'e2e_people', N);
       for (const id of transient) target.failTransiently(`people:${id}`, 1);
-      for (const id of unavailable) target.failPermanently(`people:${id}`);
-      for (const id of refused) target.failPermanently(`people:${id}`, 422);
+      // The service says why in each record's result: the failure keeps its words.
+      for (const id of unavailable)
+        target.failPermanently(`people:${id}`, 503, { message: 'busy' });
+      for (const id of refused)
+        target.failPermanently(`people:${id}`, 422, { error: 'amount must be positive' });
 
       const id = await startImport(app, 'people');
       const progress = await settled(app, id);
@@ -120,6 +123,7 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
           status: 'dead',
           attempts: 3,
           errorCode: 'target-http-503',
+          lastError: 'target service answered HTTP 503 for the record in a bulk request: busy',
         });
       }
       for (const key of refused) {
@@ -128,6 +132,8 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
           attempts: 0,
           retriable: false,
           errorCode: 'target-rejected',
+          lastError:
+            'target service answered HTTP 422 for the record in a bulk request: amount must be positive',
         });
       }
 
@@ -147,6 +153,9 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
         'target-http-503',
         'target-rejected',
       ]);
+      const [rejection] = records.filter((r) => r.code === 'target-rejected');
+      expect(rejection?.message).toContain(`record ${refused[0]} of source 'people' is dead`);
+      expect(rejection?.message).toMatch(/: amount must be positive$/);
     } finally {
       await app.close();
     }

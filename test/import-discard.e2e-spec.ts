@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/config.schema.js';
 import type { DeepPartial } from '../src/config/load-config.js';
@@ -8,6 +9,7 @@ import {
 } from '../src/pipelines/import-flow/stored-record.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
+import { REFUSAL, refuseDeadRecords } from './fixtures/import-flow/refused-dead-records.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
@@ -34,7 +36,11 @@ describe.each(profiles)(
       target = await startTargetPeer();
       const overrides = {
         importFlow: {
-          sources: { single: source('single_people'), bulk: source('bulk_people') },
+          sources: {
+            single: source('single_people'),
+            bulk: source('bulk_people'),
+            refused: source('refused_people'),
+          },
           target: { table: 'import_target_records', httpUrl: target.url },
           // Reprocessing runs only when the operator asks: a failing record stays pending.
           reprocess: { intervalMs: 3_600_000, maxAttempts: 50, baseDelayMs: 3_600_000 },
@@ -43,6 +49,7 @@ describe.each(profiles)(
       app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
       await seedPeople(app, 'single_people', 4);
       await seedPeople(app, 'bulk_people', 5);
+      await seedPeople(app, 'refused_people', 4);
     });
     afterAll(async () => {
       await app?.close();
@@ -192,6 +199,91 @@ describe.each(profiles)(
       expect(await progress(id)).toMatchObject({
         status: 'completed-with-errors',
         counts: { extracted: 4, processed: 3, succeededAfterRetry: 1, dead: 1, pending: 0 },
+      });
+    });
+
+    /** Runs `call` while the database refuses to move import records to dead. */
+    const whileRecordsCannotDie = async <T>(call: () => Promise<T>): Promise<T> => {
+      const lift = await refuseDeadRecords(app.app.get(DataSource));
+      try {
+        return await call();
+      } finally {
+        await lift();
+      }
+    };
+    /** A problem body that says what happened and what to do, and nothing of the cause. */
+    const expectIncompleteDiscard = (answer: { status: number; text: string; body: unknown }) => {
+      expect(answer.status, answer.text).toBe(500);
+      expect(answer.body).toMatchObject({
+        status: 500,
+        code: 'discard-incomplete',
+        detail: expect.stringMatching(/discarded, but .* could not be told.* again/),
+      });
+      expect(answer.text).not.toContain(REFUSAL);
+      expect(answer.text).not.toMatch(/import_records|UPDATE|SQLITE|ER_|\bat \S+:\d+/);
+    };
+
+    it('answers a discard its import could not be told of with a clear error; discarding again finishes it, and again changes nothing', async () => {
+      target.reset();
+      target.failPermanently('refused:2');
+      const id = await importWithPending('refused', ['2']);
+      const stored = (await entry(id, '2'))!;
+      const discard = () => app.http.post(`${ADMIN}/object-store/${stored.id}/discard`);
+
+      // The import flow's write fails: the entry is dead already, its record still open.
+      expectIncompleteDiscard(await whileRecordsCannotDie(discard));
+      expect(await entry(id, '2')).toMatchObject({ status: 'dead', errorCode: 'discarded' });
+      expect(await progress(id)).toMatchObject({
+        status: 'running',
+        counts: { extracted: 4, processed: 3, dead: 0, pending: 1 },
+      });
+
+      // The entry is dead, and discarding it again tells the import flow again.
+      const again = await discard();
+      expect(again.status, again.text).toBe(200);
+      expect(again.body).toMatchObject({ status: 'dead', errorCode: 'discarded' });
+      const done = await progress(id);
+      expect(done).toMatchObject({
+        status: 'completed-with-errors',
+        counts: { extracted: 4, processed: 3, failed: 1, dead: 1, pending: 0 },
+      });
+
+      await discard().expect(200);
+      expect(await progress(id)).toEqual(done);
+    });
+
+    it('answers a bulk discard its import could not be told of with a clear error; the discarded ones discarded again finish it', async () => {
+      target.reset();
+      target.failPermanently('refused:1');
+      target.failPermanently('refused:3');
+      const id = await importWithPending('refused', ['1', '3']);
+      const filter = { store: IMPORT_RECORDS_STORE, keyPrefix: `${id}/` };
+
+      expectIncompleteDiscard(
+        await whileRecordsCannotDie(() =>
+          app.http
+            .post(`${ADMIN}/object-store/bulk/discard`)
+            .send({ filter: { ...filter, status: 'pending' } }),
+        ),
+      );
+      for (const key of ['1', '3'])
+        expect(await entry(id, key)).toMatchObject({ status: 'dead', errorCode: 'discarded' });
+      expect((await progress(id)).counts).toMatchObject({ dead: 0, pending: 2 });
+
+      // The same filter finds no pending entry any more: the answer names the one that does.
+      const same = await app.http
+        .post(`${ADMIN}/object-store/bulk/discard`)
+        .send({ filter: { ...filter, status: 'pending' } });
+      expect(same.body).toEqual({ affected: 0 });
+      expect((await progress(id)).status).toBe('running');
+      const retry = await app.http
+        .post(`${ADMIN}/object-store/bulk/discard`)
+        .send({ filter: { ...filter, status: 'dead', errorCode: 'discarded' } });
+      expect(retry.status, retry.text).toBe(200);
+      expect(retry.body).toEqual({ affected: 2 });
+      expect(await progress(id)).toMatchObject({
+        status: 'completed-with-errors',
+        counts: { extracted: 4, processed: 2, dead: 2, pending: 0 },
       });
     });
   },

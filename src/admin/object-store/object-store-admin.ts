@@ -1,4 +1,10 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ConflictException,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, In, Like, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
@@ -23,6 +29,8 @@ const DISCARD_CHUNK = 500;
  */
 @Injectable()
 export class ObjectStoreAdmin {
+  private readonly logger = new Logger('ObjectStoreAdmin');
+
   constructor(
     @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
     private readonly discards: ObjectStoreDiscards,
@@ -65,8 +73,9 @@ export class ObjectStoreAdmin {
 
   /**
    * Dead, and the store's listeners are told (a pipeline keeping its own state about the
-   * entry). Should a listener fail, the call fails (500) with the entry dead already; a dead
-   * entry may be discarded again, which tells the listeners again: the operator repeats it.
+   * entry). Should a listener fail, the call fails (500, `discard-incomplete`) with the entry
+   * dead already; a dead entry may be discarded again, which tells the listeners again (they
+   * take a key twice as once): the operator repeats it.
    */
   async discard(id: string, actor: string): Promise<ObjectStoreEntry> {
     const entry = await this.get(id);
@@ -75,7 +84,10 @@ export class ObjectStoreAdmin {
       this.discarded(actor),
     );
     if (!result.affected) throw this.inFlight(entry, 'discard');
-    await this.discards.notify(entry.store, [entry.key]);
+    if (!(await this.tell(entry.store, [entry.key])))
+      throw incomplete(
+        `entry '${id}' is discarded, but its pipeline could not be told: discard it again to finish`,
+      );
     return this.get(id);
   }
 
@@ -91,8 +103,10 @@ export class ObjectStoreAdmin {
   /**
    * Discards the matching entries chunk by chunk (in id order, so that entries already dead
    * and matched again are not taken twice), and tells the listeners of each entry's store the
-   * keys of those it did discard: one a reprocessor claimed meanwhile is left alone. As for
-   * one entry, a listener's failure fails the call, and discarding again tells them again.
+   * keys of those it did discard: one a reprocessor claimed meanwhile is left alone. A
+   * listener's failure does not stop it: every matching entry is discarded, then the call
+   * fails (500, `discard-incomplete`). The same filter may not find them again (it may ask
+   * for `pending`, or their former error code), so the answer names one that does.
    */
   async bulkDiscard(filter: ObjectStoreFilter, actor: string): Promise<number> {
     const discardable: ObjectStoreStatus[] = ['pending', 'dead'];
@@ -102,6 +116,7 @@ export class ObjectStoreAdmin {
         filter.status && discardable.includes(filter.status) ? filter.status : In(discardable),
     };
     let affected = 0;
+    let told = true;
     let after = '';
     for (;;) {
       const chunk = await this.entries.find({
@@ -110,7 +125,7 @@ export class ObjectStoreAdmin {
         order: { id: 'ASC' },
         take: DISCARD_CHUNK,
       });
-      if (chunk.length === 0) return affected;
+      if (chunk.length === 0) break;
       after = chunk[chunk.length - 1].id;
       const ids = chunk.map((e) => e.id);
       const result = await this.entries.update({ ...where, id: In(ids) }, this.discarded(actor));
@@ -119,8 +134,31 @@ export class ObjectStoreAdmin {
         select: { id: true, store: true, key: true },
         where: { id: In(ids), status: 'dead', errorCode: 'discarded' },
       });
-      for (const [store, keys] of byStore(discarded)) await this.discards.notify(store, keys);
-      if (chunk.length < DISCARD_CHUNK) return affected;
+      for (const [store, keys] of byStore(discarded)) told = (await this.tell(store, keys)) && told;
+      if (chunk.length < DISCARD_CHUNK) break;
+    }
+    if (!told)
+      throw incomplete(
+        `${affected} entries are discarded, but a pipeline could not be told of some: discard again ` +
+          `with the filter's store and keyPrefix, status 'dead' and errorCode 'discarded' to finish`,
+      );
+    return affected;
+  }
+
+  /**
+   * Tells the store's listeners; false if one failed. Its cause (a statement, a stack) goes to
+   * the log, with the call's correlation id, and never to the operator.
+   */
+  private async tell(store: string, keys: string[]): Promise<boolean> {
+    try {
+      await this.discards.notify(store, keys);
+      return true;
+    } catch (error) {
+      this.logger.error(
+        `the pipeline of store ${store} could not be told of ${keys.length} discarded entries`,
+        error instanceof Error ? error.stack : String(error),
+      );
+      return false;
     }
   }
 
@@ -164,6 +202,10 @@ export class ObjectStoreAdmin {
     });
   }
 }
+
+/** The entries are dead, their pipeline not told: the operator's to repeat. */
+const incomplete = (message: string) =>
+  new InternalServerErrorException({ message, code: 'discard-incomplete' });
 
 function byStore(entries: Pick<ObjectStoreEntry, 'store' | 'key'>[]): Map<string, string[]> {
   const stores = new Map<string, string[]>();

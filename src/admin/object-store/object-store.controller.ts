@@ -76,6 +76,11 @@ export class ObjectStoreController {
   @Audited('object-store.bulk-discard', 'object-store')
   @ApiOperation({ summary: 'Discard every pending or dead entry matching the filter' })
   @ApiOkResponse({ type: BulkResult })
+  @ApiProblemResponse(
+    500,
+    'The entries are discarded, but a pipeline could not be told of some: discard again with status dead and errorCode discarded',
+    'discard-incomplete',
+  )
   async bulkDiscard(
     @Body() body: BulkRequest,
     @CurrentPrincipal() principal: Principal,
@@ -128,6 +133,11 @@ export class ObjectStoreController {
     409,
     'The entry is done, or held by a reprocessor right now',
     'entry-in-flight',
+  )
+  @ApiProblemResponse(
+    500,
+    'The entry is discarded, but its pipeline could not be told: discard it again',
+    'discard-incomplete',
   )
   async discard(
     @Param('id', entryId) id: string,

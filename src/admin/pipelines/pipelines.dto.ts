@@ -8,7 +8,8 @@ export class TriggerView {
   @ApiPropertyOptional({ example: 16 }) concurrency?: number;
   @ApiPropertyOptional({
     example: 500,
-    description: 'Set for a batch trigger: the most events its handler takes at once',
+    description:
+      'Set for a batch trigger: the most events its handler takes at once (its concurrency, else bus.concurrency, when it declares none)',
   })
   batchSize?: number;
 }

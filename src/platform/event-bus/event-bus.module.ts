@@ -2,7 +2,13 @@ import { type DynamicModule, Global, Module, type Provider } from '@nestjs/commo
 import { DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../../config/config.schema.js';
 import { BusObservers } from './bus-observers.js';
-import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS, EVENT_BUS_SERVER } from './constants.js';
+import {
+  EVENT_BUS_CLIENT,
+  EVENT_BUS_OPTIONS,
+  EVENT_BUS_SERVER,
+  TRIGGER_DEFAULTS,
+} from './constants.js';
+import type { TriggerDefaults } from './delivery/trigger-settings.js';
 import { EventBus, type EventBusOptions } from './event-bus.js';
 import { EventRegistry } from './registry/event-registry.js';
 import { EventRegistryExplorer } from './registry/event-registry.explorer.js';
@@ -50,11 +56,13 @@ export class EventBusModule {
           },
         ];
     const options: EventBusOptions = { maxHops: bus.maxHops };
+    const triggerDefaults: TriggerDefaults = bus;
     return {
       module: EventBusModule,
       imports: [DiscoveryModule],
       providers: [
         { provide: EVENT_BUS_OPTIONS, useValue: options },
+        { provide: TRIGGER_DEFAULTS, useValue: triggerDefaults },
         { provide: BusObservers, useValue: new BusObservers() },
         ...transport,
         EventBus,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BULK_ANSWER_BYTES, readBulkAnswer } from './bulk-answer.js';
+import { MAX_BULK_ANSWER_BYTES, MAX_REASON_CHARS, readBulkAnswer } from './bulk-answer.js';
 import type { PostAnswer } from './json-poster.js';
 
 const ok = (body: unknown, status = 200): PostAnswer => ({
@@ -29,6 +29,75 @@ describe('readBulkAnswer', () => {
     expect(failures[2]?.message).toBe(
       'target service answered HTTP 503 for the record in a bulk request',
     );
+  });
+
+  it('ends a refused record’s message with the reason the service gave', () => {
+    const failures = readBulkAnswer(
+      ok({
+        results: [
+          { status: 422, error: 'amount must be positive' },
+          { status: 503, message: 'busy' },
+          { status: 201, message: 'created' },
+          { status: 409 },
+        ],
+      }),
+      4,
+    );
+    expect(failures.map((f) => f && [f.code, f.retriable, f.message])).toEqual([
+      [
+        'target-rejected',
+        false,
+        'target service answered HTTP 422 for the record in a bulk request: amount must be positive',
+      ],
+      [
+        'target-http-503',
+        true,
+        'target service answered HTTP 503 for the record in a bulk request: busy',
+      ],
+      undefined,
+      [
+        'target-rejected',
+        false,
+        'target service answered HTTP 409 for the record in a bulk request',
+      ],
+    ]);
+  });
+
+  it.each([
+    ['error before message', { error: 'the error', message: 'the message' }, ': the error'],
+    [
+      'message when error is no text',
+      { error: { code: 7 }, message: 'the message' },
+      ': the message',
+    ],
+    ['message when error is blank', { error: ' \n ', message: 'the message' }, ': the message'],
+    ['nothing from a number', { error: 42 }, ''],
+    ['nothing from null', { error: null, message: null }, ''],
+    ['one line from several', { error: 'line one\r\n\tline\u0000two ' }, ': line one line two'],
+  ])('takes as the reason %s', (_case, fields, ending) => {
+    const [failure] = readBulkAnswer(ok({ results: [{ status: 400, ...fields }] }), 1);
+    expect(failure?.message).toBe(
+      `target service answered HTTP 400 for the record in a bulk request${ending}`,
+    );
+  });
+
+  it(`keeps at most ${MAX_REASON_CHARS} characters of a reason, cut between characters`, () => {
+    const prefix = 'target service answered HTTP 422 for the record in a bulk request: ';
+    const exact = 'x'.repeat(MAX_REASON_CHARS);
+    const long = '😀'.repeat(MAX_REASON_CHARS + 1);
+    const [kept, cut] = readBulkAnswer(
+      ok({
+        results: [
+          { status: 422, error: exact },
+          { status: 422, error: long },
+        ],
+      }),
+      2,
+    );
+    expect(kept?.message).toBe(prefix + exact);
+    const reason = cut!.message.slice(prefix.length);
+    expect(Array.from(reason)).toHaveLength(MAX_REASON_CHARS);
+    expect(reason).toBe(`${'😀'.repeat(MAX_REASON_CHARS - 1)}…`);
   });
 
   it('takes any 2xx as the answer, and ignores what else a result says', () => {

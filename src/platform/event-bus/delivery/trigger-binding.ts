@@ -1,5 +1,6 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { BatchDelivery } from './batch-delivery.js';
+import { type TriggerDefaults, triggerSettings } from './trigger-settings.js';
 import type { PayloadType } from '../event-definition.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';
 
@@ -17,12 +18,6 @@ export interface TriggerBinding {
   readSize: number;
 }
 
-export interface TriggerDefaults {
-  maxDeliveries: number;
-  concurrency: number;
-  readBatchSize: number;
-}
-
 /** Reads the triggers Nest registered on a transport server (one handler per event and pipeline). */
 export function bindTriggers(
   handlers: Map<string, MessageHandler>,
@@ -32,18 +27,19 @@ export function bindTriggers(
   for (const handler of handlers.values()) {
     const extras = handler.extras as Partial<TriggerExtras> | undefined;
     if (!handler.isEventHandler || !extras?.event || !extras.pipeline) continue;
-    const concurrency = extras.concurrency ?? defaults.concurrency;
-    const batchSize = extras.batchSize ?? concurrency;
+    const { maxDeliveries, concurrency, batchSize, readSize } = triggerSettings(extras, defaults);
     bindings.push({
       event: extras.event,
       pipeline: extras.pipeline,
-      maxDeliveries: extras.maxDeliveries ?? defaults.maxDeliveries,
+      maxDeliveries,
       concurrency,
       payloadType: extras.payloadType,
       handler,
-      batch: extras.batch ? new BatchDelivery(handler, extras.pipeline, batchSize) : undefined,
-      // A whole batch per read: the handler then gets the batches it was sized for.
-      readSize: extras.batch ? batchSize : defaults.readBatchSize,
+      batch:
+        batchSize === undefined
+          ? undefined
+          : new BatchDelivery(handler, extras.pipeline, batchSize),
+      readSize,
     });
   }
   return bindings;

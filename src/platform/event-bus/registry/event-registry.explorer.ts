@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PipelineDescriptor } from '../../pipeline/pipeline-descriptor.js';
-import { EVENT_TRIGGER_METADATA } from '../constants.js';
+import { EVENT_TRIGGER_METADATA, TRIGGER_DEFAULTS } from '../constants.js';
+import { type TriggerDefaults, triggerSettings } from '../delivery/trigger-settings.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';
 import { EventRegistry } from './event-registry.js';
 
@@ -18,6 +19,7 @@ export class EventRegistryExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly registry: EventRegistry,
+    @Inject(TRIGGER_DEFAULTS) private readonly defaults: TriggerDefaults,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +50,8 @@ export class EventRegistryExplorer implements OnModuleInit {
           handler: `${wrapper.name}.${method}`,
           maxDeliveries: extras.maxDeliveries,
           concurrency: extras.concurrency,
-          batchSize: extras.batch ? (extras.batchSize ?? extras.concurrency) : undefined,
+          // The size the transports read with, defaults applied: absent means no batch trigger.
+          batchSize: triggerSettings(extras, this.defaults).batchSize,
         });
       }
     }
