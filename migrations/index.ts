@@ -8,6 +8,7 @@ import { CreateImportFlow1764170000000 } from './1764170000000-create-import-flo
 import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-source.js';
 import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
 import { DropImportRecordsStateIndex1764190000000 } from './1764190000000-drop-import-records-state-index.js';
+import { IndexIdempotencyKeysByAge1764200000000 } from './1764200000000-index-idempotency-keys-by-age.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -23,4 +24,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CreateSampleSource1764170000001,
   CreateAdminAudit1764180000000,
   DropImportRecordsStateIndex1764190000000,
+  IndexIdempotencyKeysByAge1764200000000,
 ];

@@ -29,6 +29,10 @@ const purchaseFlowSchema = z
     deliveryLeaseMs: millis,
     /** How long an `Idempotency-Key` stays locked by a request that never finished. */
     idempotencyLockMs: millis,
+    /** How long after its first request a key answers retries; then it is new again. */
+    idempotencyRetentionMs: millis,
+    /** How often keys past their retention are deleted, and how many per DELETE. */
+    idempotencyPurge: z.object({ intervalMs: millis, batchSize: positiveInt.max(10_000) }).strict(),
   })
   .strict();
 

@@ -36,6 +36,11 @@ export const environmentVariables: EnvironmentVariable[] = [
     path: ['purchaseFlow', 'notificationService', 'url'],
     parse: 'string',
   },
+  {
+    name: 'IDEMPOTENCY_RETENTION_MS',
+    path: ['purchaseFlow', 'idempotencyRetentionMs'],
+    parse: 'integer',
+  },
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
   {
     name: 'IMPORT_EXTRACT_MAX_BACKLOG',

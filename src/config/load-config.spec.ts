@@ -42,6 +42,13 @@ describe('configuration', () => {
     );
   });
 
+  it('keeps an Idempotency-Key 24 hours unless IDEMPOTENCY_RETENTION_MS says otherwise', () => {
+    expect(load({}).purchaseFlow.idempotencyRetentionMs).toBe(86_400_000);
+    expect(load({ IDEMPOTENCY_RETENTION_MS: '3600000' }).purchaseFlow.idempotencyRetentionMs).toBe(
+      3_600_000,
+    );
+  });
+
   it('applies the file of NODE_ENV over the defaults', () => {
     expect(loadConfig({ env: { NODE_ENV: 'test' }, configDir }).bus.claimIdleMs).toBe(1500);
     expect(load({}).bus.claimIdleMs).toBe(60000);
@@ -67,6 +74,12 @@ describe('configuration', () => {
       'IMPORT_TARGET_HTTP_BATCH_SIZE',
       '1001',
       /IMPORT_TARGET_HTTP_BATCH_SIZE \(importFlow\.target\.httpBatchSize\): .*1000/,
+    ],
+    ['IDEMPOTENCY_RETENTION_MS', '1d', /IDEMPOTENCY_RETENTION_MS: expected an integer, got '1d'/],
+    [
+      'IDEMPOTENCY_RETENTION_MS',
+      '0',
+      /IDEMPOTENCY_RETENTION_MS \(purchaseFlow\.idempotencyRetentionMs\): .*>=1/,
     ],
   ])('stops on %s=%s with a message naming the key', (name, value, message) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);

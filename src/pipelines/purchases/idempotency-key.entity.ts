@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { jsonTransformer } from '../../platform/persistence/json.transformer.js';
 
 export type IdempotencyStatus = 'in-progress' | 'completed';
@@ -8,6 +8,7 @@ export type IdempotencyStatus = 'in-progress' | 'completed';
  * got, replayed to every retry. The primary key makes two requests with one key take turns.
  */
 @Entity('idempotency_keys')
+@Index('idx_idempotency_keys_created_at', ['createdAt'])
 export class IdempotencyKey {
   /** `<scope>:<key>`: the same key on two routes is two keys. */
   @PrimaryColumn({ type: 'varchar', length: 191 })
@@ -33,6 +34,7 @@ export class IdempotencyKey {
   @Column({ name: 'response_body', type: 'text', nullable: true, transformer: jsonTransformer })
   responseBody!: unknown;
 
+  /** The first request with the key: its retention counts from here. */
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   HttpException,
-  Inject,
   Injectable,
   Logger,
   NotFoundException,
@@ -9,8 +8,6 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import { flowContext } from '../../platform/event-bus/flow-context.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
@@ -51,7 +48,6 @@ export class PurchaseService {
   private readonly logger = new Logger('purchases');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     @InjectRepository(Card) private readonly cards: Repository<Card>,
     @InjectRepository(MerchantRule) private readonly merchantRules: Repository<MerchantRule>,
@@ -87,12 +83,7 @@ export class PurchaseService {
     idempotencyKey?: string,
   ): Promise<PurchaseAnswer> {
     const claim = idempotencyKey
-      ? await this.idempotency.claim(
-          IDEMPOTENCY_SCOPE,
-          idempotencyKey,
-          requestHash(request),
-          this.config.purchaseFlow.idempotencyLockMs,
-        )
+      ? await this.idempotency.claim(IDEMPOTENCY_SCOPE, idempotencyKey, requestHash(request))
       : undefined;
     if (claim?.kind === 'replay')
       return { status: claim.status, body: claim.body as PurchaseView, replayed: true };

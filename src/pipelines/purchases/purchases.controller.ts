@@ -74,7 +74,8 @@ export class PurchasesController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase.',
+      'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase, ' +
+      'for 24 hours from the first request by default (`purchaseFlow.idempotencyRetentionMs`); then the key is new.',
     example: 'order-7f3a-attempt',
   })
   @ApiHeader({

@@ -5,6 +5,7 @@ import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
 import { Card } from './card.entity.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
+import { IdempotencyKeyPurge } from './idempotency/idempotency-key-purge.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { MerchantRule } from './merchant-rule.entity.js';
 import { PurchaseService } from './purchase.service.js';
@@ -13,7 +14,7 @@ import { PurchasesController } from './purchases.controller.js';
 import { purchasesPipeline } from './purchases.pipeline.js';
 
 const entities = [Card, MerchantRule, Purchase, IdempotencyKey];
-const providers = [PurchaseService, IdempotencyStore, FlowErrorReporter];
+const providers = [PurchaseService, IdempotencyStore, IdempotencyKeyPurge, FlowErrorReporter];
 
 @Module({
   imports: [

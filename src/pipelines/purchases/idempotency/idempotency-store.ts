@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, LessThan, Repository } from 'typeorm';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import type { AppConfig } from '../../../config/config.schema.js';
 import { IdempotencyKey } from '../idempotency-key.entity.js';
 
 /** The outcome of presenting a key: go ahead (holding it), or answer what the first request got. */
@@ -10,24 +17,39 @@ export type IdempotencyClaim =
   | { kind: 'replay'; status: number; body: unknown };
 
 /**
+ * A key past its retention: answered, or left by a request that died holding it. A key whose
+ * lock still holds is never expired: its request may yet complete.
+ */
+const EXPIRED = "created_at < :cutoff AND (status = 'completed' OR locked_until < :now)";
+
+/**
  * `Idempotency-Key` handling, after the IETF draft (draft-ietf-httpapi-idempotency-key-header):
  * the first request with a key takes it (one INSERT on the primary key, so two at once cannot
  * both win); a retry with the same body gets the stored answer; the same key with another
  * body is refused with 422; a retry while the first is still running gets 409. A request
  * that dies holding a key loses it when its lock ends. Only successful answers are stored:
- * a refusal writes nothing, so the client may retry once the cause is gone.
+ * a refusal writes nothing, so the client may retry once the cause is gone. A key lives
+ * `idempotencyRetentionMs` from its first request; after that it is new again, whether the
+ * purge has deleted it yet or not.
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(
-    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
-  ) {}
+  private readonly lockMs: number;
+  private readonly retentionMs: number;
 
-  async claim(scope: string, key: string, hash: string, lockMs: number): Promise<IdempotencyClaim> {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
+  ) {
+    this.lockMs = config.purchaseFlow.idempotencyLockMs;
+    this.retentionMs = config.purchaseFlow.idempotencyRetentionMs;
+  }
+
+  async claim(scope: string, key: string, hash: string): Promise<IdempotencyClaim> {
     const id = `${scope}:${key}`;
     const owner = randomUUID();
     const now = new Date();
-    const lockedUntil = new Date(now.getTime() + lockMs);
+    const lockedUntil = new Date(now.getTime() + this.lockMs);
     await this.keys
       .createQueryBuilder()
       .insert()
@@ -39,10 +61,17 @@ export class IdempotencyStore {
         owner,
         lockedUntil,
         responseStatus: null,
+        // The application's clock, which the retention is measured by, not the database's.
+        createdAt: now,
       })
       .orIgnore()
       .execute();
-    const row = await this.keys.findOneByOrFail({ id });
+    const row = await this.keys.findOneBy({ id });
+    if (!row || this.isExpired(row, now)) {
+      // Purged since the INSERT, or past its retention and not purged yet: the key is new.
+      if (row) await this.forget([id], now);
+      return this.claim(scope, key, hash);
+    }
     if (row.owner === owner) return { kind: 'proceed', id, owner };
     if (row.requestHash !== hash) {
       throw new UnprocessableEntityException({
@@ -93,5 +122,49 @@ export class IdempotencyStore {
   /** Gives the key up after a refusal or failure: nothing was done under it. */
   async release(claim: { id: string; owner: string }): Promise<void> {
     await this.keys.delete({ id: claim.id, owner: claim.owner, status: 'in-progress' });
+  }
+
+  /**
+   * Deletes up to `limit` keys past their retention, oldest first; returns how many. One
+   * bounded DELETE, so that a backlog never holds its locks long: the caller repeats.
+   */
+  async purgeExpired(limit: number, now = new Date()): Promise<number> {
+    const expired = await this.keys
+      .createQueryBuilder()
+      .select('id', 'id')
+      .where(EXPIRED, this.expiry(now))
+      .orderBy('created_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return this.forget(
+      expired.map((k) => k.id),
+      now,
+    );
+  }
+
+  /** Deletes those of `ids` still expired: a key taken over since it was read stays. */
+  private async forget(ids: string[], now: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const deleted = await this.keys
+      .createQueryBuilder()
+      .delete()
+      .from(IdempotencyKey)
+      .where('id IN (:...ids)', { ids })
+      .andWhere(EXPIRED, this.expiry(now))
+      .execute();
+    return deleted.affected ?? 0;
+  }
+
+  /** {@link EXPIRED}, for a row in hand. */
+  private isExpired(row: IdempotencyKey, now: Date): boolean {
+    const { cutoff } = this.expiry(now);
+    return (
+      row.createdAt.getTime() < cutoff.getTime() &&
+      (row.status === 'completed' || row.lockedUntil.getTime() < now.getTime())
+    );
+  }
+
+  private expiry(now: Date): { cutoff: Date; now: Date } {
+    return { cutoff: new Date(now.getTime() - this.retentionMs), now };
   }
 }
