@@ -6,9 +6,9 @@ import { IdempotencyStore } from '../src/pipelines/purchases/idempotency/idempot
 import { PurchasesModule } from '../src/pipelines/purchases/purchases.module.js';
 import { purchasesPipeline } from '../src/pipelines/purchases/purchases.pipeline.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { runTaskNow } from './support/recurring-tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const ADMIN = '/api/v1/admin';
 const PURGE = 'purchases-idempotency-purge';
 /** Short enough to wait out, long enough for a replay to come well within it. */
 const RETENTION_MS = 2_000;
@@ -69,14 +69,7 @@ describe.each(profiles)('Idempotency-Key retention on the %s profile', (profileN
   const post = (key: string, body: object) =>
     app.http.post('/api/v1/purchases').set('Idempotency-Key', key).send(body);
 
-  async function runPurge(): Promise<void> {
-    const { body } = await app
-      .as('operator')
-      .post(`${ADMIN}/reprocessing/run`)
-      .send({ task: PURGE })
-      .expect(200);
-    expect(body[0].lastRuns[0]).toMatchObject({ trigger: 'manual', outcome: 'succeeded' });
-  }
+  const runPurge = () => runTaskNow(app, PURGE);
 
   it('replays the recorded answer within the retention; once purged, the same key is a new purchase', async () => {
     const card = await addCard();

@@ -87,6 +87,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
       for (const id of transient) target.failTransiently(`people:${id}`, 2);
       for (const id of permanent) target.failPermanently(`people:${id}`);
 
+      const begun = Date.now();
       const started = await app.http.post('/api/v1/imports').send({ source: 'people' }).expect(202);
       expect(started.body).toMatchObject({
         source: 'people',
@@ -126,8 +127,11 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
       );
       expect(Number(total)).toBe(N - invalid.length - permanent.length);
 
-      // The Object Store: invalid records dead without attempts, permanent ones at the limit, transient ones done.
+      // The Object Store: invalid records dead without attempts, permanent ones at the limit,
+      // transient ones done, and kept the done retention from when they settled; dead ones for good.
       const store = app.app.get(ObjectStore);
+      const { doneRetentionMs } = app.config.objectStore;
+      const settledBy = Date.now();
       for (const key of invalid) {
         expect(
           await store.get(IMPORT_RECORDS_STORE, storedRecordKey(id, String(key))),
@@ -136,17 +140,24 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
           attempts: 0,
           retriable: false,
           errorCode: 'invalid-record',
+          expiresAt: null,
         });
       }
       for (const key of permanent) {
         expect(
           await store.get(IMPORT_RECORDS_STORE, storedRecordKey(id, String(key))),
-        ).toMatchObject({ status: 'dead', attempts: 3, errorCode: 'target-http-503' });
+        ).toMatchObject({
+          status: 'dead',
+          attempts: 3,
+          errorCode: 'target-http-503',
+          expiresAt: null,
+        });
       }
       for (const key of transient) {
-        expect(
-          await store.get(IMPORT_RECORDS_STORE, storedRecordKey(id, String(key))),
-        ).toMatchObject({ status: 'done', attempts: 2 });
+        const entry = await store.get(IMPORT_RECORDS_STORE, storedRecordKey(id, String(key)));
+        expect(entry).toMatchObject({ status: 'done', attempts: 2 });
+        expect(entry!.expiresAt!.getTime()).toBeGreaterThanOrEqual(begun + doneRetentionMs);
+        expect(entry!.expiresAt!.getTime()).toBeLessThanOrEqual(settledBy + doneRetentionMs);
       }
 
       // Error treatment: an error record per dead record, alerted through one ticket per import and code.

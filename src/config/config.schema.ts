@@ -36,6 +36,16 @@ const purchaseFlowSchema = z
   })
   .strict();
 
+/** The Object Store's housekeeping: how long settled entries stay, and the purge of expired ones. */
+const objectStoreSchema = z
+  .object({
+    /** How long an entry stays once done, unless its pipeline set its own expiry; then it is purged. */
+    doneRetentionMs: millis,
+    /** How often entries past their expiry are deleted, and how many per DELETE. */
+    purge: z.object({ intervalMs: millis, batchSize: positiveInt.max(10_000) }).strict(),
+  })
+  .strict();
+
 const alertChannel = z.enum(['email', 'itsm']);
 
 /** First matching rule wins; a rule without `pipeline` or `code` matches any. */
@@ -390,6 +400,7 @@ export const configSchema = z
       z.array(z.string().regex(/^[a-z0-9-]+$/, 'lower-case pipeline names')).min(1),
     ]),
     shutdown: z.object({ timeoutMs: millis }).strict(),
+    objectStore: objectStoreSchema,
     purchaseFlow: purchaseFlowSchema,
     errorTreatment: errorTreatmentSchema,
     /** The asynchronous model's reference integration: extract → process → reprocess → error handling. */
@@ -437,3 +448,4 @@ export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type ImportFlowConfig = AppConfig['importFlow'];
 export type ImportSourceConfig = z.infer<typeof importSourceSchema>;
 export type NotifiersConfig = AppConfig['notifiers'];
+export type ObjectStoreConfig = AppConfig['objectStore'];

@@ -24,6 +24,11 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
+  {
+    name: 'OBJECT_STORE_DONE_RETENTION_MS',
+    path: ['objectStore', 'doneRetentionMs'],
+    parse: 'integer',
+  },
   { name: 'AUTH_JWT_SECRET', path: ['auth', 'jwt', 'secret'], parse: 'string', secret: 'value' },
   { name: 'AUTH_JWT_PUBLIC_KEY', path: ['auth', 'jwt', 'publicKey'], parse: 'string' },
   { name: 'AUTH_JWKS_URL', path: ['auth', 'jwt', 'jwksUrl'], parse: 'string' },

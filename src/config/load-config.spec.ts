@@ -49,6 +49,28 @@ describe('configuration', () => {
     );
   });
 
+  it('keeps a done Object Store entry 7 days unless OBJECT_STORE_DONE_RETENTION_MS says otherwise', () => {
+    expect(load({}).objectStore).toEqual({
+      doneRetentionMs: 604_800_000,
+      purge: { intervalMs: 60_000, batchSize: 1000 },
+    });
+    expect(load({ OBJECT_STORE_DONE_RETENTION_MS: '3600000' }).objectStore.doneRetentionMs).toBe(
+      3_600_000,
+    );
+  });
+
+  it('bounds the Object Store purge batch', () => {
+    const purge = (batchSize: number) =>
+      loadConfig({
+        env: {},
+        configDir,
+        overrides: { objectStore: { purge: { batchSize } } },
+      });
+    expect(purge(10_000).objectStore.purge.batchSize).toBe(10_000);
+    expect(() => purge(0)).toThrow(/objectStore\.purge\.batchSize: .*>0/);
+    expect(() => purge(10_001)).toThrow(/objectStore\.purge\.batchSize: .*10000/);
+  });
+
   it('applies the file of NODE_ENV over the defaults', () => {
     expect(loadConfig({ env: { NODE_ENV: 'test' }, configDir }).bus.claimIdleMs).toBe(1500);
     expect(load({}).bus.claimIdleMs).toBe(60000);
@@ -80,6 +102,16 @@ describe('configuration', () => {
       'IDEMPOTENCY_RETENTION_MS',
       '0',
       /IDEMPOTENCY_RETENTION_MS \(purchaseFlow\.idempotencyRetentionMs\): .*>=1/,
+    ],
+    [
+      'OBJECT_STORE_DONE_RETENTION_MS',
+      '7d',
+      /OBJECT_STORE_DONE_RETENTION_MS: expected an integer, got '7d'/,
+    ],
+    [
+      'OBJECT_STORE_DONE_RETENTION_MS',
+      '0',
+      /OBJECT_STORE_DONE_RETENTION_MS \(objectStore\.doneRetentionMs\): .*>=1/,
     ],
   ])('stops on %s=%s with a message naming the key', (name, value, message) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);

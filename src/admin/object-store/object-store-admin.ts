@@ -162,6 +162,11 @@ export class ObjectStoreAdmin {
     }
   }
 
+  /**
+   * The operator's to settle now: no expiry (its pipeline's "stop trying after this" no longer
+   * holds), so the purge never deletes it under the operator's feet; once done it gets the
+   * done retention like any other.
+   */
   private requeue(): QueryDeepPartialEntity<ObjectStoreEntry> {
     return {
       status: 'pending',
@@ -170,9 +175,11 @@ export class ObjectStoreAdmin {
       nextAttemptAt: new Date(),
       leaseOwner: null,
       leaseUntil: null,
+      expiresAt: null,
     };
   }
 
+  /** Dead, and so kept until an operator deletes it: no expiry, like any dead entry. */
   private discarded(actor: string): QueryDeepPartialEntity<ObjectStoreEntry> {
     return {
       status: 'dead',
@@ -182,6 +189,7 @@ export class ObjectStoreAdmin {
       nextAttemptAt: null,
       leaseOwner: null,
       leaseUntil: null,
+      expiresAt: null,
     };
   }
 

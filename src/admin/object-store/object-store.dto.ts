@@ -54,6 +54,13 @@ export class ObjectStoreEntrySummary {
   @ApiPropertyOptional({ nullable: true, example: 'email must be an email' }) lastError!:
     string | null;
   @ApiPropertyOptional({ nullable: true, format: 'date-time' }) nextAttemptAt!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    format: 'date-time',
+    description:
+      'When the purge deletes it: a done entry `objectStore.doneRetentionMs` after it settled, a pending one when its pipeline said; null, kept',
+  })
+  expiresAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
@@ -68,6 +75,7 @@ export class ObjectStoreEntrySummary {
       errorCode: entry.errorCode,
       lastError: entry.lastError,
       nextAttemptAt: entry.nextAttemptAt?.toISOString() ?? null,
+      expiresAt: entry.expiresAt?.toISOString() ?? null,
       createdAt: entry.createdAt.toISOString(),
       updatedAt: entry.updatedAt.toISOString(),
     };

@@ -103,7 +103,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
       await this.failed(entry, owner, alert, error);
       return;
     }
-    if (!(await this.store.markDone(entry, owner, alert))) return;
+    if (!(await this.store.markDone(entry, owner, { payload: alert }))) return;
     const notifications =
       alert.ticketId || alert.emailMessageId
         ? {

@@ -56,7 +56,10 @@ export class ObjectStoreEntry {
   @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true })
   leaseUntil!: Date | null;
 
-  /** After this the entry may be purged. */
+  /**
+   * After this a pending entry is no longer tried, and a pending or done one is purged. Set
+   * by its pipeline, or by the done retention when it is done; none on a dead entry.
+   */
   @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
   expiresAt!: Date | null;
 

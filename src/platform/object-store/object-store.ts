@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
 import { retryOnDeadlock } from '../persistence/retry-on-deadlock.js';
 import { ObjectStoreEntry, type ObjectStoreStatus } from './object-store-entry.entity.js';
 
@@ -21,6 +23,15 @@ export interface StoredFailure<T = unknown> {
   error: StoredError;
   /** When a reprocessor may take it; now for an entry to review at once. */
   nextAttemptAt: Date;
+  /** Stop trying after this: past it, the entry is no longer claimed, and the purge deletes it. */
+  expiresAt?: Date | null;
+}
+
+/** How an entry settles as done. */
+export interface DoneOutcome {
+  /** The final payload; absent, the stored one stays. */
+  payload?: unknown;
+  /** Absent, `objectStore.doneRetentionMs` from now; null, kept for good. */
   expiresAt?: Date | null;
 }
 
@@ -33,15 +44,28 @@ export interface Claim<T = unknown> {
 const MAX_MESSAGE = 4000;
 
 /**
+ * What the purge may delete: past its expiry, and neither held by a reprocessor (`leased`,
+ * `reprocessing`: its outcome is on its way) nor dead (an operator's to act on).
+ */
+const PURGEABLE = "expires_at < :now AND status IN ('pending', 'done')";
+
+/**
  * The Object Store: any pipeline keeps here the inputs it could not process, with the error,
  * the attempts so far and when to try again. Reprocessors claim due entries under a lease,
- * so that several replicas never take the same entry at once.
+ * so that several replicas never take the same entry at once. An entry done is kept
+ * `objectStore.doneRetentionMs`, unless its pipeline says otherwise; a dead one until an
+ * operator acts; expired entries are deleted by {@link purgeExpired}.
  */
 @Injectable()
 export class ObjectStore {
+  private readonly doneRetentionMs: number;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
-  ) {}
+  ) {
+    this.doneRetentionMs = config.objectStore.doneRetentionMs;
+  }
 
   /**
    * Stores failures (one multi-row upsert): a new key is added, a known one updated, attempts
@@ -126,9 +150,10 @@ export class ObjectStore {
   }
 
   /**
-   * Claims up to `limit` entries that are due (pending past `nextAttemptAt`) or whose lease
-   * ran out (their holder died, or what it handed back never came back). The claim is one
-   * guarded UPDATE per entry set, so two replicas never hold the same entry.
+   * Claims up to `limit` entries that are due (pending past `nextAttemptAt`, and not past
+   * their expiry) or whose lease ran out (their holder died, or what it handed back never
+   * came back). The claim is one guarded UPDATE per entry set, so two replicas never hold
+   * the same entry.
    */
   async claimDue<T = unknown>(
     store: string,
@@ -136,13 +161,13 @@ export class ObjectStore {
   ): Promise<Claim<T>> {
     const owner = randomUUID();
     const now = new Date();
-    const due = `((status = 'pending' AND next_attempt_at <= :now) OR (status IN ('leased', 'reprocessing') AND lease_until < :now))`;
+    const due = `((status = 'pending' AND next_attempt_at <= :now AND (expires_at IS NULL OR expires_at > :now)) OR (status IN ('leased', 'reprocessing') AND lease_until < :now))`;
     const candidates = await this.entries
       .createQueryBuilder('e')
       .select('e.id', 'id')
       .where('e.store = :store', { store })
       .andWhere(
-        `((e.status = 'pending' AND e.nextAttemptAt <= :now) OR (e.status IN ('leased', 'reprocessing') AND e.leaseUntil < :now))`,
+        `((e.status = 'pending' AND e.nextAttemptAt <= :now AND (e.expiresAt IS NULL OR e.expiresAt > :now)) OR (e.status IN ('leased', 'reprocessing') AND e.leaseUntil < :now))`,
         { now },
       )
       .orderBy('e.nextAttemptAt', 'ASC')
@@ -187,12 +212,16 @@ export class ObjectStore {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Gives up on a claimed entry. False when the lease was lost meanwhile. */
+  /**
+   * Gives up on a claimed entry, for good: it loses any expiry, for an operator to act on.
+   * False when the lease was lost meanwhile.
+   */
   markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
     const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
       status: 'dead',
       leaseUntil: null,
       nextAttemptAt: null,
+      expiresAt: null,
     };
     if (reason) {
       patch.errorCode = reason.code;
@@ -224,14 +253,15 @@ export class ObjectStore {
     return this.settleClaimed(entry, owner, patch);
   }
 
-  /** A claimed entry is settled for good, optionally with its final payload. False when the lease was lost. */
-  markDone(entry: ObjectStoreEntry, owner: string, payload?: unknown): Promise<boolean> {
+  /** A claimed entry is settled for good, kept until its expiry. False when the lease was lost. */
+  markDone(entry: ObjectStoreEntry, owner: string, outcome: DoneOutcome = {}): Promise<boolean> {
     const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
       status: 'done',
       leaseUntil: null,
       nextAttemptAt: null,
+      expiresAt: this.doneExpiry(outcome.expiresAt),
     };
-    if (payload !== undefined) patch.payload = payload as object;
+    if (outcome.payload !== undefined) patch.payload = outcome.payload as object;
     return this.settleClaimed(entry, owner, patch);
   }
 
@@ -267,9 +297,19 @@ export class ObjectStore {
       .execute();
   }
 
-  /** The pipeline processed these keys at last; a key never stored is ignored. Retried like {@link put}. */
-  async complete(store: string, keys: string[], expiresAt: Date | null = null): Promise<void> {
+  /**
+   * The pipeline processed these keys at last: done, kept until `expiresAt` (see
+   * {@link DoneOutcome}); a key never stored is ignored. Retried like {@link put}.
+   */
+  async complete(store: string, keys: string[], expiresAt?: Date | null): Promise<void> {
     if (keys.length === 0) return;
+    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
+      status: 'done',
+      leaseOwner: null,
+      leaseUntil: null,
+      nextAttemptAt: null,
+      expiresAt: this.doneExpiry(expiresAt),
+    };
     await retryOnDeadlock(() =>
       this.entries.update(
         {
@@ -277,9 +317,14 @@ export class ObjectStore {
           key: In(keys),
           status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']),
         },
-        { status: 'done', leaseOwner: null, leaseUntil: null, nextAttemptAt: null, expiresAt },
+        patch,
       ),
     );
+  }
+
+  /** The expiry of an entry settling as done: the one asked for, else the done retention. */
+  private doneExpiry(asked: Date | null | undefined): Date | null {
+    return asked === undefined ? new Date(Date.now() + this.doneRetentionMs) : asked;
   }
 
   async countByStatus(store: string): Promise<Partial<Record<ObjectStoreStatus, number>>> {
@@ -293,9 +338,30 @@ export class ObjectStore {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
   }
 
-  /** Deletes entries past their expiry; returns how many. */
-  async purgeExpired(now = new Date()): Promise<number> {
-    const result = await this.entries.delete({ expiresAt: LessThan(now) });
-    return result.affected ?? 0;
+  /**
+   * Deletes up to `limit` entries past their expiry ({@link PURGEABLE}), soonest expired
+   * first; returns how many. One bounded DELETE, so that a backlog never holds its locks
+   * long: the caller repeats. An entry claimed or revived since it was read stays.
+   */
+  async purgeExpired(limit: number, now = new Date()): Promise<number> {
+    const expired = await this.entries
+      .createQueryBuilder()
+      .select('id', 'id')
+      .where(PURGEABLE, { now })
+      .orderBy('expires_at', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    if (expired.length === 0) return 0;
+    const ids = expired.map((e) => e.id);
+    const deleted = await retryOnDeadlock(() =>
+      this.entries
+        .createQueryBuilder()
+        .delete()
+        .from(ObjectStoreEntry)
+        .where('id IN (:...ids)', { ids })
+        .andWhere(PURGEABLE, { now })
+        .execute(),
+    );
+    return deleted.affected ?? 0;
   }
 }
