@@ -135,14 +135,16 @@ async function main(): Promise<void> {
     const headline = subjects[0]!;
     console.log(`\nMemory scaling (${label[headline.name]}), one process per size:\n`);
     console.log(
-      '| records | records/s | × baseline | target rows | retry tail s | peak RSS MiB | RSS before → max during MiB |',
+      '| records | records/s | × baseline | target rows | retry tail s | peak RSS MiB | RSS before → max during MiB | RSS at 10 / 50 / 90 / 100% written MiB |',
     );
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
     for (const records of [10_000, 100_000, 1_000_000]) {
       const r = await runScenario(headline, records);
       console.log(
         `| ${f0(records)} | ${f0(r.perSecond)} | ${(r.perSecond / baseline).toFixed(2)} | ${f0(r.targetRows)}${r.targetRows === records ? ' ✓' : ' ✗'} | ` +
-          `${r.drainSeconds.toFixed(2)} | ${f1(r.peakRssMiB)} | ${f1(r.rssBeforeMiB)} → ${f1(r.rssMaxDuringMiB)} |`,
+          `${r.drainSeconds.toFixed(2)} | ${f1(r.peakRssMiB)} | ${f1(r.rssBeforeMiB)} → ${f1(r.rssMaxDuringMiB)} | ` +
+          // Within one run, too: a leak grows along it; a warmed-up heap levels off.
+          `${r.rssAtMiB.map(f1).join(' / ')} |`,
       );
     }
   }
