@@ -338,7 +338,13 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
       role: 'subscriber',
       paused: false,
       triggers: [
-        { event: 'parcel.received', handler: 'SortingTrigger.onParcel', maxDeliveries: 2 },
+        // Declared (maxDeliveries), else the bus default the transports use (concurrency).
+        {
+          event: 'parcel.received',
+          handler: 'SortingTrigger.onParcel',
+          maxDeliveries: 2,
+          concurrency: app.config.bus.concurrency,
+        },
       ],
     });
     expect(sorting.subscriptions).toEqual([

@@ -403,8 +403,14 @@ describe.each(profiles)('batch triggers on the %s profile', (profileName) => {
       },
     ]);
     const follow = await app.http.get(`/api/v1/admin/pipelines/${followPipeline.name}`).expect(200);
+    // Not a batch trigger: no batchSize; the bus defaults for what it does not declare.
     expect(follow.body.triggers).toEqual([
-      { event: followed.name, handler: 'FollowUpTrigger.onFollowUp' },
+      {
+        event: followed.name,
+        handler: 'FollowUpTrigger.onFollowUp',
+        maxDeliveries: app.config.bus.maxDeliveries,
+        concurrency: BUS_CONCURRENCY,
+      },
     ]);
   });
 
@@ -414,7 +420,13 @@ describe.each(profiles)('batch triggers on the %s profile', (profileName) => {
       .expect(200);
     // Neither batchSize nor concurrency declared: both fall back on bus.concurrency.
     expect(body.triggers).toEqual([
-      { event: tallied.name, handler: 'TallyBatchTrigger.onTallies', batchSize: BUS_CONCURRENCY },
+      {
+        event: tallied.name,
+        handler: 'TallyBatchTrigger.onTallies',
+        maxDeliveries: app.config.bus.maxDeliveries,
+        concurrency: BUS_CONCURRENCY,
+        batchSize: BUS_CONCURRENCY,
+      },
     ]);
 
     const N = 4 * BUS_CONCURRENCY;

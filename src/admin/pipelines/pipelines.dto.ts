@@ -4,8 +4,12 @@ import { ConsumerView } from '../events/events.dto.js';
 export class TriggerView {
   @ApiProperty({ example: 'purchase.completed' }) event!: string;
   @ApiProperty({ example: 'PurchaseCompletedTrigger.onPurchase' }) handler!: string;
-  @ApiPropertyOptional({ example: 5 }) maxDeliveries?: number;
-  @ApiPropertyOptional({ example: 16 }) concurrency?: number;
+  @ApiProperty({ example: 5, description: 'As the trigger declares it, else bus.maxDeliveries' })
+  maxDeliveries!: number;
+
+  @ApiProperty({ example: 16, description: 'As the trigger declares it, else bus.concurrency' })
+  concurrency!: number;
+
   @ApiPropertyOptional({
     example: 500,
     description:

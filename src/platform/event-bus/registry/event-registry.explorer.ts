@@ -44,14 +44,15 @@ export class EventRegistryExplorer implements OnModuleInit {
           instance[method] as () => unknown,
         );
         if (!extras) continue;
+        // What the transports run with, defaults applied (no batchSize: not a batch trigger).
+        const { maxDeliveries, concurrency, batchSize } = triggerSettings(extras, this.defaults);
         this.registry.addTrigger({
           event: extras.event,
           pipeline: extras.pipeline,
           handler: `${wrapper.name}.${method}`,
-          maxDeliveries: extras.maxDeliveries,
-          concurrency: extras.concurrency,
-          // The size the transports read with, defaults applied: absent means no batch trigger.
-          batchSize: triggerSettings(extras, this.defaults).batchSize,
+          maxDeliveries,
+          concurrency,
+          batchSize,
         });
       }
     }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventRegistry } from './event-registry.js';
 
+/** What the explorer records for a trigger declaring nothing, with bus defaults 5 and 16. */
+const settings = { maxDeliveries: 5, concurrency: 16 };
+
 describe('event registry', () => {
   function registry() {
     const r = new EventRegistry();
@@ -26,11 +29,13 @@ describe('event registry', () => {
       event: 'purchase.completed',
       pipeline: 'store-receipt',
       handler: 'ReceiptTrigger.on',
+      ...settings,
     });
     r.addTrigger({
       event: 'purchase.completed',
       pipeline: 'bank-notification',
       handler: 'NotificationTrigger.on',
+      ...settings,
     });
     return r;
   }
@@ -53,7 +58,12 @@ describe('event registry', () => {
   it('keeps each pipeline with its triggers', () => {
     const receipt = registry().getPipeline('store-receipt');
     expect(receipt?.triggers).toEqual([
-      { event: 'purchase.completed', pipeline: 'store-receipt', handler: 'ReceiptTrigger.on' },
+      {
+        event: 'purchase.completed',
+        pipeline: 'store-receipt',
+        handler: 'ReceiptTrigger.on',
+        ...settings,
+      },
     ]);
     expect(
       registry()
@@ -64,7 +74,12 @@ describe('event registry', () => {
 
   it('lists a pipeline with two triggers on one event once among its subscribers', () => {
     const r = registry();
-    r.addTrigger({ event: 'purchase.completed', pipeline: 'store-receipt', handler: 'Other.on' });
+    r.addTrigger({
+      event: 'purchase.completed',
+      pipeline: 'store-receipt',
+      handler: 'Other.on',
+      ...settings,
+    });
     expect(r.listEvents().find((e) => e.name === 'purchase.completed')?.subscribers).toEqual([
       'store-receipt',
       'bank-notification',
@@ -73,7 +88,12 @@ describe('event registry', () => {
 
   it('refuses a trigger of a pipeline this process does not run, naming the handler', () => {
     expect(() =>
-      registry().addTrigger({ event: 'x', pipeline: 'typo-pipeline', handler: 'Broken.on' }),
+      registry().addTrigger({
+        event: 'x',
+        pipeline: 'typo-pipeline',
+        handler: 'Broken.on',
+        ...settings,
+      }),
     ).toThrow(/Broken\.on is a trigger of pipeline 'typo-pipeline'/);
   });
 

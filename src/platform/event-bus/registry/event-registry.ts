@@ -6,10 +6,10 @@ export interface TriggerRecord {
   pipeline: string;
   /** `Class.method` of the handler. */
   handler: string;
-  /** As the trigger declares it; absent, the bus default applies. */
-  maxDeliveries?: number;
-  /** As the trigger declares it; absent, the bus default applies. */
-  concurrency?: number;
+  /** As the trigger declares it, else the bus default (`bus.maxDeliveries`). */
+  maxDeliveries: number;
+  /** As the trigger declares it, else the bus default (`bus.concurrency`). */
+  concurrency: number;
   /**
    * Set for a batch trigger, and only then: the most events its handler takes at once, as
    * the transports use it (the bus defaults applied when it declares none).
