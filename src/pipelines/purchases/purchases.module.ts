@@ -8,6 +8,8 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 import { IdempotencyKeyPurge } from './idempotency/idempotency-key-purge.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { MerchantRule } from './merchant-rule.entity.js';
+import { PurchaseOutboxSweep } from './outbox/purchase-outbox-sweep.js';
+import { PurchaseOutbox } from './outbox/purchase-outbox.js';
 import { PurchaseRecorder } from './purchase-recorder.js';
 import { PurchaseService } from './purchase.service.js';
 import { Purchase } from './purchase.entity.js';
@@ -21,6 +23,8 @@ const providers = [
   IdempotencyStore,
   IdempotencyKeyPurge,
   FlowErrorReporter,
+  PurchaseOutbox,
+  PurchaseOutboxSweep,
 ];
 
 @Module({
