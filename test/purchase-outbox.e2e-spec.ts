@@ -10,6 +10,7 @@ import { PurchaseRecorder } from '../src/pipelines/purchases/purchase-recorder.j
 import { Purchase } from '../src/pipelines/purchases/purchase.entity.js';
 import { type ItsmPeer, startItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { addCard, purchaseRequest } from './support/purchases.js';
 import { runTaskNow } from './support/recurring-tasks.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
@@ -66,31 +67,13 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
   const purchases = () => db().getRepository(Purchase);
   const ago = (ms: number) => new Date(Date.now() - ms);
 
-  async function addCard(): Promise<string> {
-    const token = `tok_test_${unique()}`;
-    await db().query(
-      "INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, 'active', 'EUR', 10000000, 0)",
-      [token],
-    );
-    return token;
-  }
-
-  const purchaseRequest = (cardToken: string) => ({
-    cardToken,
-    amount: 1250,
-    currency: 'EUR',
-    merchantId: 'corner-books',
-    merchantName: 'Corner Books',
-    purchaserEmail: `buyer-${unique()}@shop.test`,
-  });
-
   /**
    * A purchase recorded by the real transaction (purchase, credit, pending deliveries) whose
    * `purchase.completed` was never published: the process died between the commit and the
    * publish. Recorded `ageMs` ago, as far as the outbox's grace is concerned.
    */
   async function recordLost(ageMs: number) {
-    const request = purchaseRequest(await addCard());
+    const request = purchaseRequest(await addCard(db()));
     const correlationId = `lost-${profileName}-${unique()}`;
     const recorded = await flowContext.run({ correlationId, hops: 0 }, () =>
       app.app.get(PurchaseRecorder).record(request),
@@ -180,7 +163,7 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
     const claimed = await recordLost(GRACE_MS + 60_000);
     const ledger = app.app.get(DeliveryLedger);
     expect(await ledger.claim(claimed.id, 'receipt', 3_600_000)).toBe('claimed');
-    const request = purchaseRequest(await addCard());
+    const request = purchaseRequest(await addCard(db()));
     const published = await app.http.post('/api/v1/purchases').send(request).expect(201);
     await sent(published.body.id);
     await purchases().update({ id: published.body.id }, { createdAt: ago(GRACE_MS + 60_000) });
