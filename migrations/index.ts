@@ -9,6 +9,7 @@ import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-s
 import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
 import { DropImportRecordsStateIndex1764190000000 } from './1764190000000-drop-import-records-state-index.js';
 import { IndexIdempotencyKeysByAge1764200000000 } from './1764200000000-index-idempotency-keys-by-age.js';
+import { AddPurchaseOutbox1764210000000 } from './1764210000000-add-purchase-outbox.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -25,4 +26,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CreateAdminAudit1764180000000,
   DropImportRecordsStateIndex1764190000000,
   IndexIdempotencyKeysByAge1764200000000,
+  AddPurchaseOutbox1764210000000,
 ];

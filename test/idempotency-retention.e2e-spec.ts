@@ -6,6 +6,7 @@ import { IdempotencyStore } from '../src/pipelines/purchases/idempotency/idempot
 import { PurchasesModule } from '../src/pipelines/purchases/purchases.module.js';
 import { purchasesPipeline } from '../src/pipelines/purchases/purchases.pipeline.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { addCard as addCardTo } from './support/purchases.js';
 import { runTaskNow } from './support/recurring-tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -48,14 +49,7 @@ describe.each(profiles)('Idempotency-Key retention on the %s profile', (profileN
   const stored = (key: string) =>
     count('SELECT COUNT(*) AS n FROM idempotency_keys WHERE id = ?', [`purchases:${key}`]);
 
-  async function addCard(): Promise<string> {
-    const token = `tok_test_${unique()}`;
-    await db().query(
-      "INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, 'active', 'EUR', 10000000, 0)",
-      [token],
-    );
-    return token;
-  }
+  const addCard = () => addCardTo(db());
 
   const purchase = (cardToken: string, amount = 1250) => ({
     cardToken,

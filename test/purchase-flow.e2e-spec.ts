@@ -14,6 +14,7 @@ import {
 import { receiptRetry } from '../src/pipelines/purchase-flow/reprocess.events.js';
 import { type ItsmPeer, type ReceivedRequest, startItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { addCard as addCardTo, purchaseRequest } from './support/purchases.js';
 import { type ReceivedMail, type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -105,28 +106,8 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
   const unique = () => randomBytes(5).toString('hex');
   const db = () => app.app.get(DataSource);
 
-  async function addCard(
-    patch: { status?: string; currency?: string; creditLimit?: number } = {},
-  ): Promise<string> {
-    const token = `tok_test_${unique()}`;
-    await db().query(
-      'INSERT INTO cards (token, status, currency, credit_limit, used) VALUES (?, ?, ?, ?, 0)',
-      [token, patch.status ?? 'active', patch.currency ?? 'EUR', patch.creditLimit ?? 10_000_000],
-    );
-    return token;
-  }
-
-  function purchase(cardToken: string, patch: Record<string, unknown> = {}) {
-    return {
-      cardToken,
-      amount: 1250,
-      currency: 'EUR',
-      merchantId: 'corner-books',
-      merchantName: 'Corner Books',
-      purchaserEmail: `buyer-${unique()}@shop.test`,
-      ...patch,
-    };
-  }
+  const addCard = (patch?: Parameters<typeof addCardTo>[1]) => addCardTo(db(), patch);
+  const purchase = purchaseRequest;
 
   const count = async (sql: string, params: unknown[] = []) =>
     Number(((await db().query(sql, params)) as { n: number | string }[])[0]!.n);

@@ -33,6 +33,23 @@ const purchaseFlowSchema = z
     idempotencyRetentionMs: millis,
     /** How often keys past their retention are deleted, and how many per DELETE. */
     idempotencyPurge: z.object({ intervalMs: millis, batchSize: positiveInt.max(10_000) }).strict(),
+    /**
+     * The outbox sweep: every `intervalMs`, a purchase whose deliveries are all still pending
+     * `graceMs` after it was recorded is published again, then again after doubling waits
+     * (from `graceMs`, at most `maxDelayMs`), `batchSize` per query.
+     */
+    outbox: z
+      .object({
+        graceMs: millis,
+        maxDelayMs: millis,
+        intervalMs: millis,
+        batchSize: positiveInt.max(1000),
+      })
+      .strict()
+      .refine((outbox) => outbox.maxDelayMs >= outbox.graceMs, {
+        path: ['maxDelayMs'],
+        message: 'at least graceMs (the first wait between two republishes)',
+      }),
   })
   .strict();
 

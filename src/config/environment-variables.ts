@@ -46,6 +46,11 @@ export const environmentVariables: EnvironmentVariable[] = [
     path: ['purchaseFlow', 'idempotencyRetentionMs'],
     parse: 'integer',
   },
+  {
+    name: 'PURCHASE_OUTBOX_GRACE_MS',
+    path: ['purchaseFlow', 'outbox', 'graceMs'],
+    parse: 'integer',
+  },
   { name: 'SUPPORT_EMAIL', path: ['errorTreatment', 'supportEmail'], parse: 'string' },
   {
     name: 'IMPORT_EXTRACT_MAX_BACKLOG',

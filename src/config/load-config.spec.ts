@@ -49,6 +49,26 @@ describe('configuration', () => {
     );
   });
 
+  it('republishes a purchase nobody claimed after a minute, then at most hourly, unless PURCHASE_OUTBOX_GRACE_MS says otherwise', () => {
+    expect(load({}).purchaseFlow.outbox).toEqual({
+      graceMs: 60_000,
+      maxDelayMs: 3_600_000,
+      intervalMs: 15_000,
+      batchSize: 100,
+    });
+    expect(load({ PURCHASE_OUTBOX_GRACE_MS: '5000' }).purchaseFlow.outbox.graceMs).toBe(5_000);
+  });
+
+  it('bounds the outbox batch and keeps its longest wait at least its grace', () => {
+    const outbox = (patch: { batchSize?: number; graceMs?: number }) =>
+      loadConfig({ env: {}, configDir, overrides: { purchaseFlow: { outbox: patch } } });
+    expect(outbox({ batchSize: 1000 }).purchaseFlow.outbox.batchSize).toBe(1000);
+    expect(() => outbox({ batchSize: 1001 })).toThrow(/purchaseFlow\.outbox\.batchSize: .*1000/);
+    expect(() => load({ PURCHASE_OUTBOX_GRACE_MS: '7200000' })).toThrow(
+      /purchaseFlow\.outbox\.maxDelayMs: at least graceMs/,
+    );
+  });
+
   it('keeps a done Object Store entry 7 days unless OBJECT_STORE_DONE_RETENTION_MS says otherwise', () => {
     expect(load({}).objectStore).toEqual({
       doneRetentionMs: 604_800_000,
@@ -102,6 +122,11 @@ describe('configuration', () => {
       'IDEMPOTENCY_RETENTION_MS',
       '0',
       /IDEMPOTENCY_RETENTION_MS \(purchaseFlow\.idempotencyRetentionMs\): .*>=1/,
+    ],
+    [
+      'PURCHASE_OUTBOX_GRACE_MS',
+      '0',
+      /PURCHASE_OUTBOX_GRACE_MS \(purchaseFlow\.outbox\.graceMs\): .*>=1/,
     ],
     [
       'OBJECT_STORE_DONE_RETENTION_MS',

@@ -11,6 +11,18 @@ export type ClaimResult = 'claimed' | 'already-sent' | 'held-elsewhere';
 const MAX_ERROR_LENGTH = 2000;
 
 /**
+ * SQL true of a purchase (its id in the column `purchaseId`) none of whose deliveries any
+ * sender has claimed: it has pending ones and no other. Read through the status index, so
+ * that it costs what is pending, not every delivery ever made.
+ */
+export function neverClaimed(purchaseId: string): string {
+  return (
+    `${purchaseId} IN (SELECT pending.purchase_id FROM purchase_deliveries pending WHERE pending.status = 'pending') ` +
+    `AND NOT EXISTS (SELECT 1 FROM purchase_deliveries other WHERE other.purchase_id = ${purchaseId} AND other.status <> 'pending')`
+  );
+}
+
+/**
  * The delivery status of each purchase on each channel. Senders claim a delivery before
  * sending: the claim is one conditional UPDATE, so of two deliveries of the same event (a
  * redelivery, a reprocessing, two replicas) only one sends.

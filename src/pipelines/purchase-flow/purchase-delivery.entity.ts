@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** The channels a purchase is delivered on, one subscriber pipeline each. */
 export type DeliveryChannel = 'notification' | 'receipt';
@@ -11,6 +11,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
  * it is also what keeps a reprocessed or redelivered event from sending twice.
  */
 @Entity('purchase_deliveries')
+@Index('idx_purchase_deliveries_status', ['status', 'purchaseId'])
 export class PurchaseDelivery {
   @PrimaryColumn({ name: 'purchase_id', type: 'varchar', length: 36 })
   purchaseId!: string;

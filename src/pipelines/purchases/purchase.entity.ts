@@ -30,4 +30,12 @@ export class Purchase {
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
+
+  /** Times the outbox published it again, none of its deliveries having been claimed. */
+  @Column({ type: 'int', default: 0 })
+  republishes!: number;
+
+  /** The outbox publishes it again no sooner than this (null: `graceMs` after `createdAt`). */
+  @Column({ name: 'republish_after', type: 'datetime', precision: 3, nullable: true })
+  republishAfter!: Date | null;
 }

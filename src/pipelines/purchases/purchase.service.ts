@@ -7,11 +7,9 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, Repository } from 'typeorm';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
+import { Repository } from 'typeorm';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
-import { inTransaction } from '../../platform/persistence/in-transaction.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
 import { describeError as describe, unexpectedErrorCode } from '../purchase-flow/describe-error.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
@@ -26,7 +24,9 @@ import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { requestHash } from './idempotency/request-hash.js';
 import { MerchantRule } from './merchant-rule.entity.js';
 import { evaluatePurchase, type Rejection } from './purchase-rules.js';
+import { purchaseCompletedOf } from './purchase-completed-of.js';
 import { Purchase } from './purchase.entity.js';
+import { PurchaseRecorder } from './purchase-recorder.js';
 
 export interface PurchaseAnswer {
   status: number;
@@ -39,8 +39,8 @@ const IDEMPOTENCY_SCOPE = 'purchases';
 
 /**
  * The business rule of the purchase flow: check the rules, record the purchase with its
- * pending deliveries (and the idempotent answer) in one short transaction, then publish
- * `purchase.completed`. Refusals write nothing; unexpected failures are reported on the
+ * pending deliveries (and the idempotent answer) in one short transaction (the
+ * {@link PurchaseRecorder}), then publish `purchase.completed`. Refusals write nothing; unexpected failures are reported on the
  * flow's error event and answered 500.
  */
 @Injectable()
@@ -48,11 +48,11 @@ export class PurchaseService {
   private readonly logger = new Logger('purchases');
 
   constructor(
-    private readonly dataSource: DataSource,
     @InjectRepository(Card) private readonly cards: Repository<Card>,
     @InjectRepository(MerchantRule) private readonly merchantRules: Repository<MerchantRule>,
     @InjectRepository(Purchase) private readonly purchases: Repository<Purchase>,
     private readonly ledger: DeliveryLedger,
+    private readonly recorder: PurchaseRecorder,
     private readonly idempotency: IdempotencyStore,
     private readonly errors: FlowErrorReporter,
     @InjectPublisher(purchaseCompleted) private readonly completed: Publisher<PurchaseCompleted>,
@@ -90,9 +90,7 @@ export class PurchaseService {
     try {
       const rejection = await this.check(request);
       if (rejection) throw refusal(rejection);
-      const recorded = await inTransaction(this.dataSource, (manager) =>
-        this.record(manager, request, claim),
-      );
+      const recorded = await this.recorder.record(request, claim);
       if ('code' in recorded) throw refusal(recorded);
       await this.publish(recorded.purchase);
       return { status: 201, body: recorded.view, replayed: false };
@@ -111,69 +109,14 @@ export class PurchaseService {
     return evaluatePurchase(request, card, merchant);
   }
 
-  /** Takes the credit with one conditional UPDATE, so concurrent purchases cannot overdraw a card. */
-  private async record(
-    manager: EntityManager,
-    request: CreatePurchaseRequest,
-    claim: { id: string; owner: string } | undefined,
-  ): Promise<{ purchase: Purchase; view: PurchaseView } | Rejection> {
-    const taken = await manager
-      .createQueryBuilder()
-      .update(Card)
-      .set({ used: () => 'used + :amount' })
-      .where(
-        "token = :token AND status = 'active' AND currency = :currency AND used + :amount <= credit_limit",
-      )
-      .setParameters({
-        token: request.cardToken,
-        currency: request.currency,
-        amount: request.amount,
-      })
-      .execute();
-    if (taken.affected !== 1) {
-      // The card changed since the check (blocked, or its credit taken by another purchase).
-      const card = await manager.findOneBy(Card, { token: request.cardToken });
-      return (
-        evaluatePurchase(request, card, null) ?? {
-          code: 'over-limit',
-          message: "the amount is above the card's available credit",
-        }
-      );
-    }
-    const purchase = manager.create(Purchase, {
-      id: randomUUID(),
-      cardToken: request.cardToken,
-      amount: request.amount,
-      currency: request.currency,
-      merchantId: request.merchantId,
-      merchantName: request.merchantName,
-      purchaserEmail: request.purchaserEmail,
-      correlationId: flowContext.current()?.correlationId ?? randomUUID(),
-      createdAt: new Date(),
-    });
-    await manager.insert(Purchase, purchase);
-    await this.ledger.createPending(manager, purchase.id);
-    const view = PurchaseView.of(purchase, []);
-    if (claim) await this.idempotency.complete(manager, claim, 201, view);
-    return { purchase, view };
-  }
-
   private async publish(purchase: Purchase): Promise<void> {
-    const event: PurchaseCompleted = {
-      purchaseId: purchase.id,
-      cardToken: purchase.cardToken,
-      amount: purchase.amount,
-      currency: purchase.currency,
-      merchantId: purchase.merchantId,
-      merchantName: purchase.merchantName,
-      purchaserEmail: purchase.purchaserEmail,
-      purchasedAt: purchase.createdAt.toISOString(),
-    };
+    const event = purchaseCompletedOf(purchase);
     try {
       await this.completed.publish(event);
     } catch (error) {
       // The purchase is recorded and the caller gets its confirmation; the subscribers do not
-      // hear of it. The error event carries it whole, for an operator (or reprocessing) to republish.
+      // hear of it yet. The error event alerts support; the outbox sweep publishes it again
+      // once its grace is over, its deliveries still pending.
       await this.errors
         .report({
           code: 'publish-failed',

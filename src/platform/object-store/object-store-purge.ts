@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { PurgeTask } from '../reprocessing/purge-task.js';
+import { BatchTask } from '../reprocessing/batch-task.js';
 import { ObjectStore } from './object-store.js';
 
 /**
@@ -12,7 +12,7 @@ import { ObjectStore } from './object-store.js';
  * every process, whatever pipelines it runs: the admin API always has the store.
  */
 @Injectable()
-export class ObjectStorePurge extends PurgeTask {
+export class ObjectStorePurge extends BatchTask {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     store: ObjectStore,
@@ -24,7 +24,7 @@ export class ObjectStorePurge extends PurgeTask {
       config.objectStore.purge,
       (limit) => store.purgeExpired(limit),
       new Logger('ObjectStorePurge'),
-      'Object Store entries past their expiry',
+      'Object Store entries past their expiry deleted',
     );
   }
 }

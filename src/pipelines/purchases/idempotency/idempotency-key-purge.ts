@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { PurgeTask } from '../../../platform/reprocessing/purge-task.js';
+import { BatchTask } from '../../../platform/reprocessing/batch-task.js';
 import { IdempotencyStore } from './idempotency-store.js';
 
 /**
@@ -11,7 +11,7 @@ import { IdempotencyStore } from './idempotency-store.js';
  * stops), so that a backlog is cleared in one run without one long lock on the table.
  */
 @Injectable()
-export class IdempotencyKeyPurge extends PurgeTask {
+export class IdempotencyKeyPurge extends BatchTask {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     store: IdempotencyStore,
@@ -23,7 +23,7 @@ export class IdempotencyKeyPurge extends PurgeTask {
       config.purchaseFlow.idempotencyPurge,
       (limit) => store.purgeExpired(limit),
       new Logger('IdempotencyKeyPurge'),
-      'idempotency key(s) past their retention',
+      'idempotency key(s) past their retention deleted',
     );
   }
 }

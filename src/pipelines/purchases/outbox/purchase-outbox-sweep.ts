@@ -1,0 +1,30 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import type { AppConfig } from '../../../config/config.schema.js';
+import { BatchTask } from '../../../platform/reprocessing/batch-task.js';
+import { PurchaseOutbox } from './purchase-outbox.js';
+
+/**
+ * Every `purchaseFlow.outbox.intervalMs`, publishes `purchase.completed` again for the
+ * purchases none of whose deliveries was claimed within the grace, `batchSize` per query,
+ * batch after batch until none is due. Runs where `purchases` runs: it is that pipeline's
+ * event.
+ */
+@Injectable()
+export class PurchaseOutboxSweep extends BatchTask {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    outbox: PurchaseOutbox,
+    registry: SchedulerRegistry,
+  ) {
+    super(
+      registry,
+      'purchases-outbox-sweep',
+      config.purchaseFlow.outbox,
+      (limit) => outbox.republishDue(limit),
+      new Logger('PurchaseOutboxSweep'),
+      'purchase(s) nobody claimed published again',
+    );
+  }
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { APP_CONFIG } from '../../../config/config.module.js';
+import type { AppConfig, PurchaseFlowConfig } from '../../../config/config.schema.js';
+import { InjectPublisher } from '../../../platform/event-bus/inject-publisher.decorator.js';
+import type { Publisher } from '../../../platform/event-bus/publisher.js';
+import { neverClaimed } from '../../purchase-flow/delivery-ledger.js';
+import {
+  type PurchaseCompleted,
+  purchaseCompleted,
+} from '../../purchase-flow/purchase-completed.event.js';
+import { purchaseCompletedOf } from '../purchase-completed-of.js';
+import { Purchase } from '../purchase.entity.js';
+
+/**
+ * The other half of the transactional outbox. A purchase is committed with its pending
+ * deliveries, then published; a process that dies in between leaves a purchase nobody hears
+ * of. A purchase whose deliveries are all still pending `graceMs` after it was recorded has
+ * most likely not been published (or not heard), so it is published again, built from the
+ * stored purchase under its own correlation id: a recorded purchase is always published, at
+ * least once. A duplicate is harmless: each subscriber claims its delivery with one
+ * conditional UPDATE and leaves a sent one alone. A purchase is not republished every sweep
+ * while its subscribers are down: the waits double from `graceMs` up to `maxDelayMs`.
+ */
+@Injectable()
+export class PurchaseOutbox {
+  private readonly logger = new Logger('PurchaseOutbox');
+  private readonly settings: PurchaseFlowConfig['outbox'];
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectRepository(Purchase) private readonly purchases: Repository<Purchase>,
+    @InjectPublisher(purchaseCompleted) private readonly completed: Publisher<PurchaseCompleted>,
+  ) {
+    this.settings = config.purchaseFlow.outbox;
+  }
+
+  /**
+   * Publishes again up to `limit` purchases nobody claimed, oldest first; returns how many
+   * this process published (another replica may take some of the same batch).
+   */
+  async republishDue(limit: number, now = new Date()): Promise<number> {
+    const due = await this.purchases
+      .createQueryBuilder('purchase')
+      .where(neverClaimed('purchase.id'))
+      .andWhere('purchase.created_at < :cutoff', {
+        cutoff: new Date(now.getTime() - this.settings.graceMs),
+      })
+      .andWhere('(purchase.republish_after IS NULL OR purchase.republish_after <= :now)', { now })
+      .orderBy('purchase.created_at', 'ASC')
+      .limit(limit)
+      .getMany();
+    let republished = 0;
+    for (const purchase of due) {
+      if (!(await this.take(purchase, now))) continue;
+      await this.completed.publish(purchaseCompletedOf(purchase), {
+        correlationId: purchase.correlationId,
+      });
+      this.logger.warn(
+        `purchase ${purchase.id} had no delivery claimed: purchase.completed published again ` +
+          `(${purchase.republishes + 1}) [correlationId=${purchase.correlationId}]`,
+      );
+      republished++;
+    }
+    return republished;
+  }
+
+  /**
+   * Counts the republish and sets the next one's earliest time before publishing, with one
+   * conditional UPDATE: of two replicas sweeping at once, one publishes. Should the publish
+   * then fail, the purchase waits for that next time.
+   */
+  private async take(purchase: Purchase, now: Date): Promise<boolean> {
+    const wait = Math.min(
+      this.settings.maxDelayMs,
+      this.settings.graceMs * 2 ** purchase.republishes,
+    );
+    const taken = await this.purchases
+      .createQueryBuilder()
+      .update(Purchase)
+      .set({
+        republishes: () => 'republishes + 1',
+        republishAfter: new Date(now.getTime() + wait),
+      })
+      .where('id = :id AND republishes = :seen', {
+        id: purchase.id,
+        seen: purchase.republishes,
+      })
+      .execute();
+    return taken.affected === 1;
+  }
+}
