@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentVariables } from './environment-variables.js';
+
+const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+
+describe('environment variables', () => {
+  // Operators read the README, not this file: a variable it does not list is one they never set.
+  it('are each documented in the README, with the key they set', () => {
+    const undocumented = environmentVariables
+      .filter(({ name, path }) => {
+        const key = path.join('.');
+        // A configuration table row names the key and its variable on one line.
+        return !readme
+          .split('\n')
+          .some((line) => line.includes(`\`${name}\``) && line.includes(key.split('.').at(-1)!));
+      })
+      .map(({ name, path }) => `${name} (${path.join('.')})`);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('have unique names, each setting its own key', () => {
+    const names = environmentVariables.map((v) => v.name);
+    const keys = environmentVariables.map((v) => v.path.join('.'));
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
