@@ -4,6 +4,7 @@ import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import { deliver, deliverBatch, type DeliveryOutcome } from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
+import { logRetries } from '../../delivery/retry-log.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { GroupCursor, InProcessBroker } from './in-process.broker.js';
@@ -92,17 +93,18 @@ export class InProcessConsumer {
         )
       : await Promise.all(raws.map((raw) => deliver(this.binding, raw, attempt, this.observers)));
     raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!));
+    logRetries(
+      this.logger,
+      this.binding,
+      this.binding.pipeline,
+      outcomes.map((outcome) => ({ attempt, outcome })),
+    );
   }
 
   private settle(raw: string, attempt: number, outcome: DeliveryOutcome): void {
-    const { event, pipeline, maxDeliveries } = this.binding;
+    const { event, pipeline } = this.binding;
     if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
-      flowContext.within(outcome.flow, () =>
-        this.logger.warn(
-          `${event} failed in ${pipeline} (delivery ${attempt} of ${maxDeliveries}): ${outcome.error}`,
-        ),
-      );
       const delay = retryDelay(
         attempt,
         this.config.retry.baseDelayMs,

@@ -11,6 +11,7 @@ import {
   type DeliveryOutcome,
 } from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
+import { logRetries } from '../../delivery/retry-log.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { AckBatcher } from './ack-batcher.js';
 import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
@@ -211,6 +212,12 @@ export class StreamConsumer {
       deliveries.forEach(({ id, raw, attempt }, i) =>
         settling.push(this.settle(id, raw, attempt, outcomes[i]!)),
       );
+      logRetries(
+        this.logger,
+        this.binding,
+        this.group,
+        deliveries.map(({ id, attempt }, i) => ({ id, attempt, outcome: outcomes[i]! })),
+      );
     }
     await Promise.all(settling);
   }
@@ -229,12 +236,7 @@ export class StreamConsumer {
         await this.acks.add(this.stream, this.group, id);
         return;
       case 'retry':
-        // Left pending: the sweep claims it back once its backoff has passed.
-        flowContext.within(outcome.flow, () =>
-          this.logger.warn(
-            `${this.binding.event} ${id} failed in ${this.group} (delivery ${attempt} of ${this.binding.maxDeliveries}): ${outcome.error}`,
-          ),
-        );
+        // Left pending: the sweep claims it back once its backoff has passed (logged by handle).
         return;
       case 'dead':
         return flowContext.within(outcome.flow, () =>

@@ -1,0 +1,46 @@
+import type { LoggerService } from '@nestjs/common';
+import { flowContext } from '../flow-context.js';
+import type { DeliveryOutcome } from './deliver.js';
+import type { TriggerBinding } from './trigger-binding.js';
+
+/** One handled event as a transport knows it: its id (Redis Streams has one), delivery number and outcome. */
+export interface HandledEvent {
+  id?: string;
+  attempt: number;
+  outcome: DeliveryOutcome;
+}
+
+/**
+ * Warns of the events left for redelivery. Events that failed together for the same reason
+ * (a batch whose handler threw, a database away) make one line with their count and the
+ * first one's flow, not one line each: an outage then logs a line per batch, not a flood.
+ * A single event's line reads as it always did.
+ */
+export function logRetries(
+  logger: Pick<LoggerService, 'warn'>,
+  binding: Pick<TriggerBinding, 'event' | 'maxDeliveries'>,
+  group: string,
+  handled: HandledEvent[],
+): void {
+  const together = new Map<string, HandledEvent[]>();
+  for (const event of handled) {
+    if (event.outcome.kind !== 'retry') continue;
+    const reason = `${event.attempt}\u0000${event.outcome.error}`;
+    let events = together.get(reason);
+    if (!events) together.set(reason, (events = []));
+    events.push(event);
+  }
+  for (const events of together.values()) {
+    const [first] = events as [HandledEvent & { outcome: { kind: 'retry' } }];
+    const { attempt, outcome } = first;
+    const which =
+      events.length === 1
+        ? `${binding.event}${first.id ? ` ${first.id}` : ''}`
+        : `${events.length} ${binding.event} events${first.id ? ` (${first.id} … ${events.at(-1)!.id})` : ''}`;
+    flowContext.within(outcome.flow, () =>
+      logger.warn(
+        `${which} failed in ${group} (delivery ${attempt} of ${binding.maxDeliveries}): ${outcome.error}`,
+      ),
+    );
+  }
+}
