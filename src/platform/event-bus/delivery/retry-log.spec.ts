@@ -32,10 +32,24 @@ describe('retry log', () => {
     expect(lines).toEqual([
       {
         message:
-          '3 record.extracted events (1-0 … 1-3) failed in process (delivery 1 of 5): QueryFailedError: Deadlock',
+          '3 record.extracted events (1-0 … 1-3) failed in process (delivery 1 of 5): QueryFailedError: Deadlock; also in flows c-2, c-3',
         correlationId: 'c-1',
       },
     ]);
+  });
+
+  it('names each other flow once, and at most twenty of them', () => {
+    const sameFlow = captured(
+      ['2-0', '2-1'].map((id) => ({ id, attempt: 1, outcome: retry('Down', 'import-1') })),
+    );
+    expect(sameFlow.map((l) => l.message)).toEqual([
+      '2 record.extracted events (2-0 … 2-1) failed in process (delivery 1 of 5): Down',
+    ]);
+    const many = captured(
+      Array.from({ length: 25 }, (_, i) => ({ attempt: 1, outcome: retry('Down', `c-${i}`) })),
+    );
+    expect(many[0]!.message).toMatch(/; also in flows c-1, c-2, .*, c-20 and 4 more$/);
+    expect(many[0]!.correlationId).toBe('c-0');
   });
 
   it('keeps events apart that failed for another reason or at another delivery', () => {

@@ -12,9 +12,10 @@ export interface HandledEvent {
 
 /**
  * Warns of the events left for redelivery. Events that failed together for the same reason
- * (a batch whose handler threw, a database away) make one line with their count and the
- * first one's flow, not one line each: an outage then logs a line per batch, not a flood.
- * A single event's line reads as it always did.
+ * (a batch whose handler threw, a database away) make one line with their count, logged in
+ * the first one's flow and naming the others' correlation ids (up to {@link MAX_FLOWS_NAMED}),
+ * not one line each: an outage then logs a line per batch, not a flood. A single event's line
+ * reads as it always did.
  */
 export function logRetries(
   logger: Pick<LoggerService, 'warn'>,
@@ -39,8 +40,23 @@ export function logRetries(
         : `${events.length} ${binding.event} events${first.id ? ` (${first.id} … ${events.at(-1)!.id})` : ''}`;
     flowContext.within(outcome.flow, () =>
       logger.warn(
-        `${which} failed in ${group} (delivery ${attempt} of ${binding.maxDeliveries}): ${outcome.error}`,
+        `${which} failed in ${group} (delivery ${attempt} of ${binding.maxDeliveries}): ${outcome.error}${otherFlows(events)}`,
       ),
     );
   }
+}
+
+/** Flows named on a grouped line besides the first one's, so that a search on any id finds it. */
+const MAX_FLOWS_NAMED = 20;
+
+/** The other correlation ids among events that failed together (an import's batch has one). */
+function otherFlows(events: HandledEvent[]): string {
+  const ids = new Set<string>();
+  for (const { outcome } of events)
+    if (outcome.kind === 'retry' && outcome.flow) ids.add(outcome.flow.correlationId);
+  const others = [...ids].slice(1);
+  if (others.length === 0) return '';
+  const named = others.slice(0, MAX_FLOWS_NAMED);
+  const more = others.length - named.length;
+  return `; also in flows ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
