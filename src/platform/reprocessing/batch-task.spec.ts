@@ -16,16 +16,26 @@ function expiredRows(rows: number) {
 }
 
 describe('runInBatches', () => {
-  it('deletes batch after batch until a short one says nothing is left', async () => {
+  it('deletes batch after batch until an empty one says nothing is left', async () => {
     const table = expiredRows(5);
     expect(await runInBatches(table.batch, 2, () => false)).toBe(5);
-    expect(table.batches).toEqual([2, 2, 1]);
+    expect(table.batches).toEqual([2, 2, 1, 0]);
   });
 
-  it('asks once more after a full last batch, and stops at the empty one', async () => {
-    const table = expiredRows(4);
-    expect(await runInBatches(table.batch, 2, () => false)).toBe(4);
-    expect(table.batches).toEqual([2, 2, 0]);
+  it('goes on after a batch another replica shared, which comes back short', async () => {
+    let rows = 7;
+    const batches: number[] = [];
+    // Of each batch this process finds, another replica deletes one row first (while any).
+    const shared = async (limit: number) => {
+      const found = Math.min(limit, rows);
+      const takenElsewhere = Math.min(1, found);
+      rows -= found;
+      batches.push(found - takenElsewhere);
+      return found - takenElsewhere;
+    };
+    expect(await runInBatches(shared, 3, () => false)).toBe(4);
+    expect(batches).toEqual([2, 2, 0]);
+    expect(rows).toBe(0);
   });
 
   it('stops after the batch in flight when the process is stopping', async () => {

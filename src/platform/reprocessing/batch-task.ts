@@ -2,12 +2,15 @@ import type { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/co
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import { RecurringTask } from './recurring-task.js';
 
-/** Handles up to `limit` rows (deletes, republishes), oldest first; returns how many. */
+/** Handles up to `limit` rows (deletes, republishes), oldest first; returns how many it handled. */
 export type Batch = (limit: number) => Promise<number>;
 
 /**
- * Runs `batch` after batch until one comes back short (nothing left) or `stopping()` says
- * the process is shutting down; returns how many rows were handled in all.
+ * Runs `batch` after batch until one comes back empty (nothing left) or `stopping()` says
+ * the process is shutting down; returns how many rows were handled in all. Not until one
+ * comes back short: with replicas running at once, a batch counts only the rows this process
+ * handled, and others may have taken the rest of a full one. The price is one empty batch
+ * (an indexed query) at the end of a run.
  */
 export async function runInBatches(
   batch: Batch,
@@ -19,7 +22,7 @@ export async function runInBatches(
   do {
     last = await batch(batchSize);
     handled += last;
-  } while (last === batchSize && !stopping());
+  } while (last > 0 && !stopping());
   return handled;
 }
 
