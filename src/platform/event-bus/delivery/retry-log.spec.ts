@@ -11,7 +11,13 @@ function captured(handled: HandledEvent[]) {
     warn: (message: string) =>
       lines.push({ message, correlationId: flowContext.current()?.correlationId }),
   };
-  logRetries(logger, binding, 'process', handled);
+  logRetries(
+    logger,
+    binding,
+    'process',
+    handled.map((h) => h.outcome),
+    (i) => handled[i]!,
+  );
   return lines;
 }
 

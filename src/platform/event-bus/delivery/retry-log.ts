@@ -15,22 +15,27 @@ export interface HandledEvent {
  * (a batch whose handler threw, a database away) make one line with their count, logged in
  * the first one's flow and naming the others' correlation ids (up to {@link MAX_FLOWS_NAMED}),
  * not one line each: an outage then logs a line per batch, not a flood. A single event's line
- * reads as it always did.
+ * reads as it always did. Called for every read a trigger handles: `eventAt(i)` describes the
+ * i-th event only when it failed, so a read that all went well costs a scan of its outcomes.
  */
 export function logRetries(
   logger: Pick<LoggerService, 'warn'>,
   binding: Pick<TriggerBinding, 'event' | 'maxDeliveries'>,
   group: string,
-  handled: HandledEvent[],
+  outcomes: DeliveryOutcome[],
+  eventAt: (i: number) => { id?: string; attempt: number },
 ): void {
-  const together = new Map<string, HandledEvent[]>();
-  for (const event of handled) {
-    if (event.outcome.kind !== 'retry') continue;
-    const reason = `${event.attempt}\u0000${event.outcome.error}`;
+  let together: Map<string, HandledEvent[]> | undefined;
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.kind !== 'retry') continue;
+    const { id, attempt } = eventAt(i);
+    const reason = `${attempt}\u0000${outcome.error}`;
+    together ??= new Map();
     let events = together.get(reason);
     if (!events) together.set(reason, (events = []));
-    events.push(event);
+    events.push({ id, attempt, outcome });
   }
+  if (!together) return;
   for (const events of together.values()) {
     const [first] = events as [HandledEvent & { outcome: { kind: 'retry' } }];
     const { attempt, outcome } = first;

@@ -93,12 +93,7 @@ export class InProcessConsumer {
         )
       : await Promise.all(raws.map((raw) => deliver(this.binding, raw, attempt, this.observers)));
     raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!));
-    logRetries(
-      this.logger,
-      this.binding,
-      this.binding.pipeline,
-      outcomes.map((outcome) => ({ attempt, outcome })),
-    );
+    logRetries(this.logger, this.binding, this.binding.pipeline, outcomes, () => ({ attempt }));
   }
 
   private settle(raw: string, attempt: number, outcome: DeliveryOutcome): void {

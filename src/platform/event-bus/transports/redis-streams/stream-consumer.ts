@@ -212,12 +212,7 @@ export class StreamConsumer {
       deliveries.forEach(({ id, raw, attempt }, i) =>
         settling.push(this.settle(id, raw, attempt, outcomes[i]!)),
       );
-      logRetries(
-        this.logger,
-        this.binding,
-        this.group,
-        deliveries.map(({ id, attempt }, i) => ({ id, attempt, outcome: outcomes[i]! })),
-      );
+      logRetries(this.logger, this.binding, this.group, outcomes, (i) => deliveries[i]!);
     }
     await Promise.all(settling);
   }
