@@ -18,9 +18,8 @@ export class ConsumerView {
   @ApiProperty({ example: 120 }) idleMs!: number;
 }
 
-export class GroupView {
-  @ApiProperty({ example: 'store-receipt', description: 'The consumer group is the pipeline' })
-  pipeline!: string;
+/** Where one pipeline's consumer group stands on one event: seen from the event or the pipeline. */
+export class ConsumerGroupState {
   @ApiProperty({ example: 2, description: 'Delivered and not yet acknowledged' }) pending!: number;
   @ApiProperty({
     example: 0,
@@ -30,6 +29,11 @@ export class GroupView {
   })
   lag!: number | null;
   @ApiProperty({ type: [ConsumerView] }) consumers!: ConsumerView[];
+}
+
+export class GroupView extends ConsumerGroupState {
+  @ApiProperty({ example: 'store-receipt', description: 'The consumer group is the pipeline' })
+  pipeline!: string;
 }
 
 export class EventView {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ConsumerView } from '../events/events.dto.js';
+import { ConsumerGroupState } from '../events/events.dto.js';
 
 export class TriggerView {
   @ApiProperty({ example: 'purchase.completed' }) event!: string;
@@ -18,17 +18,8 @@ export class TriggerView {
   batchSize?: number;
 }
 
-export class SubscriptionView {
+export class SubscriptionView extends ConsumerGroupState {
   @ApiProperty({ example: 'purchase.completed' }) event!: string;
-  @ApiProperty({ example: 0, description: 'Delivered and not yet acknowledged' }) pending!: number;
-  @ApiProperty({
-    example: 0,
-    nullable: true,
-    type: Number,
-    description: 'Not yet read; null when the broker cannot tell',
-  })
-  lag!: number | null;
-  @ApiProperty({ type: [ConsumerView] }) consumers!: ConsumerView[];
 }
 
 export class PipelineView {
