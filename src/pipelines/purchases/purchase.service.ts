@@ -40,8 +40,8 @@ const IDEMPOTENCY_SCOPE = 'purchases';
 /**
  * The business rule of the purchase flow: check the rules, record the purchase with its
  * pending deliveries (and the idempotent answer) in one short transaction (the
- * {@link PurchaseRecorder}), then publish `purchase.completed`. Refusals write nothing; unexpected failures are reported on the
- * flow's error event and answered 500.
+ * {@link PurchaseRecorder}), then publish `purchase.completed`. Refusals write nothing;
+ * unexpected failures are reported on the flow's error event and answered 500.
  */
 @Injectable()
 export class PurchaseService {
