@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BusObservers } from '../src/platform/event-bus/bus-observers.js';
+import type { DeadLetter } from '../src/platform/event-bus/delivery/dead-letter.js';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { busCatalogue, echoPipeline } from './fixtures/bus/pipelines.js';
 import { echoPing } from './fixtures/bus/order-events.js';
@@ -121,6 +123,8 @@ describe.each(profiles)('event bus on the %s profile', (profileName) => {
   it('redelivers an event whose handler throws, then dead-letters it after the trigger limit', async () => {
     const app = await start({ catalogue: busCatalogue });
     const bus = app.app.get(EventBus);
+    const noticed: Omit<DeadLetter, 'id'>[] = [];
+    app.app.get(BusObservers).add({ deadLettered: (letter) => noticed.push(letter) });
     // Fails twice, succeeds on the third (and last allowed) delivery.
     await app.http
       .post('/api/v1/test/orders')
@@ -165,6 +169,18 @@ describe.each(profiles)('event bus on the %s profile', (profileName) => {
     });
     expect(letter.error).toContain(`shipping refused order dead-${profileName} on attempt 3`);
     expect(attemptsOf(`dead-${profileName}`)).toEqual([1, 2, 3]);
+    // Observers hear of it once, with the letter as written, after it was written.
+    expect(noticed).toEqual([
+      {
+        event: 'order.placed',
+        pipeline: 'shipping',
+        reason: 'max-deliveries',
+        error: letter.error,
+        attempts: 3,
+        deadAt: letter.deadAt,
+        envelope: letter.envelope,
+      },
+    ]);
     // The audit pipeline is not affected by shipping's failures: it got both once.
     expect(
       received(app)

@@ -1,4 +1,4 @@
-import type { DeadLetterReason } from './delivery/dead-letter.js';
+import type { DeadLetter, DeadLetterReason } from './delivery/dead-letter.js';
 
 export interface DeliveryReport {
   event: string;
@@ -13,6 +13,8 @@ export interface DeliveryReport {
 export interface BusObserver {
   published?(event: string, source: string): void;
   delivered?(report: DeliveryReport): void;
+  /** After the dead letter is written: a pipeline may record that its input ended there. */
+  deadLettered?(letter: Omit<DeadLetter, 'id'>): void;
 }
 
 /**
@@ -43,6 +45,16 @@ export class BusObservers {
         observer.delivered?.(report);
       } catch {
         // observers must not break delivery
+      }
+    }
+  }
+
+  deadLettered(letter: Omit<DeadLetter, 'id'>): void {
+    for (const observer of this.observers) {
+      try {
+        observer.deadLettered?.(letter);
+      } catch {
+        // observers must not break dead-lettering
       }
     }
   }

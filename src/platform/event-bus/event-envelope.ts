@@ -72,3 +72,12 @@ export function parseEnvelope(raw: string): EventEnvelope {
   if (!('payload' in e)) throw new MalformedEnvelopeError('event envelope has no payload');
   return value as EventEnvelope;
 }
+
+/** An envelope kept as it came (a dead letter): parsed when it is JSON, else the text it was. */
+export function envelopeOrText(raw: string): EventEnvelope | string {
+  try {
+    return JSON.parse(raw) as EventEnvelope;
+  } catch {
+    return raw;
+  }
+}

@@ -3,3 +3,4 @@ export { DeadLetterNotReplayableError } from './dead-letter-not-replayable.error
 export { HopLimitExceededError } from './hop-limit-exceeded.error.js';
 export { InvalidEventPayloadError } from './invalid-event-payload.error.js';
 export { NonRetriableEventError } from './non-retriable-event.error.js';
+export { RetryLaterError } from './retry-later.error.js';

@@ -5,7 +5,7 @@ import { retryDelay } from '../../delivery/backoff.js';
 import { deliver, deliverBatch, type DeliveryOutcome } from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
 import { logRetries } from '../../delivery/retry-log.js';
-import type { EventEnvelope } from '../../event-envelope.js';
+import { envelopeOrText } from '../../event-envelope.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { GroupCursor, InProcessBroker } from './in-process.broker.js';
 
@@ -111,28 +111,22 @@ export class InProcessConsumer {
       }, delay);
       this.retryTimers.add(timer);
     } else if (outcome.kind === 'dead') {
-      this.broker.addDeadLetter({
+      const letter = {
         event,
         pipeline,
         reason: outcome.reason,
         error: outcome.error,
         attempts: attempt,
         deadAt: new Date().toISOString(),
-        envelope: safeParse(raw),
-      });
+        envelope: envelopeOrText(raw),
+      };
+      this.broker.addDeadLetter(letter);
+      this.observers.deadLettered(letter);
       flowContext.within(outcome.flow, () =>
         this.logger.error(
           `${event} dead-lettered for ${pipeline} (${outcome.reason}): ${outcome.error}`,
         ),
       );
     }
-  }
-}
-
-function safeParse(raw: string): EventEnvelope | string {
-  try {
-    return JSON.parse(raw) as EventEnvelope;
-  } catch {
-    return raw;
   }
 }

@@ -1,5 +1,5 @@
 import type { DeadLetter, DeadLetterReason } from '../../delivery/dead-letter.js';
-import type { EventEnvelope } from '../../event-envelope.js';
+import { envelopeOrText } from '../../event-envelope.js';
 
 /** Field names of a stream entry. One JSON field keeps XADD and parsing to a single step. */
 export const ENVELOPE_FIELD = 'envelope';
@@ -17,13 +17,7 @@ export function fieldOf(fields: string[] | null, name: string): string | undefin
 
 /** Reads a dead-letter entry (as written by the stream consumer) back. */
 export function toDeadLetter(id: string, fields: string[] | null): DeadLetter {
-  const raw = fieldOf(fields, 'envelope') ?? '';
-  let envelope: EventEnvelope | string = raw;
-  try {
-    envelope = JSON.parse(raw) as EventEnvelope;
-  } catch {
-    // A malformed envelope is kept as the text it was.
-  }
+  const envelope = envelopeOrText(fieldOf(fields, ENVELOPE_FIELD) ?? '');
   return {
     id,
     event: fieldOf(fields, 'event') ?? '',

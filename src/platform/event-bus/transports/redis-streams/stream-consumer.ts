@@ -10,6 +10,7 @@ import {
   type Delivery,
   type DeliveryOutcome,
 } from '../../delivery/deliver.js';
+import { envelopeOrText } from '../../event-envelope.js';
 import { flowContext } from '../../flow-context.js';
 import { logRetries } from '../../delivery/retry-log.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
@@ -247,6 +248,7 @@ export class StreamConsumer {
     reason: DeadLetterReason,
     error: string,
   ): Promise<void> {
+    const deadAt = new Date().toISOString();
     // One transaction: the event never sits in both the dead letters and the pending list.
     await this.commands
       .multi()
@@ -267,7 +269,7 @@ export class StreamConsumer {
         'attempts',
         String(attempts),
         'deadAt',
-        new Date().toISOString(),
+        deadAt,
         'envelope',
         raw,
       )
@@ -276,6 +278,15 @@ export class StreamConsumer {
     this.logger.error(
       `${this.binding.event} ${id} dead-lettered for ${this.group} (${reason}): ${error}`,
     );
+    this.observers.deadLettered({
+      event: this.binding.event,
+      pipeline: this.group,
+      reason,
+      error,
+      attempts,
+      deadAt,
+      envelope: envelopeOrText(raw),
+    });
   }
 
   private async sweep(): Promise<void> {
