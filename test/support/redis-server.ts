@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
 
 /** A `redis-server` of a spec's own, on a free port: never the machine's shared one. */
 export interface OwnRedis {
@@ -11,15 +11,6 @@ export interface OwnRedis {
   url: string;
   /** Stops it by its PID and removes its folder. */
   stop(): Promise<void>;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**
