@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, start } from '../src/bootstrap.js';
@@ -6,18 +5,12 @@ import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { orderPlaced } from './fixtures/bus/order-events.js';
 import { auditPipeline, busCatalogue, ordersPipeline } from './fixtures/bus/pipelines.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
+import { captureLogs } from './support/log-lines.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, testConfig } from './support/test-app.js';
 
-/** nestjs-pino keeps the first app's stream for the whole process: one capture for the file. */
-const lines: { msg?: string }[] = [];
-const logStream = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString().split('\n').filter(Boolean))
-      lines.push(JSON.parse(line) as { msg?: string });
-    done();
-  },
-});
+/** One capture for the file: nestjs-pino keeps the first app's stream. */
+const { lines, logStream } = captureLogs();
 
 const BACKLOG = 40;
 

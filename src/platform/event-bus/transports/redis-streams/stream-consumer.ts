@@ -254,7 +254,7 @@ export class StreamConsumer {
       } else if (raw === undefined) {
         // Written by something other than a publisher: kept as text, which is never replayed.
         const text = `a stream entry without an envelope: ${fields.join(' ')}`;
-        const error = `no ${ENVELOPE_FIELD} field`;
+        const error = `the stream entry has no ${ENVELOPE_FIELD} field`;
         settling.push(this.deadLetter(id, text, attempt, 'malformed-envelope', error));
       } else if (attempt > this.binding.maxDeliveries) {
         const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
