@@ -1,0 +1,97 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../src/platform/event-bus/event-bus.js';
+import {
+  entryBooked,
+  LEDGER_MAX_DELIVERIES,
+  ledgerAndJournalCatalogue,
+  LedgerTable,
+} from './fixtures/bus/ledger-pipeline.js';
+import { ReceivedEvents } from './fixtures/bus/received-events.js';
+import { databaseOutage, type DatabaseOutage } from './support/database-outage.js';
+import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
+import { eventually, startTestApp, type TestApp } from './support/test-app.js';
+
+const SUPPORT = 'support@tributary.test';
+
+describe.each(profiles)('the alert of a database outage on the %s profile', (profileName) => {
+  let profile: ProfileResources;
+  let outage: DatabaseOutage;
+  let smtp: SmtpPeer;
+  let app: TestApp | undefined;
+
+  beforeAll(async () => {
+    profile = await prepareProfile(profileName);
+    outage = await databaseOutage(profile);
+    smtp = await startSmtpPeer();
+  });
+  afterEach(async () => {
+    await outage.end();
+    await app?.close();
+    app = undefined;
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await outage?.dispose();
+    await profile?.dispose();
+  });
+
+  it('raises one alert for an outage that outlasts bus.outageAlertAfterMs, however many events and triggers wait, and records it once the database answers', async () => {
+    app = await startTestApp(profile, {
+      catalogue: ledgerAndJournalCatalogue,
+      overrides: {
+        ...outage.overrides,
+        bus: { ...outage.overrides.bus, outageAlertAfterMs: 300 },
+        errorTreatment: { supportEmail: SUPPORT },
+        notifiers: { email: { smtpUrl: smtp.url() } },
+      },
+    });
+    const keys = Array.from({ length: 6 }, (_, i) => `alert-${profileName}-${i}`);
+    await outage.begin();
+    for (const key of keys) await app.app.get(EventBus).publish(entryBooked, { key }, 'test');
+
+    const [mail] = await eventually(
+      () => smtp.received.length > 0 && smtp.received,
+      15_000,
+      'the outage alert e-mail',
+    );
+    // Both triggers go on waiting, probing, past the alert: still one alert.
+    const deliveries = () => app!.app.get(ReceivedEvents).all.length;
+    const atAlert = deliveries();
+    await eventually(
+      () => deliveries() >= atAlert + LEDGER_MAX_DELIVERIES + 1,
+      15_000,
+      'more deliveries during the outage after the alert',
+    );
+    expect(smtp.received).toHaveLength(1);
+    expect(mail!.rcptTo).toEqual([SUPPORT]);
+    expect(mail!.header('subject')).toMatch(/^\[Tributary\] (ledger|journal): database-outage$/);
+    expect(mail!.body).toContain('the database did not answer for');
+
+    await outage.end();
+    await eventually(
+      async () => (await app!.app.get(LedgerTable).keys()).length === keys.length * 2,
+      15_000,
+      'every entry booked by both pipelines once the database answers',
+    );
+    const records = await eventually(
+      async () => {
+        const { body } = await app!.http
+          .get('/api/v1/admin/errors')
+          .query({ code: 'database-outage' })
+          .expect(200);
+        const items = (body as { items: { status: string }[] }).items;
+        return items.length > 0 && items.every((r) => r.status === 'resolved') && items;
+      },
+      10_000,
+      'the outage recorded and resolved once the database answers',
+    );
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      code: 'database-outage',
+      retriable: true,
+      correlationId: mail!.header('x-correlation-id'),
+    });
+    expect(smtp.received).toHaveLength(1);
+  });
+});
