@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import type { DeepPartial } from '../../src/config/load-config.js';
 import type { ProfileResources } from './profiles.js';
+import { freeStablePort } from './free-port.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 /** A way to take a profile's database away from the application, and give it back. */
@@ -23,6 +24,7 @@ export async function databaseOutage(profile: ProfileResources): Promise<Databas
   if (profile.name === 'real') {
     const url = new URL(profile.overrides.database!.url!);
     const relay = new TcpProxy(url.hostname, Number(url.port || 3306));
+    relay.port = await freeStablePort();
     await relay.open();
     url.hostname = '127.0.0.1';
     url.port = String(relay.port);
