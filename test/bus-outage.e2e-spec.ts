@@ -120,6 +120,8 @@ describe.each(profiles)('outages waited out by the bus on the %s profile', (prof
     expect(await deadLetters(app, [key])).toEqual([]);
   });
 
+  // Only a broker keeps events across processes: the in-process bus drops what it held at
+  // shutdown (with a warning), as it drops everything else.
   it.runIf(profileName === 'real')(
     'leaves held events pending at shutdown with their real delivery count, for a replica to take over',
     async () => {

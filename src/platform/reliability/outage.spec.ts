@@ -136,7 +136,7 @@ describe('outages of the database (MariaDB, behind a relay)', () => {
     const wrongUser = new URL(url());
     wrongUser.username = `nobody_${randomBytes(3).toString('hex')}`;
     const denied = await failure(createConnection({ uri: wrongUser.toString() }));
-    expect(denied).toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+    expect(denied).toMatchObject({ code: expect.stringMatching(/^ER_ACCESS_DENIED/) });
     expect(outageOf(denied)).toBeUndefined();
   });
 
