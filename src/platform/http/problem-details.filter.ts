@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
-import { type Outage, outageOf } from '../reliability/outage.js';
+import { type Outage, OUTAGE_RETRY_MS, outageOf } from '../reliability/outage.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
 
 /** Thrown errors may carry these to shape the problem body. */
@@ -16,12 +16,6 @@ export interface ProblemExtras {
   code?: string;
   errors?: FieldError[];
 }
-
-/**
- * A database or broker back from a blip answers within seconds; one still away keeps
- * answering 503 with the same advice.
- */
-const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Turns every error of an HTTP request into problem details. Errors raised on purpose
@@ -44,7 +38,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ? this.outageProblem(outage, request)
       : this.toProblem(exception, request);
     if (response.headersSent) return;
-    if (outage) response.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+    if (outage) response.setHeader('Retry-After', String(OUTAGE_RETRY_MS / 1000));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

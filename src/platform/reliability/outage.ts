@@ -11,6 +11,13 @@ export interface Outage {
 }
 
 /**
+ * The longest anyone waits before trying a dependency that is away again: a bus trigger
+ * between two probes (one event each, cheap), an HTTP client told `Retry-After`. A dependency
+ * back from an outage is then noticed within seconds, not at the end of a long backoff.
+ */
+export const OUTAGE_RETRY_MS = 5_000;
+
+/**
  * Whether an error is an outage of the pipeline's own database or broker: the one place that
  * decides it, for the bus (an outage is waited out, never counted against `maxDeliveries`)
  * and for HTTP (503 with `Retry-After`, not 500).

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Outage } from '../../reliability/outage.js';
+import { type Outage, OUTAGE_RETRY_MS } from '../../reliability/outage.js';
 import type { BusObservers } from '../bus-observers.js';
 import { retryDelay } from './backoff.js';
 import type { DeliveryOutcome } from './deliver.js';
@@ -38,10 +38,10 @@ interface Episode {
  *
  * - An **outage** (the pipeline's database or broker away, see `outageOf`): the event is held,
  *   and the trigger stops taking new events ({@link holding}). After a wait that doubles at
- *   each failure (`bus.retry`, capped at its `maxDelayMs`) one held event (a batch for a batch
- *   trigger) is delivered again as a probe; once a delivery that started during the outage
- *   comes back with anything but an outage, the dependency answers: every held event is
- *   delivered again and reading resumes. Events keep their delivery number throughout.
+ *   each failure (from `bus.retry.baseDelayMs`, a few seconds at most) one held event (a
+ *   batch for a batch trigger) is delivered again as a probe; once a delivery that started
+ *   during the outage comes back with anything but an outage, the dependency answers: every
+ *   held event is delivered again and reading resumes. Events keep their delivery number.
  * - A **retry later** (`RetryLaterError`): the event is delivered again after its delay, with
  *   the same delivery number; the trigger goes on reading.
  *
@@ -120,9 +120,13 @@ export class DeferredDeliveries<T> {
     this.scheduleProbe();
   }
 
-  /** How long to wait before trying the dependency again: doubling with each failure, capped. */
+  /**
+   * How long to wait before trying the dependency again: doubling with each failure from
+   * `bus.retry.baseDelayMs`, capped by `bus.retry.maxDelayMs` and by {@link OUTAGE_RETRY_MS}.
+   */
   nextWait(): number {
-    return retryDelay(this.episode?.failures ?? 1, this.retry.baseDelayMs, this.retry.maxDelayMs);
+    const cap = Math.min(this.retry.maxDelayMs, OUTAGE_RETRY_MS);
+    return retryDelay(this.episode?.failures ?? 1, this.retry.baseDelayMs, cap);
   }
 
   /**
