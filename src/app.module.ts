@@ -17,6 +17,7 @@ import { RateLimitModule } from './platform/http/rate-limit.module.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { PersistenceModule } from './platform/persistence/persistence.module.js';
+import { ReliabilityModule } from './platform/reliability/reliability.module.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
 
 export interface AppModuleOptions {
@@ -43,6 +44,7 @@ export class AppModule implements NestModule {
         RateLimitModule.forRoot(config),
         AuthModule.forRoot(config),
         MetricsModule,
+        ReliabilityModule,
         AdminModule,
         // Scheduled triggers (cron imports, reprocessing); its orchestrator stops them at shutdown.
         ScheduleModule.forRoot(),

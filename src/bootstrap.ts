@@ -24,7 +24,7 @@ export interface CreateAppOptions {
 /**
  * Builds the application for `config` with the pipelines `PIPELINES` selects from the
  * catalogue: HTTP surface, Swagger, and the event bus server connected as its
- * microservice. Call `start()` (or `app.init()` and `app.startAllMicroservices()`) to run it.
+ * microservice. Call `start()` (or `app.init()`, then `app.startAllMicroservices()`) to run it.
  */
 export async function createApp(
   config: AppConfig,
@@ -78,8 +78,15 @@ export async function createApp(
   return app;
 }
 
-/** Starts consuming events, then serves HTTP on the configured port. */
+/**
+ * Initialises the whole application, then starts consuming events, then serves HTTP on the
+ * configured port. Shutdown runs in reverse (see `EventBusServer.beforeApplicationShutdown`).
+ */
 export async function start(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  // Triggers run through the app-wide guards and interceptors, which are ready only once
+  // init() has run their hooks: an event read before (a restart over a backlog) would fail on
+  // the rate-limit guard, burning one of its deliveries.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(config.http.port, '0.0.0.0');
 }

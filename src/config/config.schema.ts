@@ -404,6 +404,8 @@ export const configSchema = z
         retry: z.object({ baseDelayMs: millis, maxDelayMs: millis }).strict(),
         /** Pending events idle this long are taken over by a live replica. */
         claimIdleMs: millis,
+        /** A wait for the database or broker this long raises one alert (error record and channels). */
+        outageAlertAfterMs: millis,
         /** Where a new pipeline starts reading a stream that already holds events. */
         startFrom: z.enum(['earliest', 'latest']),
         retention: retentionSchema,

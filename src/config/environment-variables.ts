@@ -22,6 +22,7 @@ export const environmentVariables: EnvironmentVariable[] = [
   { name: 'REDIS_URL', path: ['bus', 'redisUrl'], parse: 'string' },
   { name: 'BUS_KEY_PREFIX', path: ['bus', 'keyPrefix'], parse: 'string' },
   { name: 'BUS_CLAIM_IDLE_MS', path: ['bus', 'claimIdleMs'], parse: 'integer' },
+  { name: 'BUS_OUTAGE_ALERT_AFTER_MS', path: ['bus', 'outageAlertAfterMs'], parse: 'integer' },
   { name: 'PIPELINES', path: ['pipelines'], parse: 'pipelines' },
   { name: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], parse: 'integer' },
   {

@@ -42,6 +42,14 @@ describe('configuration', () => {
     );
   });
 
+  it('alerts on an outage of the database or broker after a minute unless BUS_OUTAGE_ALERT_AFTER_MS says otherwise', () => {
+    expect(load({}).bus.outageAlertAfterMs).toBe(60_000);
+    expect(load({ BUS_OUTAGE_ALERT_AFTER_MS: '300000' }).bus.outageAlertAfterMs).toBe(300_000);
+    expect(() => load({ BUS_OUTAGE_ALERT_AFTER_MS: '0' })).toThrow(
+      /BUS_OUTAGE_ALERT_AFTER_MS \(bus\.outageAlertAfterMs\): Too small/,
+    );
+  });
+
   it('keeps an Idempotency-Key 24 hours unless IDEMPOTENCY_RETENTION_MS says otherwise', () => {
     expect(load({}).purchaseFlow.idempotencyRetentionMs).toBe(86_400_000);
     expect(load({ IDEMPOTENCY_RETENTION_MS: '3600000' }).purchaseFlow.idempotencyRetentionMs).toBe(

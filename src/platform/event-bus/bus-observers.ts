@@ -1,12 +1,26 @@
+import type { Outage } from '../reliability/outage.js';
 import type { DeadLetter, DeadLetterReason } from './delivery/dead-letter.js';
+import type { DeliveryOutcome } from './delivery/deliver.js';
 
 export interface DeliveryReport {
   event: string;
   pipeline: string;
   attempt: number;
-  outcome: 'ack' | 'retry' | 'dead';
+  outcome: DeliveryOutcome['kind'];
   reason?: DeadLetterReason;
   durationMs: number;
+}
+
+/**
+ * A trigger began to wait for its database or broker (`began`, at `since`), or found it
+ * answering again (`ended`): reported once per trigger and episode, never per event.
+ */
+export interface OutageReport extends Outage {
+  event: string;
+  pipeline: string;
+  phase: 'began' | 'ended';
+  /** When the trigger met the outage. */
+  since: Date;
 }
 
 /** Something that wants to know what the bus does (metrics, tracing). Every method is optional. */
@@ -15,6 +29,8 @@ export interface BusObserver {
   delivered?(report: DeliveryReport): void;
   /** After the dead letter is written: a pipeline may record that its input ended there. */
   deadLettered?(letter: Omit<DeadLetter, 'id'>): void;
+  /** A trigger holds its events while its database or broker is away, or resumes. */
+  outage?(report: OutageReport): void;
 }
 
 /**
@@ -55,6 +71,16 @@ export class BusObservers {
         observer.deadLettered?.(letter);
       } catch {
         // observers must not break dead-lettering
+      }
+    }
+  }
+
+  outage(report: OutageReport): void {
+    for (const observer of this.observers) {
+      try {
+        observer.outage?.(report);
+      } catch {
+        // observers must not break waiting out an outage
       }
     }
   }

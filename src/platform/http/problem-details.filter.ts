@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
+import { type Outage, OUTAGE_RETRY_MS, outageOf } from '../reliability/outage.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
 
 /** Thrown errors may carry these to shape the problem body. */
@@ -18,8 +19,9 @@ export interface ProblemExtras {
 
 /**
  * Turns every error of an HTTP request into problem details. Errors raised on purpose
- * (HttpExceptions, the body parser's) keep their message; anything else is logged with its
- * stack and answered 500 with nothing of its message: no stack trace, SQL or internal
+ * (HttpExceptions, the body parser's) keep their message; an outage of the database or
+ * broker (see `outageOf`) is answered 503 with `Retry-After`; anything else is logged with its
+ * stack and answered 500. Neither says more than what failed: no stack trace, SQL or internal
  * detail ever reaches a client.
  */
 @Catch()
@@ -31,14 +33,30 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const problem = this.toProblem(exception, request);
+    const outage = statusOf(exception) === undefined ? outageOf(exception) : undefined;
+    const problem = outage
+      ? this.outageProblem(outage, request)
+      : this.toProblem(exception, request);
     if (response.headersSent) return;
+    if (outage) response.setHeader('Retry-After', String(OUTAGE_RETRY_MS / 1000));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 
+  /** 503: the request may succeed as it is once the dependency answers again. */
+  private outageProblem(outage: Outage, request: Request): ProblemDetails {
+    const base = baseOf(request);
+    // Expected while it lasts: one line per request, without the stack.
+    this.logger.warn(
+      `${request.method} ${base.instance}: the ${outage.dependency} does not answer (${outage.cause}) [correlationId=${base.correlationId}]`,
+    );
+    const code = HttpStatus.SERVICE_UNAVAILABLE;
+    const detail = `the ${outage.dependency} does not answer; try again in a few seconds`;
+    return { type: 'about:blank', title: titleOf(code), status: code, detail, ...base };
+  }
+
   private toProblem(exception: unknown, request: Request): ProblemDetails {
-    const correlationId = flowContext.current()?.correlationId;
-    const base = { instance: request.originalUrl.split('?')[0], correlationId };
+    const base = baseOf(request);
+    const { correlationId } = base;
     const status = statusOf(exception);
     if (status === undefined) {
       this.logger.error(
@@ -69,6 +87,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...base,
     };
   }
+}
+
+/** Where every problem body says it happened, and in which flow. */
+function baseOf(request: Request): { instance: string | undefined; correlationId?: string } {
+  return {
+    instance: request.originalUrl.split('?')[0],
+    correlationId: flowContext.current()?.correlationId,
+  };
 }
 
 /** HttpExceptions and the http-errors of Express's body parser (too large, malformed JSON). */

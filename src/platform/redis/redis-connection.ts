@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import { RedisUnavailableError } from './redis-unavailable.error.js';
 
 /**
  * A Redis connection that reports its errors through our logger, at most once per status
@@ -33,7 +34,7 @@ export async function connectWithin(redis: Redis, url: string, timeoutMs: number
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
-      reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${timeoutMs} ms`));
+      reject(new RedisUnavailableError(redactUrl(url), timeoutMs));
     }, timeoutMs);
     const onReady = () => {
       clearTimeout(timer);

@@ -3,6 +3,8 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { InvalidEventPayloadError } from '../errors/invalid-event-payload.error.js';
 import { NonRetriableEventError } from '../errors/non-retriable-event.error.js';
+import { RetryLaterError } from '../errors/retry-later.error.js';
+import { type Outage, outageOf } from '../../reliability/outage.js';
 import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../event-envelope.js';
 import { EventTriggerContext } from '../event-trigger.context.js';
 import { flowContext, type FlowContext } from '../flow-context.js';
@@ -12,11 +14,19 @@ import type { PayloadType } from '../event-definition.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
 
-/** `flow` is the event's flow, so that what the transport logs about it carries its ids. */
+/**
+ * What the transport does with a delivered event: acknowledge it, redeliver it (the delivery
+ * counted towards `maxDeliveries`), dead-letter it, hold it until the pipeline's database or
+ * broker answers again (`outage`), or deliver it again after `delayMs` (`later`, a
+ * {@link RetryLaterError}). The last two do not count the delivery. `flow` is the event's
+ * flow, so that what the transport logs about it carries its ids.
+ */
 export type DeliveryOutcome =
   | { kind: 'ack' }
   | { kind: 'retry'; error: string; flow?: FlowContext }
-  | { kind: 'dead'; reason: DeadLetterReason; error: string; flow?: FlowContext };
+  | { kind: 'dead'; reason: DeadLetterReason; error: string; flow?: FlowContext }
+  | { kind: 'outage'; outage: Outage; error: string; flow?: FlowContext }
+  | { kind: 'later'; delayMs: number; error: string; flow?: FlowContext };
 
 /** One event as a transport hands it over: raw off the wire (or parsed), and its delivery number. */
 export interface Delivery {
@@ -146,7 +156,11 @@ async function decide(
   }
 }
 
-/** What a handler's error means for one of its events: dead-lettered now, or redelivered. */
+/**
+ * What a handler's error means for one of its events: dead-lettered now (the payload is at
+ * fault), delivered again later without counting (asked to, or the database or broker is
+ * away: see {@link outageOf}), or redelivered, counted, until its last allowed delivery.
+ */
 function failure(
   binding: TriggerBinding,
   error: unknown,
@@ -160,6 +174,11 @@ function failure(
   if (error instanceof NonRetriableEventError) {
     return { kind: 'dead', reason: 'non-retriable', error: message, flow };
   }
+  if (error instanceof RetryLaterError) {
+    return { kind: 'later', delayMs: error.delayMs, error: message, flow };
+  }
+  const outage = outageOf(error);
+  if (outage) return { kind: 'outage', outage, error: message, flow };
   if (attempt >= binding.maxDeliveries) {
     return { kind: 'dead', reason: 'max-deliveries', error: message, flow };
   }

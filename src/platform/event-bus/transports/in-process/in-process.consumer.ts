@@ -2,6 +2,11 @@ import type { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../../../config/config.schema.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
+import {
+  byAttempt,
+  type Deferred,
+  DeferredDeliveries,
+} from '../../delivery/deferred-deliveries.js';
 import { deliver, deliverBatch, type DeliveryOutcome } from '../../delivery/deliver.js';
 import { flowContext } from '../../flow-context.js';
 import { logRetries } from '../../delivery/retry-log.js';
@@ -18,6 +23,8 @@ export class InProcessConsumer {
   private loop?: Promise<void>;
   private onSlotFree?: () => void;
   private onIdle?: () => void;
+  /** Events held through an outage or put off by a RetryLaterError, by their raw text. */
+  private readonly deferred: DeferredDeliveries<string>;
 
   constructor(
     private readonly binding: TriggerBinding,
@@ -25,7 +32,11 @@ export class InProcessConsumer {
     private readonly config: BusConfig,
     private readonly logger: Logger,
     private readonly observers: BusObservers,
-  ) {}
+  ) {
+    this.deferred = new DeferredDeliveries(binding, config.retry, observers, logger, (items) =>
+      this.redeliver(items),
+    );
+  }
 
   start(): void {
     this.cursor = this.broker.subscribe(this.binding.event, this.binding.pipeline);
@@ -37,9 +48,11 @@ export class InProcessConsumer {
     this.cursor?.wake();
     this.onSlotFree?.();
     for (const timer of this.retryTimers) clearTimeout(timer);
-    if (this.retryTimers.size > 0) {
+    // Events put off (an outage, a RetryLaterError) are not waited for either.
+    const dropped = this.retryTimers.size + this.deferred.stop();
+    if (dropped > 0) {
       this.logger.warn(
-        `${this.retryTimers.size} ${this.binding.event} events awaiting redelivery in ${this.binding.pipeline} are dropped: the in-process bus keeps nothing across a restart`,
+        `${dropped} ${this.binding.event} events awaiting redelivery in ${this.binding.pipeline} are dropped: the in-process bus keeps nothing across a restart`,
       );
     }
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
@@ -52,6 +65,11 @@ export class InProcessConsumer {
     while (!this.stopping) {
       if (this.broker.isPaused(this.binding.pipeline)) {
         await cursor.wait();
+        continue;
+      }
+      if (this.deferred.holding) {
+        // Waiting out an outage: new events would only fail the same way.
+        await this.deferred.resumed();
         continue;
       }
       const free = this.binding.concurrency - this.inFlight;
@@ -84,7 +102,16 @@ export class InProcessConsumer {
     });
   }
 
+  /** Events put off, delivered again with the delivery number they kept (by number, for batches). */
+  private redeliver(items: Deferred<string>[]): void {
+    for (const [attempt, raws] of byAttempt(items)) {
+      if (this.binding.batch) this.run(raws, attempt);
+      else for (const raw of raws) this.run([raw], attempt);
+    }
+  }
+
   private async handle(raws: string[], attempt: number): Promise<void> {
+    const startedAt = Date.now();
     const outcomes = this.binding.batch
       ? await deliverBatch(
           this.binding,
@@ -92,12 +119,14 @@ export class InProcessConsumer {
           this.observers,
         )
       : await Promise.all(raws.map((raw) => deliver(this.binding, raw, attempt, this.observers)));
-    raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!));
+    raws.forEach((raw, i) => this.settle(raw, attempt, outcomes[i]!, startedAt));
     logRetries(this.logger, this.binding, this.binding.pipeline, outcomes, () => ({ attempt }));
   }
 
-  private settle(raw: string, attempt: number, outcome: DeliveryOutcome): void {
+  private settle(raw: string, attempt: number, outcome: DeliveryOutcome, startedAt: number): void {
     const { event, pipeline } = this.binding;
+    // Held or put off: still pending, delivered again by `deferred` with the same number.
+    if (this.deferred.take(raw, attempt, outcome, startedAt)) return;
     if (outcome.kind !== 'retry') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
       const delay = retryDelay(

@@ -1,12 +1,19 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../../../config/config.schema.js';
+import { outageOf } from '../../../reliability/outage.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import type { DeadLetterReason } from '../../delivery/dead-letter.js';
 import {
+  byAttempt,
+  type Deferred,
+  DeferredDeliveries,
+} from '../../delivery/deferred-deliveries.js';
+import {
   deliver,
   deliverBatch,
+  describeError,
   type Delivery,
   type DeliveryOutcome,
 } from '../../delivery/deliver.js';
@@ -15,11 +22,10 @@ import { flowContext } from '../../flow-context.js';
 import { logRetries } from '../../delivery/retry-log.js';
 import type { TriggerBinding } from '../../delivery/trigger-binding.js';
 import type { AckBatcher } from './ack-batcher.js';
+import { PendingEntries, type PendingEntry } from './pending-entries.js';
 import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
 import type { RedisStreamsKeys } from './redis-streams.keys.js';
 
-/** XPENDING's extended form: id, consumer, idle ms, deliveries so far. */
-type PendingEntry = [id: string, consumer: string, idleMs: number, deliveries: number];
 type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
 
 /**
@@ -32,6 +38,10 @@ type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
  * - The same sweep claims events left pending by consumers idle longer than `claimIdleMs`
  *   (a crashed replica), and keeps the events this consumer is still handling fresh so that
  *   a slow handler is not mistaken for a dead one.
+ * - An event held through an outage or put off by a RetryLaterError (see
+ *   {@link DeferredDeliveries}) stays pending on this consumer, kept fresh too, with its
+ *   delivery count set back (XCLAIM `RETRYCOUNT`) so that the count is always the number of
+ *   real deliveries: a replica that takes it over after a crash sees the right attempt.
  */
 export class StreamConsumer {
   /** Events being handled, with the time their idle clock was last reset. */
@@ -44,6 +54,10 @@ export class StreamConsumer {
   private lastStaleScan = 0;
   private onSlotFree?: () => void;
   private onIdle?: () => void;
+  /** Events held through an outage or put off by a RetryLaterError, by stream id. */
+  private readonly deferred: DeferredDeliveries<string>;
+  private deferredTouched = 0;
+  private readonly pending: PendingEntries;
 
   constructor(
     private readonly binding: TriggerBinding,
@@ -58,6 +72,21 @@ export class StreamConsumer {
     private readonly isPaused: (pipeline: string) => boolean,
   ) {
     this.stream = keys.stream(binding.event);
+    this.pending = new PendingEntries(
+      commands,
+      this.stream,
+      binding.pipeline,
+      consumerName,
+      binding.event,
+      logger,
+    );
+    this.deferred = new DeferredDeliveries(
+      binding,
+      config.retry,
+      observers,
+      logger,
+      (items) => void this.claimDeferred(items),
+    );
   }
 
   private get group(): string {
@@ -78,6 +107,13 @@ export class StreamConsumer {
     this.stopping = true;
     clearInterval(this.sweepTimer);
     this.onSlotFree?.();
+    // Not waited for: they stay pending, their counts true, for another replica to take over.
+    const putOff = this.deferred.stop();
+    if (putOff > 0) {
+      this.logger.log(
+        `${putOff} ${this.binding.event} events put off in ${this.group} stay pending for another replica`,
+      );
+    }
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all([this.loop, this.sweeping]), deadline]);
     if (this.inFlight.size > 0) {
@@ -121,12 +157,18 @@ export class StreamConsumer {
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.config.blockMs, 500)));
         continue;
       }
+      if (this.deferred.holding) {
+        // Waiting out an outage: new events would only fail the same way.
+        await this.deferred.resumed();
+        continue;
+      }
       const free = this.binding.concurrency - this.inFlight.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.onSlotFree = resolve));
         continue;
       }
       let reply: ReadReply;
+      const startedAt = Date.now();
       try {
         reply = (await this.reader.xreadgroup(
           'GROUP',
@@ -145,6 +187,7 @@ export class StreamConsumer {
         await this.recoverFromReadError(error as Error);
         continue;
       }
+      this.deferred.answered(startedAt);
       for (const [, entries] of reply ?? []) this.runAll(entries, () => 1);
     }
   }
@@ -153,6 +196,13 @@ export class StreamConsumer {
     if (error.message.includes('NOGROUP')) {
       // The stream or group was deleted under us (a flush, an admin): recreate it.
       await this.ensureGroup().catch(() => undefined);
+      return;
+    }
+    const outage = outageOf(error);
+    if (outage) {
+      // Logged once per outage, with waits that grow until the broker answers a read.
+      this.deferred.failed(outage);
+      await new Promise((resolve) => setTimeout(resolve, this.deferred.nextWait()));
       return;
     }
     this.logger.warn(`reading ${this.stream} for ${this.group} failed: ${error.message}; retrying`);
@@ -187,16 +237,25 @@ export class StreamConsumer {
   }
 
   private async handle(entries: StreamEntry[], attemptOf: (id: string) => number): Promise<void> {
+    const startedAt = Date.now();
     const settling: Promise<void>[] = [];
     const deliveries: (Delivery & { id: string; raw: string })[] = [];
     for (const [id, fields] of entries) {
-      const raw = fieldOf(fields, ENVELOPE_FIELD);
-      const target = fieldOf(fields, TARGET_FIELD);
       const attempt = attemptOf(id);
-      if (raw === undefined || (target !== undefined && target !== this.group)) {
-        // Trimmed away by retention before it could be handled, or a replay addressed to
-        // another pipeline: nothing for this one to do.
+      const target = fieldOf(fields, TARGET_FIELD);
+      const raw = fieldOf(fields, ENVELOPE_FIELD);
+      if (fields === null) {
+        // Trimmed away by retention while pending (Redis 6 hands it back empty).
+        this.pending.warnTrimmed([id]);
         void this.acks.add(this.stream, this.group, id);
+      } else if (target !== undefined && target !== this.group) {
+        // A replay addressed to another pipeline: nothing for this one to do.
+        void this.acks.add(this.stream, this.group, id);
+      } else if (raw === undefined) {
+        // Written by something other than a publisher: kept as text, which is never replayed.
+        const text = `a stream entry without an envelope: ${fields.join(' ')}`;
+        const error = `the stream entry has no ${ENVELOPE_FIELD} field`;
+        settling.push(this.deadLetter(id, text, attempt, 'malformed-envelope', error));
       } else if (attempt > this.binding.maxDeliveries) {
         const error = `no result after ${attempt - 1} deliveries: the consumer handling it stopped`;
         settling.push(this.deadLetter(id, raw, attempt - 1, 'max-deliveries', error));
@@ -210,9 +269,13 @@ export class StreamConsumer {
               deliver(this.binding, raw, attempt, this.observers),
             ),
           );
-      deliveries.forEach(({ id, raw, attempt }, i) =>
-        settling.push(this.settle(id, raw, attempt, outcomes[i]!)),
-      );
+      const putOff: Deferred<string>[] = [];
+      deliveries.forEach(({ id, raw, attempt }, i) => {
+        if (this.deferred.take(id, attempt, outcomes[i]!, startedAt))
+          putOff.push({ item: id, attempt });
+        else settling.push(this.settle(id, raw, attempt, outcomes[i]!));
+      });
+      if (putOff.length > 0) settling.push(this.pending.uncount(putOff));
       logRetries(this.logger, this.binding, this.group, outcomes, (i) => deliveries[i]!);
     }
     await Promise.all(settling);
@@ -231,13 +294,13 @@ export class StreamConsumer {
         // otherwise find it still pending and not in flight, and redeliver a handled event.
         await this.acks.add(this.stream, this.group, id);
         return;
-      case 'retry':
-        // Left pending: the sweep claims it back once its backoff has passed (logged by handle).
-        return;
       case 'dead':
         return flowContext.within(outcome.flow, () =>
           this.deadLetter(id, raw, attempt, outcome.reason, outcome.error),
         );
+      default:
+        // Left pending: the sweep claims it back once its backoff has passed (logged by handle).
+        return;
     }
   }
 
@@ -293,22 +356,27 @@ export class StreamConsumer {
     if (this.stopping || this.isPaused(this.group)) return;
     try {
       await this.keepInFlightFresh();
+      // Waiting out an outage: failed or abandoned events would only fail the same way.
+      if (this.deferred.holding) return;
       await this.redeliverFailed();
       await this.takeOverStale();
     } catch (error) {
-      if (!this.stopping)
+      // A broker away is the read loop's to report, once; not a line per sweep.
+      if (!this.stopping && !outageOf(error))
         this.logger.warn(`sweeping ${this.stream} for ${this.group}: ${(error as Error).message}`);
     }
   }
 
   private async keepInFlightFresh(): Promise<void> {
     const now = Date.now();
-    const ids = [...this.inFlight]
-      .filter(([, touched]) => now - touched > this.config.claimIdleMs / 3)
-      .map(([id]) => id);
-    if (ids.length === 0) return;
-    // JUSTID resets the idle time without counting a delivery.
-    await this.commands.xclaim(this.stream, this.group, this.consumerName, 0, ...ids, 'JUSTID');
+    const fresh = now - this.config.claimIdleMs / 3;
+    const ids = new Set<string>();
+    for (const [id, touched] of this.inFlight) if (touched < fresh) ids.add(id);
+    if (this.deferredTouched < fresh) {
+      for (const id of this.deferred.items()) ids.add(id);
+      this.deferredTouched = now;
+    }
+    await this.pending.touch([...ids]);
     for (const id of ids) if (this.inFlight.has(id)) this.inFlight.set(id, now);
   }
 
@@ -319,19 +387,12 @@ export class StreamConsumer {
   private async redeliverFailed(): Promise<void> {
     if (this.freeSlots() <= 0) return;
     const { baseDelayMs, maxDelayMs } = this.config.retry;
-    const mine = (await this.commands.xpending(
-      this.stream,
-      this.group,
-      'IDLE',
-      baseDelayMs,
-      '-',
-      '+',
-      this.binding.readSize,
-      this.consumerName,
-    )) as PendingEntry[];
+    const mine = await this.pending.idle(baseDelayMs, this.binding.readSize, 'mine');
+    const putOff = new Set(this.deferred.items());
     const due = mine.filter(
       ([id, , idle, deliveries]) =>
         !this.inFlight.has(id) &&
+        !putOff.has(id) &&
         idle >= retryDelay(deliveries, baseDelayMs, maxDelayMs, () => 0.5),
     );
     await this.claimAndRun(due.slice(0, this.freeSlots()), baseDelayMs);
@@ -341,15 +402,7 @@ export class StreamConsumer {
     const now = Date.now();
     if (now - this.lastStaleScan < this.config.claimIdleMs / 4 || this.freeSlots() <= 0) return;
     this.lastStaleScan = now;
-    const stale = (await this.commands.xpending(
-      this.stream,
-      this.group,
-      'IDLE',
-      this.config.claimIdleMs,
-      '-',
-      '+',
-      this.binding.readSize,
-    )) as PendingEntry[];
+    const stale = await this.pending.idle(this.config.claimIdleMs, this.binding.readSize, 'all');
     const others = stale.filter(([, consumer]) => consumer !== this.consumerName);
     if (others.length > 0) {
       this.logger.warn(
@@ -363,14 +416,26 @@ export class StreamConsumer {
   private async claimAndRun(pending: PendingEntry[], minIdleMs: number): Promise<void> {
     if (pending.length === 0) return;
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
-    const claimed = (await this.commands.xclaim(
-      this.stream,
-      this.group,
-      this.consumerName,
-      minIdleMs,
-      ...deliveries.keys(),
-    )) as StreamEntry[];
+    const claimed = await this.pending.claim([...deliveries.keys()], minIdleMs);
     if (this.stopping) return;
     this.runAll(claimed, (id) => (deliveries.get(id) ?? 0) + 1);
+  }
+
+  /**
+   * Delivers events put off again, each with the delivery number it kept. A claim that fails
+   * (the broker away) puts them back on hold, as an outage of the broker.
+   */
+  private async claimDeferred(items: Deferred<string>[]): Promise<void> {
+    for (const [attempt, ids] of byAttempt(items)) {
+      const startedAt = Date.now();
+      try {
+        const claimed = await this.pending.claim(ids, 0, attempt);
+        if (!this.stopping) this.runAll(claimed, () => attempt);
+      } catch (error) {
+        const outage = outageOf(error) ?? { dependency: 'broker', cause: 'claim failed' };
+        const failed = { kind: 'outage', outage, error: describeError(error) } as const;
+        for (const id of ids) this.deferred.take(id, attempt, failed, startedAt);
+      }
+    }
   }
 }
