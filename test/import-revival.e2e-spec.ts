@@ -29,9 +29,9 @@ describe.each(profiles)(
 
     const progress = async (id: string) =>
       (await app.as('integration').get(`/api/v1/imports/${id}`).expect(200)).body;
-    const errorsAbout = async (subject: string) =>
+    const errorsAbout = async (importId: string, key: string) =>
       (await app.app.get(ErrorStore).list({}, { offset: 0, limit: 500 })).items.filter(
-        (r) => r.subject === subject,
+        (r) => r.context?.importId === importId && r.context?.recordKey === key,
       );
     const target = async (key: string) =>
       (await rows<{ record_key: string; email: string }>(app.app, 'import_target_records')).find(
@@ -63,11 +63,11 @@ describe.each(profiles)(
       const entry = (await store.get(IMPORT_RECORDS_STORE, `${importId}/72`))!;
       expect(entry.status).toBe('dead');
       await eventually(
-        async () => (await errorsAbout(`${importId}/72`)).length === 1,
+        async () => (await errorsAbout(importId, '72')).length === 1,
         15_000,
         'the error record of the dead record',
       );
-      expect((await errorsAbout(`${importId}/72`))[0]!.status).not.toBe('resolved');
+      expect((await errorsAbout(importId, '72'))[0]!.status).not.toBe('resolved');
 
       // The operator corrects the address and sends the record back.
       const payload = {
@@ -102,13 +102,17 @@ describe.each(profiles)(
       // Its error record (reprocess gave it up) is resolved: the operator's retry succeeded.
       const [record] = await eventually(
         async () => {
-          const found = await errorsAbout(`${importId}/72`);
+          const found = await errorsAbout(importId, '72');
           return found.length === 1 && found[0]!.status === 'resolved' && found;
         },
         15_000,
         'the error record of the revived record resolved',
       );
-      expect(record).toMatchObject({ pipeline: 'reprocess', code: 'invalid-record' });
+      expect(record).toMatchObject({
+        pipeline: 'reprocess',
+        code: 'invalid-record',
+        subject: `${importId}/72`,
+      });
     });
   },
 );

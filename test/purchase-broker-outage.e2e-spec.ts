@@ -38,7 +38,8 @@ describe.runIf(profiles.includes('real'))(
       app = await startTestApp(profile, {
         catalogue: pipelineCatalogue,
         overrides: {
-          bus: { redisUrl: `redis://127.0.0.1:${relay.port}` },
+          // The default wait for the broker (the test profile's is 2 s): a publish waited as long.
+        bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, connectTimeoutMs: 10_000 },
           notifiers: { email: { smtpUrl: peers.smtp.url() } },
           purchaseFlow: {
             notificationService: { url: peers.notifications.url },
