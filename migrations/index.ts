@@ -10,6 +10,7 @@ import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audi
 import { DropImportRecordsStateIndex1764190000000 } from './1764190000000-drop-import-records-state-index.js';
 import { IndexIdempotencyKeysByAge1764200000000 } from './1764200000000-index-idempotency-keys-by-age.js';
 import { AddPurchaseOutbox1764210000000 } from './1764210000000-add-purchase-outbox.js';
+import { AddErrorRecordSubject1764220000000 } from './1764220000000-add-error-record-subject.js';
 
 /**
  * Every migration, in order. Listed here rather than found by a glob so that the app, the
@@ -27,4 +28,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   DropImportRecordsStateIndex1764190000000,
   IndexIdempotencyKeysByAge1764200000000,
   AddPurchaseOutbox1764210000000,
+  AddErrorRecordSubject1764220000000,
 ];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record.js';
 import { rows } from './support/app-data.js';
@@ -28,12 +29,16 @@ describe.each(profiles)(
 
     const progress = async (id: string) =>
       (await app.as('integration').get(`/api/v1/imports/${id}`).expect(200)).body;
+    const errorsAbout = async (importId: string, key: string) =>
+      (await app.app.get(ErrorStore).list({}, { offset: 0, limit: 500 })).items.filter(
+        (r) => r.context?.importId === importId && r.context?.recordKey === key,
+      );
     const target = async (key: string) =>
       (await rows<{ record_key: string; email: string }>(app.app, 'import_target_records')).find(
         (r) => r.record_key === key,
       );
 
-    it('sends the corrected record to the target and moves it from dead to succeeded in the import counts', async () => {
+    it('sends the corrected record to the target, moves it from dead to succeeded in the import counts, and resolves its error record', async () => {
       const importId = (
         await app.as('integration').post('/api/v1/imports').send({ source: 'revival' }).expect(202)
       ).body.id as string;
@@ -57,6 +62,12 @@ describe.each(profiles)(
       expect(dead.counts).toMatchObject({ dead: 1, succeededAfterRetry: 0 });
       const entry = (await store.get(IMPORT_RECORDS_STORE, `${importId}/72`))!;
       expect(entry.status).toBe('dead');
+      await eventually(
+        async () => (await errorsAbout(importId, '72')).length === 1,
+        15_000,
+        'the error record of the dead record',
+      );
+      expect((await errorsAbout(importId, '72'))[0]!.status).not.toBe('resolved');
 
       // The operator corrects the address and sends the record back.
       const payload = {
@@ -88,6 +99,20 @@ describe.each(profiles)(
       await eventually(
         async () => (await store.get(IMPORT_RECORDS_STORE, `${importId}/72`))?.status === 'done',
       );
+      // Its error record (reprocess gave it up) is resolved: the operator's retry succeeded.
+      const [record] = await eventually(
+        async () => {
+          const found = await errorsAbout(importId, '72');
+          return found.length === 1 && found[0]!.status === 'resolved' && found;
+        },
+        15_000,
+        'the error record of the revived record resolved',
+      );
+      expect(record).toMatchObject({
+        pipeline: 'reprocess',
+        code: 'invalid-record',
+        subject: `${importId}/72`,
+      });
     });
   },
 );

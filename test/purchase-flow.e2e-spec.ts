@@ -290,7 +290,7 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     expect(await errorsOf('store-receipt', correlationId)).toHaveLength(0);
   });
 
-  it('reprocesses a receipt the SMTP server refused, and sends it once when the server recovers', async () => {
+  it('reprocesses a receipt the SMTP server refused, sends it once when the server recovers, and resolves its error records', async () => {
     const card = await addCard();
     const request = purchase(card);
     smtpRefusals.set(request.purchaserEmail, 2);
@@ -313,12 +313,26 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       'the receipt sent after reprocessing',
     );
     expect(shown.deliveries.receipt).toMatchObject({ attempts: 3, lastError: null });
-    const records = await eventually(async () => {
-      const found = await errorsOf('store-receipt', correlationId);
-      return found.length === 2 && found.every((r) => r.status === 'reprocessing') && found;
-    });
+    // The reprocessing succeeded: both error records (the first failure, and the first
+    // reprocessing's) are resolved, not left `reprocessing`.
+    const records = await eventually(
+      async () => {
+        const found = await errorsOf('store-receipt', correlationId);
+        return found.length === 2 && found.every((r) => r.status === 'resolved') && found;
+      },
+      10_000,
+      'both error records resolved',
+    );
     expect(records.map((r) => r.code)).toEqual(['smtp-unavailable', 'smtp-unavailable']);
     expect(records.map((r) => r.context?.reprocessAttempt).sort()).toEqual([0, 1]);
+    expect(records.map((r) => r.subject)).toEqual([
+      `${created.body.id}/receipt`,
+      `${created.body.id}/receipt`,
+    ]);
+    expect(records.map((r) => r.note)).toEqual([
+      'resolved: receipt sent after reprocessing 2',
+      'resolved: receipt sent after reprocessing 2',
+    ]);
     // Both reprocessings are handled before we count.
     await eventually(
       () =>

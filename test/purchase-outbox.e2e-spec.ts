@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusObservers, type DeliveryReport } from '../src/platform/event-bus/bus-observers.js';
-import { flowContext } from '../src/platform/event-bus/flow-context.js';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { DeliveryLedger } from '../src/pipelines/purchase-flow/delivery-ledger.js';
+import { PurchaseDelivery } from '../src/pipelines/purchase-flow/purchase-delivery.entity.js';
 import { PurchaseOutbox } from '../src/pipelines/purchases/outbox/purchase-outbox.js';
-import { PurchaseRecorder } from '../src/pipelines/purchases/purchase-recorder.js';
 import { Purchase } from '../src/pipelines/purchases/purchase.entity.js';
-import { type ItsmPeer, startItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
-import { addCard, purchaseRequest } from './support/purchases.js';
+import {
+  addCard,
+  type PurchasePeers,
+  purchaseRequest,
+  recordUnpublished,
+  startPurchasePeers,
+} from './support/purchases.js';
 import { runTaskNow } from './support/recurring-tasks.js';
-import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const SWEEP = 'purchases-outbox-sweep';
@@ -25,23 +28,18 @@ const SUBSCRIBERS = ['store-receipt', 'bank-notification'];
 describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
   let profile: ProfileResources;
   let app: TestApp;
-  let smtp: SmtpPeer;
-  /** The bank's notification service: any HTTP peer does, so the ITSM one plays it. */
-  let notifications: ItsmPeer;
+  let peers: PurchasePeers;
   const deliveries: DeliveryReport[] = [];
 
   beforeAll(async () => {
-    smtp = await startSmtpPeer();
-    notifications = await startItsmPeer();
-    let sequence = 0;
-    notifications.reply(() => ({ status: 201, body: { id: `push-${++sequence}` } }));
+    peers = await startPurchasePeers();
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
       catalogue: pipelineCatalogue,
       overrides: {
-        notifiers: { email: { smtpUrl: smtp.url() } },
+        notifiers: { email: { smtpUrl: peers.smtp.url() } },
         purchaseFlow: {
-          notificationService: { url: notifications.url },
+          notificationService: { url: peers.notifications.url },
           // The sweep runs only when a spec asks (POST /admin/reprocessing/run).
           outbox: {
             graceMs: GRACE_MS,
@@ -56,7 +54,7 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
   });
   afterAll(async () => {
     await app?.close();
-    await Promise.all([smtp?.close(), notifications?.close()]);
+    await peers?.close();
     await profile?.dispose();
   });
 
@@ -73,14 +71,10 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
    * publish. Recorded `ageMs` ago, as far as the outbox's grace is concerned.
    */
   async function recordLost(ageMs: number) {
-    const request = purchaseRequest(await addCard(db()));
     const correlationId = `lost-${profileName}-${unique()}`;
-    const recorded = await flowContext.run({ correlationId, hops: 0 }, () =>
-      app.app.get(PurchaseRecorder).record(request),
-    );
-    if ('code' in recorded) throw new Error(`not recorded: ${recorded.message}`);
-    await purchases().update({ id: recorded.purchase.id }, { createdAt: ago(ageMs) });
-    return { id: recorded.purchase.id, request, correlationId };
+    const { purchase, request } = await recordUnpublished(app.app, correlationId);
+    await purchases().update({ id: purchase.id }, { createdAt: ago(ageMs) });
+    return { id: purchase.id, request, correlationId };
   }
 
   const stored = async (id: string) => await purchases().findOneByOrFail({ id });
@@ -99,9 +93,8 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
       15_000,
       `receipt and notification of ${id} sent`,
     );
-  const receiptsOf = (id: string) => smtp.received.filter((m) => m.header('x-purchase-id') === id);
-  const notificationsOf = (id: string) =>
-    notifications.received.filter((r) => (r.body as { purchaseId?: string }).purchaseId === id);
+  const receiptsOf = (id: string) => peers.receiptsOf(id);
+  const notificationsOf = (id: string) => peers.notificationsOf(id);
   const handled = (pipeline: string) =>
     deliveries.filter(
       (d) => d.event === 'purchase.completed' && d.pipeline === pipeline && d.outcome === 'ack',
@@ -162,7 +155,7 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
   it('leaves alone a purchase a subscriber has claimed or sent', async () => {
     const claimed = await recordLost(GRACE_MS + 60_000);
     const ledger = app.app.get(DeliveryLedger);
-    expect(await ledger.claim(claimed.id, 'receipt', 3_600_000)).toBe('claimed');
+    expect(await ledger.claim(claimed.id, 'receipt', 3_600_000)).toMatchObject({ kind: 'claimed' });
     const request = purchaseRequest(await addCard(db()));
     const published = await app.http.post('/api/v1/purchases').send(request).expect(201);
     await sent(published.body.id);
@@ -172,6 +165,34 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
     expect(await stored(claimed.id)).toMatchObject({ republishes: 0 });
     expect(await stored(published.body.id)).toMatchObject({ republishes: 0 });
     expect(receiptsOf(published.body.id)).toHaveLength(1);
+  });
+
+  it('publishes again a purchase one of whose deliveries was claimed under a lease that ran out: it goes out once, the sent one is left alone', async () => {
+    const deliveries = db().getRepository(PurchaseDelivery);
+    const hold = (id: string, channel: 'receipt' | 'notification', until: Date) =>
+      deliveries.update(
+        { purchaseId: id, channel },
+        { status: 'sending', attempts: 1, claimedUntil: until },
+      );
+    // Its receipt went out; the sender that claimed its notification died, and the lease ran out.
+    const stuck = await recordLost(GRACE_MS + 60_000);
+    await deliveries.update(
+      { purchaseId: stuck.id, channel: 'receipt' },
+      { status: 'sent', attempts: 1, sentAt: new Date(), reference: '<sent-before@test>' },
+    );
+    await hold(stuck.id, 'notification', ago(1_000));
+    // A notification being sent right now, under its lease: not the sweep's.
+    const inFlight = await recordLost(GRACE_MS + 60_000);
+    await hold(inFlight.id, 'notification', new Date(Date.now() + 3_600_000));
+
+    await sweep();
+    expect(await stored(stuck.id)).toMatchObject({ republishes: 1 });
+    expect(await stored(inFlight.id)).toMatchObject({ republishes: 0 });
+    const shown = await sent(stuck.id);
+    expect(shown.deliveries.notification).toMatchObject({ attempts: 2, lastError: null });
+    expect(shown.deliveries.receipt.reference).toBe('<sent-before@test>');
+    expect(notificationsOf(stuck.id)).toHaveLength(1);
+    expect(receiptsOf(stuck.id)).toHaveLength(0);
   });
 
   it('publishes the oldest purchases first, a bounded batch at a time', async () => {

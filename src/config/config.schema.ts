@@ -25,8 +25,16 @@ const purchaseFlowSchema = z
         timeoutMs: millis,
       })
       .strict(),
-    /** How long a sender holds a delivery before another may take it over. */
+    /**
+     * How long a sender holds a delivery before another may take it over. Any
+     * `bus.claimIdleMs` works with it: a takeover that finds the lease live comes back after it.
+     */
     deliveryLeaseMs: millis,
+    /**
+     * How long `POST /purchases` waits for the broker to take `purchase.completed` before it
+     * answers anyway: the purchase is recorded, and the outbox publishes what the broker did not take.
+     */
+    publishTimeoutMs: millis.max(10_000),
     /** How long an `Idempotency-Key` stays locked by a request that never finished. */
     idempotencyLockMs: millis,
     /** How long after its first request a key answers retries; then it is new again. */

@@ -48,6 +48,11 @@ export const environmentVariables: EnvironmentVariable[] = [
     parse: 'integer',
   },
   {
+    name: 'PURCHASE_PUBLISH_TIMEOUT_MS',
+    path: ['purchaseFlow', 'publishTimeoutMs'],
+    parse: 'integer',
+  },
+  {
     name: 'PURCHASE_OUTBOX_GRACE_MS',
     path: ['purchaseFlow', 'outbox', 'graceMs'],
     parse: 'integer',

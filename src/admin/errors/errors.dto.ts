@@ -48,6 +48,12 @@ export class ErrorRecordView {
     description: 'Where the failed input is kept instead (Object Store)',
   })
   reference!: unknown;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'What failed (a delivery, a record): its later success resolves the record',
+  })
+  subject!: string | null;
   @ApiPropertyOptional({ nullable: true }) context!: unknown;
   @ApiPropertyOptional({ nullable: true, description: 'Where alerts went (e-mail, ITSM ticket)' })
   notifications!: unknown;
@@ -68,6 +74,7 @@ export class ErrorRecordView {
       fingerprint: record.fingerprint,
       failedEvent: record.failedEvent,
       reference: record.reference,
+      subject: record.subject,
       context: record.context,
       notifications: record.notifications,
       note: record.note,

@@ -1,5 +1,6 @@
 import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
 import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
+import { purchaseFlowResolved } from '../purchase-flow/purchase-flow-resolved.event.js';
 
 /** Subscriber: the bank app's push notification of each purchase. It knows the event, never `purchases`. */
 export const bankNotificationPipeline = definePipeline({
@@ -7,5 +8,5 @@ export const bankNotificationPipeline = definePipeline({
   role: 'subscriber',
   description:
     'Sends a push notification of each purchase to the bank app through the notification service',
-  publishes: [purchaseFlowError],
+  publishes: [purchaseFlowError, purchaseFlowResolved],
 });

@@ -5,20 +5,22 @@ import type { Repository } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
+import { ErrorResolved } from '../../platform/error-store/error-resolved.js';
 import { ErrorStore } from '../../platform/error-store/error-store.js';
 import { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
 import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
 import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
 import { ObjectStore } from '../../platform/object-store/object-store.js';
-import { importError } from '../import-flow/record-events.js';
+import { importError, importResolved } from '../import-flow/record-events.js';
 import { ERROR_ALERTS_STORE, type ErrorAlert } from './error-alert.js';
 import { errorHandlingPipeline } from './error-handling.pipeline.js';
 
 /**
- * Pipeline 4's trigger: stores each error event (once, however often delivered) and makes sure
+ * Pipeline 4's triggers: stores each error event (once, however often delivered) and makes sure
  * an alert exists for its import and code. The alert goes out after the aggregation window,
- * with every error alike that arrived meanwhile: a flood makes one ticket, not thousands.
+ * with every error alike that arrived meanwhile: a flood makes one ticket, not thousands. A
+ * resolution (records processed after all) resolves the error records about those records.
  */
 @Controller()
 export class ImportErrorTrigger {
@@ -65,5 +67,10 @@ export class ImportErrorTrigger {
         },
       );
     }
+  }
+
+  @EventTrigger(importResolved, { pipeline: errorHandlingPipeline.name })
+  async onResolved(@Payload() resolution: ErrorResolved): Promise<void> {
+    await this.errors.resolve(resolution.subjects, resolution.how);
   }
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig, ErrorTreatmentRule } from '../../config/config.schema.js';
 import { AlertThrottle } from '../../platform/error-store/alert-throttle.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
+import type { ErrorResolved } from '../../platform/error-store/error-resolved.js';
 import { ErrorStore } from '../../platform/error-store/error-store.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
@@ -28,7 +29,8 @@ export class AlertNotSentError extends Error {
  * Error treatment of the purchase flow. Each error is stored first, so that nothing is lost
  * when alerting fails; then the first matching rule decides: reprocess (republish the
  * original purchase to the failed pipeline alone, up to the rule's limit, then alert) or
- * alert (e-mail and/or ITSM), one alert per fingerprint per window.
+ * alert (e-mail and/or ITSM), one alert per fingerprint per window. A resolution (what failed
+ * was delivered since) resolves its records, whatever their status.
  */
 @Injectable()
 export class ErrorTreatmentService {
@@ -64,6 +66,18 @@ export class ErrorTreatmentService {
     await this.alert(record, rule, attempts);
   }
 
+  /**
+   * What failed has since been delivered (reprocessing, a redelivery, the outbox): every
+   * record about it is resolved, those of earlier reprocessing attempts included.
+   */
+  async resolve(resolution: ErrorResolved): Promise<void> {
+    const resolved = await this.store.resolve(resolution.subjects, resolution.how);
+    if (resolved > 0)
+      this.logger.log(
+        `${resolution.pipeline}: ${resolved} error record(s) resolved (${resolution.how})`,
+      );
+  }
+
   /** Asks the failed pipeline to try again; false when it cannot or may not. */
   private async reprocess(
     record: ErrorRecord,
@@ -83,12 +97,17 @@ export class ErrorTreatmentService {
       originalEventId: error.event.id,
       purchase: error.event.payload as PurchaseCompleted,
     });
-    await this.store.update(record.id, {
-      status: 'reprocessing',
-      notifications: {
-        reprocess: { attempt, maxReprocess: rule.maxReprocess, event: publisher.event.name },
+    // Only from open: a fast reprocessing may have resolved it already.
+    await this.store.update(
+      record.id,
+      {
+        status: 'reprocessing',
+        notifications: {
+          reprocess: { attempt, maxReprocess: rule.maxReprocess, event: publisher.event.name },
+        },
       },
-    });
+      'open',
+    );
     this.logger.log(
       `${error.pipeline} ${error.code}: reprocessing ${attempt}/${rule.maxReprocess} asked [correlationId=${error.correlationId}]`,
     );
@@ -106,10 +125,11 @@ export class ErrorTreatmentService {
       this.config.errorTreatment.aggregationWindowMs,
     );
     if (!decision.alert) {
-      await this.store.update(record.id, {
-        status: 'alerted',
-        notifications: { aggregatedInto: decision.alertRecordId },
-      });
+      await this.store.update(
+        record.id,
+        { status: 'alerted', notifications: { aggregatedInto: decision.alertRecordId } },
+        'open',
+      );
       return;
     }
     const summary = {
@@ -122,18 +142,22 @@ export class ErrorTreatmentService {
     const outcomes = Object.values(channels);
     const sent = outcomes.filter((o) => o.outcome === 'sent').length;
     const retry = outcomes.some((o) => o.outcome === 'failed' && o.retriable);
-    await this.store.update(record.id, {
-      // Open while no alert went out: the record is what support finds then.
-      status: sent > 0 && !retry ? 'alerted' : 'open',
-      notifications: {
-        alert: {
-          count: summary.count,
-          previousAlertAt: summary.previousAlertAt,
-          reprocessAttempts,
+    await this.store.update(
+      record.id,
+      {
+        // Open while no alert went out: the record is what support finds then.
+        status: sent > 0 && !retry ? 'alerted' : 'open',
+        notifications: {
+          alert: {
+            count: summary.count,
+            previousAlertAt: summary.previousAlertAt,
+            reprocessAttempts,
+          },
+          channels,
         },
-        channels,
       },
-    });
+      'open',
+    );
     if (retry) {
       throw new AlertNotSentError(
         `alert for error record ${record.id} not sent on every channel: ${JSON.stringify(channels)}`,

@@ -3,12 +3,17 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
 import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
 import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
+import { ErrorResolved } from '../../platform/error-store/error-resolved.js';
 import { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
+import { purchaseFlowResolved } from '../purchase-flow/purchase-flow-resolved.event.js';
 import { errorTreatmentPipeline } from './error-treatment.pipeline.js';
 import { ErrorTreatmentService } from './error-treatment.service.js';
 
-/** The one trigger of error treatment: every error event of the purchase flow, whichever pipeline published it. */
+/**
+ * The triggers of error treatment: every error event of the purchase flow, whichever pipeline
+ * published it, and the resolutions that close them.
+ */
 @Controller()
 export class ErrorTreatmentTrigger {
   constructor(private readonly treatment: ErrorTreatmentService) {}
@@ -20,5 +25,10 @@ export class ErrorTreatmentTrigger {
       ...(ctx.getEnvelope() as EventEnvelope<PipelineError>),
       payload: error,
     });
+  }
+
+  @EventTrigger(purchaseFlowResolved, { pipeline: errorTreatmentPipeline.name, maxDeliveries: 8 })
+  async onResolved(@Payload() resolution: ErrorResolved): Promise<void> {
+    await this.treatment.resolve(resolution);
   }
 }

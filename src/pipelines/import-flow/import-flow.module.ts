@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
+import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
 import { DiscardedRecords } from './discarded-records.js';
 import { ImportRecord } from './import-record.entity.js';
 import { Import } from './import.entity.js';
@@ -8,7 +9,7 @@ import { Imports } from './imports.js';
 import { RecordStates } from './record-states.js';
 
 const entities = [Import, ImportRecord];
-const bookkeeping = [Imports, RecordStates];
+const bookkeeping = [Imports, RecordStates, BackgroundWrites];
 
 /** What the four pipelines of the import flow share: imports, record states, the Object Store. */
 @Module({

@@ -25,7 +25,11 @@ export class ImportCounts {
   reprocessAttempts!: number;
   @ApiProperty({ description: 'Records written to the target after failing first', example: 4 })
   succeededAfterRetry!: number;
-  @ApiProperty({ description: 'Records given up on (attempt limit, or invalid data)', example: 10 })
+  @ApiProperty({
+    description:
+      'Records given up on (attempt limit, invalid data, discarded), or whose event ended in the dead letters (until it is replayed)',
+    example: 10,
+  })
   dead!: number;
   @ApiProperty({
     description: 'Records not yet settled (waiting for processing or reprocessing)',

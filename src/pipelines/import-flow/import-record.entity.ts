@@ -3,9 +3,11 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * - `extracted`: published, not yet processed;
  * - `failed`: in the Object Store, awaiting reprocessing;
+ * - `dead-lettered`: its event ended in the bus's dead letters; counted dead until it is
+ *   processed again (the dead letter replayed, or the reprocess pipeline handing it back);
  * - `succeeded`: written to the target; `dead`: given up on.
  */
-export type RecordState = 'extracted' | 'failed' | 'succeeded' | 'dead';
+export type RecordState = 'extracted' | 'failed' | 'dead-lettered' | 'succeeded' | 'dead';
 
 /**
  * The state of one record of an import. Progress is counted from these rows, and each state

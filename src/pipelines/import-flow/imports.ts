@@ -204,7 +204,7 @@ export class Imports {
       if (row.state === 'succeeded') {
         counts.processed += records;
         if (retried) counts.succeededAfterRetry += records;
-      } else if (row.state === 'dead') counts.dead += records;
+      } else if (row.state === 'dead' || row.state === 'dead-lettered') counts.dead += records;
       else counts.pending += records;
     }
     return counts;

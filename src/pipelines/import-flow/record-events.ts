@@ -10,6 +10,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { defineEvent } from '../../platform/event-bus/event-definition.js';
+import { defineResolutionEvent } from '../../platform/error-store/error-resolved.js';
 import { defineErrorEvent } from '../../platform/error-store/pipeline-error.js';
 
 /** Record keys are part of Object Store keys (import id + key), which stop at 191 characters. */
@@ -50,3 +51,5 @@ export const recordExtracted = defineEvent('record.extracted', ExtractedRecord);
 export const recordReprocess = defineEvent('record.reprocess', ReprocessRecord);
 /** The asynchronous model's error event, published by pipelines 1 to 3 and treated by pipeline 4. */
 export const importError = defineErrorEvent('import.error');
+/** Pipeline 2 → 4: records that succeeded after being given up on; their error records are resolved. */
+export const importResolved = defineResolutionEvent('import.resolved');

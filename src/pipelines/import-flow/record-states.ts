@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { insertIgnoringRows, placeholders } from '../../platform/persistence/multi-row.js';
+import {
+  affectedRows,
+  insertIgnoringRows,
+  placeholders,
+} from '../../platform/persistence/multi-row.js';
 import { retryOnDeadlock } from '../../platform/persistence/retry-on-deadlock.js';
 import { ImportRecord, type RecordState } from './import-record.entity.js';
 
@@ -12,6 +16,8 @@ export interface RecordRef {
 
 /** States a record may leave: a succeeded or dead record changes again only if an operator reopens it. */
 const OPEN: RecordState[] = ['extracted', 'failed'];
+/** Dead-lettered is dead for the counts, yet open: its event may be replayed. */
+const OPEN_OR_DEAD_LETTERED: RecordState[] = [...OPEN, 'dead-lettered'];
 
 /**
  * The per-record state of imports. Every change is an UPDATE guarded by the state it leaves,
@@ -59,12 +65,34 @@ export class RecordStates {
     return states;
   }
 
-  markSucceeded(refs: RecordRef[]): Promise<void> {
-    return this.transition(refs, 'succeeded', false);
+  /**
+   * Written to the target. Resolves with those that were dead-lettered (their dead letter
+   * replayed, or handed back): looked for only when the batch's one UPDATE of open records
+   * changed fewer rows than it named, so that a batch of first deliveries costs one statement.
+   */
+  async markSucceeded(refs: RecordRef[]): Promise<RecordRef[]> {
+    const recovered: RecordRef[] = [];
+    for (const [importId, keys] of byImport(refs)) {
+      const changed = await this.update(importId, keys, 'succeeded', false, OPEN);
+      if (changed === keys.length) continue;
+      const states = await this.lookup(keys.map((key) => ({ importId, key })));
+      const deadLettered = keys.filter(
+        (key) => states.get(recordRefKey({ importId, key })) === 'dead-lettered',
+      );
+      if (deadLettered.length === 0) continue;
+      await this.update(importId, deadLettered, 'succeeded', false, ['dead-lettered']);
+      recovered.push(...deadLettered.map((key) => ({ importId, key })));
+    }
+    return recovered;
   }
 
   markFailed(refs: RecordRef[]): Promise<void> {
-    return this.transition(refs, 'failed', true);
+    return this.transition(refs, 'failed', true, OPEN_OR_DEAD_LETTERED);
+  }
+
+  /** Their events ended in the dead letters: dead for the counts until processed again. */
+  markDeadLettered(refs: RecordRef[]): Promise<void> {
+    return this.transition(refs, 'dead-lettered', true, OPEN);
   }
 
   async markDead(importId: string, key: string): Promise<void> {
@@ -73,7 +101,7 @@ export class RecordStates {
 
   /** Open records given up on (an operator discarded them): a succeeded one never moves. */
   markAllDead(refs: RecordRef[]): Promise<void> {
-    return this.transition(refs, 'dead', true);
+    return this.transition(refs, 'dead', true, OPEN_OR_DEAD_LETTERED);
   }
 
   /** A dead record an operator sent back to reprocessing: open again (failed), counted once. */
@@ -85,18 +113,34 @@ export class RecordStates {
     await this.records.update({ importId, key }, { reprocessed: () => 'reprocessed + 1' });
   }
 
-  /** Moves open records to `state`; `retried` marks that they failed at least once. */
-  private async transition(refs: RecordRef[], state: RecordState, retried: boolean): Promise<void> {
-    if (refs.length === 0) return;
-    for (const [importId, keys] of byImport(refs)) {
-      await retryOnDeadlock(() =>
-        this.records.query(
-          `UPDATE import_records SET state = ?${retried ? ', retried = 1' : ''} ` +
-            `WHERE import_id = ? AND record_key IN (${placeholders(keys.length)}) AND state IN (${placeholders(OPEN.length)})`,
-          [state, importId, ...keys, ...OPEN],
-        ),
-      );
-    }
+  /** Moves records in one of the `from` states to `state`; `retried` marks that they failed at least once. */
+  private async transition(
+    refs: RecordRef[],
+    state: RecordState,
+    retried: boolean,
+    from: RecordState[],
+  ): Promise<void> {
+    for (const [importId, keys] of byImport(refs))
+      await this.update(importId, keys, state, retried, from);
+  }
+
+  /** One guarded UPDATE of an import's records; resolves with the rows it changed. */
+  private update(
+    importId: string,
+    keys: string[],
+    state: RecordState,
+    retried: boolean,
+    from: RecordState[],
+  ): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
+    return retryOnDeadlock(() =>
+      affectedRows(
+        this.records.manager.connection,
+        `UPDATE import_records SET state = ?${retried ? ', retried = 1' : ''} ` +
+          `WHERE import_id = ? AND record_key IN (${placeholders(keys.length)}) AND state IN (${placeholders(from.length)})`,
+        [state, importId, ...keys, ...from],
+      ),
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
 import { ImportFlowModule } from '../import-flow/import-flow.module.js';
+import { DeadLetteredRecords } from './dead-lettered-records.js';
 import { processPipeline } from './process.pipeline.js';
 import { RecordProcessor } from './record-processor.js';
 import { RecordTriggers } from './record.triggers.js';
@@ -10,6 +11,6 @@ import { TargetWriter } from './target/target-writer.js';
 @Module({
   imports: [PipelineModule.register(processPipeline), ImportFlowModule],
   controllers: [RecordTriggers],
-  providers: [RecordProcessor, TargetWriter],
+  providers: [RecordProcessor, TargetWriter, DeadLetteredRecords],
 })
 export class ProcessModule {}

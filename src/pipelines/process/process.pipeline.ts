@@ -1,5 +1,5 @@
 import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
-import { importError } from '../import-flow/record-events.js';
+import { importError, importResolved } from '../import-flow/record-events.js';
 
 /** Asynchronous model, pipeline 2: the business rule, and the target writes. */
 export const processPipeline = definePipeline({
@@ -7,5 +7,5 @@ export const processPipeline = definePipeline({
   role: 'processing',
   description:
     'Validates and maps each record, upserts it into the target; failures go to the Object Store',
-  publishes: [importError],
+  publishes: [importError, importResolved],
 });

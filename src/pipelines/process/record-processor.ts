@@ -1,14 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
+import {
+  type ErrorResolved,
+  MAX_RESOLVED_SUBJECTS,
+} from '../../platform/error-store/error-resolved.js';
 import { retryDelay } from '../../platform/event-bus/delivery/backoff.js';
+import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
+import type { Publisher } from '../../platform/event-bus/publisher.js';
 import {
   ObjectStore,
   type StoredError,
   type StoredFailure,
 } from '../../platform/object-store/object-store.js';
 import type { RecordState as ImportRecordState } from '../import-flow/import-record.entity.js';
-import type { ExtractedRecord } from '../import-flow/record-events.js';
+import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { type ExtractedRecord, importResolved } from '../import-flow/record-events.js';
 import { type RecordRef, recordRefKey, RecordStates } from '../import-flow/record-states.js';
 import {
   IMPORT_RECORDS_STORE,
@@ -45,13 +52,15 @@ export class RecordProcessor {
     private readonly states: RecordStates,
     private readonly store: ObjectStore,
     private readonly target: TargetWriter,
+    private readonly writes: BackgroundWrites,
+    @InjectPublisher(importResolved) private readonly resolutions: Publisher<ErrorResolved>,
   ) {
     this.reprocess = config.importFlow.reprocess;
   }
 
   /** Throws only when the outcome cannot be kept: the bus then redelivers the whole batch. */
   async process(batch: RecordWork[]): Promise<void> {
-    const open = await this.openRecords(batch);
+    const { open, reopened } = await this.openRecords(batch);
     const rejected: [RecordWork, StoredError][] = [];
     const valid: { work: RecordWork; target: TargetRecord }[] = [];
     for (const work of open) {
@@ -69,7 +78,7 @@ export class RecordProcessor {
       if (failure) rejected.push([work, classify(failure)]);
       else written.push(work);
     });
-    await Promise.all([this.keep(rejected), this.settle(written)]);
+    await Promise.all([this.keep(rejected), this.settle(written, reopened)]);
   }
 
   /**
@@ -78,21 +87,27 @@ export class RecordProcessor {
    * delivery that is wrong about it (a resumed extraction) writes the target once more, which
    * is idempotent, and the guarded state change counts nothing twice.
    */
-  private async openRecords(batch: RecordWork[]): Promise<RecordWork[]> {
+  private async openRecords(
+    batch: RecordWork[],
+  ): Promise<{ open: RecordWork[]; reopened: Set<RecordWork> }> {
+    const reopened = new Set<RecordWork>();
     const doubtful = batch.filter((w) => w.attempt > 0 || w.redelivered);
-    if (doubtful.length === 0) return batch;
+    if (doubtful.length === 0) return { open: batch, reopened };
     const states = await this.states.lookup(doubtful.map((w) => w.record));
     const open: RecordWork[] = [];
     const handedBackSettled: string[] = [];
     for (const work of batch) {
       let state = states.get(recordRefKey(work.record));
-      if (state === 'dead' && work.attempt > 0) state = await this.reopenedState(work);
+      if (state === 'dead' && work.attempt > 0) {
+        state = await this.reopenedState(work);
+        if (state !== 'dead') reopened.add(work);
+      }
       if (state !== 'succeeded' && state !== 'dead') open.push(work);
       // Settled already: a redelivered or overtaken event. A handed-back entry is settled with it.
       else if (work.attempt > 0 && state === 'succeeded') handedBackSettled.push(storeKeyOf(work));
     }
     await this.store.complete(IMPORT_RECORDS_STORE, handedBackSettled);
-    return open;
+    return { open, reopened };
   }
 
   /**
@@ -108,14 +123,41 @@ export class RecordProcessor {
     return 'failed';
   }
 
-  /** Written: the state moves to succeeded, and an entry kept from an earlier failure is done. */
-  private async settle(written: RecordWork[]): Promise<void> {
+  /**
+   * Written: the state moves to succeeded, and an entry kept from an earlier failure is done.
+   * Records that had been given up on (an operator revived them, or their dead letter was
+   * replayed) are resolved: error handling resolves their error records.
+   */
+  private async settle(written: RecordWork[], reopened: Set<RecordWork>): Promise<void> {
     if (written.length === 0) return;
-    await this.states.markSucceeded(written.map((w) => w.record));
+    const deadLettered = await this.states.markSucceeded(written.map((w) => w.record));
     // Only a record that was looked up can have failed before; were a first delivery to
     // overtake its own failure, the reprocess pipeline's hand-back would settle the entry.
     const retried = written.filter((w) => w.attempt > 0 || w.redelivered);
     await this.store.complete(IMPORT_RECORDS_STORE, retried.map(storeKeyOf));
+    const recovered = [
+      ...written.filter((w) => reopened.has(w)).map(storeKeyOf),
+      ...deadLettered.map((r) => storedRecordKey(r.importId, r.key)),
+    ];
+    if (recovered.length > 0) this.resolve(recovered);
+  }
+
+  /**
+   * In the background: the records are settled, and a broker blip must neither fail the batch
+   * (its redelivery would find them settled, and never say so again) nor lose the resolution.
+   */
+  private resolve(subjects: string[]): void {
+    for (let start = 0; start < subjects.length; start += MAX_RESOLVED_SUBJECTS) {
+      const chunk = subjects.slice(start, start + MAX_RESOLVED_SUBJECTS);
+      void this.writes.keep(`resolution of ${chunk.length} import record(s)`, () =>
+        this.resolutions.publish({
+          pipeline: this.resolutions.pipeline,
+          subjects: chunk,
+          how: 'processed after it was given up on',
+          resolvedAt: new Date().toISOString(),
+        }),
+      );
+    }
   }
 
   private async keep(rejected: [RecordWork, StoredError][]): Promise<void> {

@@ -15,6 +15,7 @@ import {
   recordReprocess,
   ReprocessRecord,
 } from '../import-flow/record-events.js';
+import { storedRecordKey } from '../import-flow/stored-record.js';
 import { processPipeline } from './process.pipeline.js';
 import { RecordProcessor } from './record-processor.js';
 
@@ -91,6 +92,7 @@ export class RecordTriggers {
       retriable: true,
       occurredAt: new Date().toISOString(),
       event: { id: envelope.id, name: envelope.name, payload: envelope.payload },
+      subject: storedRecordKey(record.importId, record.key),
       context: {
         importId: record.importId,
         source: record.source,

@@ -11,6 +11,8 @@ export interface FlowFailure {
   retriable: boolean;
   /** The event (or request) that failed, whole, so that error treatment can reprocess it. */
   event?: FailedEvent;
+  /** What failed (a delivery): its later success resolves the error. */
+  subject?: string;
   context?: Record<string, unknown>;
 }
 
@@ -42,6 +44,7 @@ export class FlowErrorReporter {
       occurredAt: new Date().toISOString(),
     };
     if (failure.event) error.event = failure.event;
+    if (failure.subject) error.subject = failure.subject;
     if (failure.context) error.context = failure.context;
     await this.errors.publish(error);
   }

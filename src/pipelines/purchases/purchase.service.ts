@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   HttpException,
+  Inject,
   Injectable,
   Logger,
   NotFoundException,
@@ -8,6 +9,8 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.schema.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
@@ -40,12 +43,14 @@ const IDEMPOTENCY_SCOPE = 'purchases';
 /**
  * The business rule of the purchase flow: check the rules, record the purchase with its
  * pending deliveries (and the idempotent answer) in one short transaction (the
- * {@link PurchaseRecorder}), then publish `purchase.completed`. Refusals write nothing;
- * unexpected failures are reported on the flow's error event and answered 500.
+ * {@link PurchaseRecorder}), then publish `purchase.completed`, waiting a bounded time for the
+ * broker. Refusals write nothing; unexpected failures are reported on the flow's error event
+ * and answered 500.
  */
 @Injectable()
 export class PurchaseService {
   private readonly logger = new Logger('purchases');
+  private readonly publishTimeoutMs: number;
 
   constructor(
     @InjectRepository(Card) private readonly cards: Repository<Card>,
@@ -56,7 +61,10 @@ export class PurchaseService {
     private readonly idempotency: IdempotencyStore,
     private readonly errors: FlowErrorReporter,
     @InjectPublisher(purchaseCompleted) private readonly completed: Publisher<PurchaseCompleted>,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.publishTimeoutMs = config.purchaseFlow.publishTimeoutMs;
+  }
 
   async create(request: CreatePurchaseRequest, idempotencyKey?: string): Promise<PurchaseAnswer> {
     try {
@@ -109,26 +117,60 @@ export class PurchaseService {
     return evaluatePurchase(request, card, merchant);
   }
 
+  /**
+   * Publishes `purchase.completed`, waiting at most `purchaseFlow.publishTimeoutMs` for the
+   * broker: the caller's answer stays immediate while the broker is away. A publish still
+   * pending then goes on in the background (it may well succeed once the broker is back; a
+   * second publish by the outbox is harmless, the subscribers claim). Its failure is reported
+   * in the background too: nothing here ever rejects unheard.
+   */
   private async publish(purchase: Purchase): Promise<void> {
     const event = purchaseCompletedOf(purchase);
-    try {
-      await this.completed.publish(event);
-    } catch (error) {
-      // The purchase is recorded and the caller gets its confirmation; the subscribers do not
-      // hear of it yet. The error event alerts support; the outbox sweep publishes it again
-      // once its grace is over, its deliveries still pending.
-      await this.errors
-        .report({
-          code: 'publish-failed',
-          message: `purchase ${purchase.id} recorded but purchase.completed not published: ${describe(error)}`,
-          retriable: true,
-          event: { id: purchase.id, name: purchaseCompleted.name, payload: event },
-          context: { purchaseId: purchase.id },
-        })
-        .catch((reportError: unknown) =>
-          this.logger.error(`could not report publish-failed: ${describe(reportError)}`),
+    const published = this.completed.publish(event).then(
+      () => true,
+      (error: unknown) => this.reportPublishFailure(purchase, event, error).then(() => false),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.publishTimeoutMs);
+    });
+    const first = await Promise.race([published, waited]);
+    clearTimeout(timer);
+    if (first !== 'timeout') return;
+    this.logger.warn(
+      `purchase ${purchase.id} recorded; the broker has not taken purchase.completed within ` +
+        `${this.publishTimeoutMs} ms: answered anyway, the publish goes on in the background ` +
+        `and the outbox covers it [correlationId=${purchase.correlationId}]`,
+    );
+    void published.then((ok) => {
+      if (ok)
+        this.logger.log(
+          `purchase ${purchase.id}: purchase.completed published late [correlationId=${purchase.correlationId}]`,
         );
-    }
+    });
+  }
+
+  /**
+   * The purchase is recorded and the caller gets its confirmation; the subscribers do not hear
+   * of it yet. The error event alerts support; the outbox sweep publishes it again once its
+   * grace is over, its deliveries still pending. Never rejects.
+   */
+  private async reportPublishFailure(
+    purchase: Purchase,
+    event: PurchaseCompleted,
+    error: unknown,
+  ): Promise<void> {
+    await this.errors
+      .report({
+        code: 'publish-failed',
+        message: `purchase ${purchase.id} recorded but purchase.completed not published: ${describe(error)}`,
+        retriable: true,
+        event: { id: purchase.id, name: purchaseCompleted.name, payload: event },
+        context: { purchaseId: purchase.id },
+      })
+      .catch((reportError: unknown) =>
+        this.logger.error(`could not report publish-failed: ${describe(reportError)}`),
+      );
   }
 
   private async reportFailure(error: unknown, request: CreatePurchaseRequest): Promise<void> {

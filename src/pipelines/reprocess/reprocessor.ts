@@ -131,6 +131,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
         retriable: false,
         occurredAt: new Date().toISOString(),
         reference: { store: IMPORT_RECORDS_STORE, key: entry.key },
+        subject: entry.key,
         context: {
           importId: record.importId,
           source: record.source,

@@ -47,6 +47,11 @@ export class ErrorRecord {
   @Column({ type: 'text', nullable: true, transformer: jsonTransformer })
   reference!: FailedInputReference | null;
 
+  /** What failed (a delivery, a record): a later success of the same subject resolves the record. */
+  @Index('idx_error_records_subject')
+  @Column({ type: 'varchar', length: 191, nullable: true })
+  subject!: string | null;
+
   @Column({ type: 'text', nullable: true, transformer: jsonTransformer })
   context!: Record<string, unknown> | null;
 

@@ -58,6 +58,7 @@ export class ErrorStore {
         status: options.status ?? 'open',
         failedEvent: error.event ?? null,
         reference: error.reference ?? null,
+        subject: error.subject ?? null,
         context: error.context ?? null,
         notifications: null,
         note: null,
@@ -117,11 +118,39 @@ export class ErrorStore {
     }));
   }
 
+  /**
+   * `from`: only a record in that status changes (error treatment moving an open record on
+   * must not undo a resolution that arrived meanwhile).
+   */
   async update(
     id: string,
     patch: Partial<Pick<ErrorRecord, 'status' | 'notifications' | 'note'>>,
+    from?: ErrorRecordStatus,
   ): Promise<ErrorRecord | null> {
-    await this.records.update({ id }, patch as QueryDeepPartialEntity<ErrorRecord>);
+    await this.records.update(
+      from ? { id, status: from } : { id },
+      patch as QueryDeepPartialEntity<ErrorRecord>,
+    );
     return this.get(id);
+  }
+
+  /**
+   * Every record about these subjects not yet resolved is resolved, its note (when it has
+   * none) saying how; returns how many. A record stored after this (a late error event)
+   * stays as it is.
+   */
+  async resolve(subjects: readonly string[], how: string): Promise<number> {
+    if (subjects.length === 0) return 0;
+    const result = await this.records
+      .createQueryBuilder()
+      .update(ErrorRecord)
+      .set({ status: 'resolved', note: () => 'COALESCE(note, :how)' })
+      .where('subject IN (:...subjects) AND status <> :resolved', {
+        subjects: [...new Set(subjects)],
+        resolved: 'resolved',
+      })
+      .setParameter('how', `resolved: ${how}`.slice(0, 4000))
+      .execute();
+    return result.affected ?? 0;
   }
 }

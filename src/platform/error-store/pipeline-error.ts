@@ -12,6 +12,9 @@ import {
 } from 'class-validator';
 import { defineEvent, type EventDefinition } from '../event-bus/event-definition.js';
 
+/** As long as an Object Store key (a failed import record's subject is its key). */
+export const MAX_SUBJECT_LENGTH = 191;
+
 /** The event that failed, carried whole so that error treatment can republish it. */
 export class FailedEvent {
   @ApiProperty() @IsString() @MaxLength(64) id!: string;
@@ -65,6 +68,16 @@ export class PipelineError {
   @ValidateNested()
   @Type(() => FailedInputReference)
   reference?: FailedInputReference;
+
+  @ApiPropertyOptional({
+    description:
+      'What failed (a delivery, a record), so that its success later resolves the error: see ErrorResolved',
+    example: '6f1c2d3e-0000-4000-8000-000000000001/receipt',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_SUBJECT_LENGTH)
+  subject?: string;
 
   @ApiPropertyOptional({ description: 'Flow-specific details, such as an import id' })
   @IsOptional()

@@ -55,6 +55,20 @@ export async function insertIgnoringRows(
   }
 }
 
+/** Runs an UPDATE or DELETE and resolves with the number of rows it changed, on either database. */
+export async function affectedRows(
+  dataSource: DataSource,
+  sql: string,
+  parameters: readonly unknown[],
+): Promise<number> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return (await runner.query(sql, [...parameters], true)).affected ?? 0;
+  } finally {
+    await runner.release();
+  }
+}
+
 /** SQLite binds at most 32,766 values a statement: big batches go out in several. */
 function chunks<T>(rows: readonly T[], columns: number): T[][] {
   const size = Math.max(1, Math.floor(30_000 / columns));

@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../../config/config.module.js';
 import type { AppConfig, PurchaseFlowConfig } from '../../../config/config.schema.js';
 import { InjectPublisher } from '../../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../../platform/event-bus/publisher.js';
-import { neverClaimed } from '../../purchase-flow/delivery-ledger.js';
+import { unheard } from '../../purchase-flow/delivery-ledger.js';
 import {
   type PurchaseCompleted,
   purchaseCompleted,
@@ -19,9 +19,11 @@ import { Purchase } from '../purchase.entity.js';
  * of. A purchase whose deliveries are all still pending `graceMs` after it was recorded has
  * most likely not been published (or not heard), so it is published again, built from the
  * stored purchase under its own correlation id: a recorded purchase is always published, at
- * least once. A duplicate is harmless: each subscriber claims its delivery with one
- * conditional UPDATE and leaves a sent one alone. A purchase is not republished every sweep
- * while its subscribers are down: the waits double from `graceMs` up to `maxDelayMs`.
+ * least once. So is one with a delivery claimed under a lease that ran out before it was
+ * sent or failed (its sender died, or could not record the outcome): no delivery is left
+ * `sending`. A duplicate is harmless: each subscriber claims its delivery with a conditional
+ * UPDATE and leaves a sent one alone. A purchase is not republished every sweep while its
+ * subscribers are down: the waits double from `graceMs` up to `maxDelayMs`.
  */
 @Injectable()
 export class PurchaseOutbox {
@@ -37,13 +39,13 @@ export class PurchaseOutbox {
   }
 
   /**
-   * Publishes again up to `limit` purchases nobody claimed, oldest first; returns how many
+   * Publishes again up to `limit` purchases nobody heard, oldest first; returns how many
    * this process published (another replica may take some of the same batch).
    */
   async republishDue(limit: number, now = new Date()): Promise<number> {
     const due = await this.purchases
       .createQueryBuilder('purchase')
-      .where(neverClaimed('purchase.id'))
+      .where(unheard('purchase.id'), { now })
       .andWhere('purchase.created_at < :cutoff', {
         cutoff: new Date(now.getTime() - this.settings.graceMs),
       })
@@ -58,7 +60,7 @@ export class PurchaseOutbox {
         correlationId: purchase.correlationId,
       });
       this.logger.warn(
-        `purchase ${purchase.id} had no delivery claimed: purchase.completed published again ` +
+        `purchase ${purchase.id} had a delivery nobody claimed or whose lease ran out: purchase.completed published again ` +
           `(${purchase.republishes + 1}) [correlationId=${purchase.correlationId}]`,
       );
       republished++;
