@@ -39,7 +39,7 @@ describe.runIf(profiles.includes('real'))(
         catalogue: pipelineCatalogue,
         overrides: {
           // The default wait for the broker (the test profile's is 2 s): a publish waited as long.
-        bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, connectTimeoutMs: 10_000 },
+          bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, connectTimeoutMs: 10_000 },
           notifiers: { email: { smtpUrl: peers.smtp.url() } },
           purchaseFlow: {
             notificationService: { url: peers.notifications.url },
