@@ -2,7 +2,8 @@
 # One image for every pipeline: PIPELINES chooses what a container runs.
 # Build: docker build -t tributary .   Run: see README (Docker) and docker-compose.yml.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 26, the active LTS (package.json's engines also allow 22 and 24), on Debian 13 (trixie).
+ARG NODE_IMAGE=node:26-trixie-slim
 
 # better-sqlite3 compiles from source: the install stages need a toolchain, the runtime does not.
 FROM ${NODE_IMAGE} AS toolchain

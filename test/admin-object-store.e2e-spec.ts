@@ -149,6 +149,50 @@ describe.each(profiles)('Object Store and reprocessing admin on the %s profile',
     expect(again.body.code).toBe('entry-in-flight');
   });
 
+  it('answers an unknown entry with 404 and one a reprocessor holds with 409, and leaves it held', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    for (const call of [
+      app.as('operator').get(`${ADMIN}/object-store/${unknown}`),
+      app.as('operator').post(`${ADMIN}/object-store/${unknown}/reprocess`).send({}),
+      app.http.post(`${ADMIN}/object-store/${unknown}/discard`),
+    ]) {
+      const { body } = await call.expect(404);
+      expect(body).toMatchObject({
+        code: 'entry-not-found',
+        detail: `no Object Store entry '${unknown}'`,
+      });
+    }
+
+    const store = app.app.get(ObjectStore);
+    await store.put('admin-spec-held', [
+      {
+        key: 'held',
+        payload: {},
+        error: { code: 'boom', message: 'boom', retriable: true },
+        nextAttemptAt: new Date(),
+      },
+    ]);
+    const claim = await store.claimDue('admin-spec-held', { limit: 1, leaseMs: 3_600_000 });
+    const held = claim.entries[0]!;
+    const reprocess = await app
+      .as('operator')
+      .post(`${ADMIN}/object-store/${held.id}/reprocess`)
+      .send({})
+      .expect(409);
+    expect(reprocess.body).toMatchObject({
+      code: 'entry-in-flight',
+      detail: `cannot reprocess entry '${held.id}' while it is held by a reprocessor`,
+    });
+    const discard = await app.http.post(`${ADMIN}/object-store/${held.id}/discard`).expect(409);
+    expect(discard.body.detail).toBe(
+      `cannot discard entry '${held.id}' while it is held by a reprocessor`,
+    );
+    expect(await store.get('admin-spec-held', 'held')).toMatchObject({
+      status: 'leased',
+      leaseOwner: claim.owner,
+    });
+  });
+
   it('discards one entry, then the rest in bulk, and shows the schedule with its last runs', async () => {
     const three = await entryOf('3');
     await app.as('operator').post(`${ADMIN}/object-store/${three.id}/discard`).expect(403);

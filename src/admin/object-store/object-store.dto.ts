@@ -9,10 +9,13 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
+import {
+  OBJECT_STORE_STATUSES,
+  type ObjectStoreEntry,
+  type ObjectStoreStatus,
+} from '../../platform/object-store/object-store-entry.entity.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 
-export const ENTRY_STATUSES = ['pending', 'leased', 'reprocessing', 'done', 'dead'] as const;
 const STORE_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
 const ERROR_CODE = /^[a-z0-9][a-z0-9.-]*$/;
 /** Plain key characters: no LIKE wildcard (`%`, `_`), and nothing that reads as a path traversal. */
@@ -25,10 +28,10 @@ export class ObjectStoreFilter {
   @Matches(STORE_NAME)
   @MaxLength(100)
   store?: string;
-  @ApiPropertyOptional({ enum: ENTRY_STATUSES })
+  @ApiPropertyOptional({ enum: OBJECT_STORE_STATUSES })
   @IsOptional()
-  @IsIn(ENTRY_STATUSES)
-  status?: (typeof ENTRY_STATUSES)[number];
+  @IsIn(OBJECT_STORE_STATUSES)
+  status?: ObjectStoreStatus;
   @ApiPropertyOptional({ example: 'invalid-record' })
   @IsOptional()
   @Matches(ERROR_CODE)
@@ -47,7 +50,7 @@ export class ObjectStoreEntrySummary {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'import-records' }) store!: string;
   @ApiProperty({ example: '6f1c2d4e-0000-4000-8000-000000000000/42' }) key!: string;
-  @ApiProperty({ enum: ENTRY_STATUSES }) status!: string;
+  @ApiProperty({ enum: OBJECT_STORE_STATUSES }) status!: string;
   @ApiProperty({ example: 1 }) attempts!: number;
   @ApiProperty() retriable!: boolean;
   @ApiPropertyOptional({ nullable: true, example: 'invalid-record' }) errorCode!: string | null;

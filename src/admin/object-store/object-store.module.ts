@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ObjectStoreAdmin } from './object-store-admin.js';
@@ -8,8 +6,8 @@ import { ObjectStoreController } from './object-store.controller.js';
 
 /** Object Store entries: list, inspect, reprocess (edited or not), discard, one or in bulk. */
 @Module({
-  // The platform module too, so the Object Store exists even where no pipeline uses it.
-  imports: [TypeOrmModule.forFeature([ObjectStoreEntry]), ObjectStoreModule, AuditModule],
+  // The platform module owns the entries: the admin maps HTTP to its operations.
+  imports: [ObjectStoreModule, AuditModule],
   controllers: [ObjectStoreController],
   providers: [ObjectStoreAdmin],
 })

@@ -2,12 +2,17 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 import { jsonTransformer } from '../persistence/json.transformer.js';
 
 /**
+ * The states of an entry, in the order it usually passes them (the transitions between them
+ * are in `object-store-transitions.ts`):
  * - `pending`: waits for `nextAttemptAt`, when a reprocessor may claim it;
  * - `leased`: claimed by a reprocessor until `leaseUntil`;
  * - `reprocessing`: handed back to its pipeline, awaiting the outcome until `leaseUntil`;
- * - `done`: its pipeline succeeded at last; `dead`: given up on.
+ * - `done`: its pipeline succeeded at last; `dead`: given up on (by its reprocessor, or
+ *   discarded by an operator: then its error code is `discarded`).
  */
-export type ObjectStoreStatus = 'pending' | 'leased' | 'reprocessing' | 'done' | 'dead';
+export const OBJECT_STORE_STATUSES = ['pending', 'leased', 'reprocessing', 'done', 'dead'] as const;
+
+export type ObjectStoreStatus = (typeof OBJECT_STORE_STATUSES)[number];
 
 /** An input a pipeline could not process, kept with its error until reprocessing settles it. */
 @Entity('object_store_entries')

@@ -1,12 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { Repository } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { retryOnDeadlock } from '../persistence/retry-on-deadlock.js';
+import {
+  and,
+  due,
+  heldBy,
+  idsWhere,
+  inStore,
+  purgeable,
+  withId,
+  withIds,
+  withKeys,
+} from './object-store-conditions.js';
 import { ObjectStoreEntry, type ObjectStoreStatus } from './object-store-entry.entity.js';
+import {
+  apply,
+  claim,
+  complete,
+  handBack,
+  release,
+  retryLater,
+  settleDead,
+  settleDone,
+  stored,
+  type Transition,
+} from './object-store-transitions.js';
 
 /** Why an input could not be processed. */
 export interface StoredError {
@@ -41,14 +63,6 @@ export interface Claim<T = unknown> {
   entries: (ObjectStoreEntry & { payload: T })[];
 }
 
-const MAX_MESSAGE = 4000;
-
-/**
- * What the purge may delete: past its expiry, and neither held by a reprocessor (`leased`,
- * `reprocessing`: its outcome is on its way) nor dead (an operator's to act on).
- */
-const PURGEABLE = "expires_at < :now AND status IN ('pending', 'done')";
-
 /**
  * The Object Store: any pipeline keeps here the inputs it could not process, with the error,
  * the attempts so far and when to try again. Reprocessors claim due entries under a lease,
@@ -74,27 +88,8 @@ export class ObjectStore {
    */
   async put(store: string, failures: StoredFailure[]): Promise<void> {
     if (failures.length === 0) return;
-    const now = new Date();
     const inKeyOrder = [...failures].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const rows = inKeyOrder.map(
-      (f) =>
-        <QueryDeepPartialEntity<ObjectStoreEntry>>{
-          id: randomUUID(),
-          store,
-          key: f.key,
-          payload: f.payload as object,
-          status: 'pending',
-          attempts: 0,
-          retriable: f.error.retriable,
-          errorCode: f.error.code,
-          lastError: f.error.message.slice(0, MAX_MESSAGE),
-          nextAttemptAt: f.nextAttemptAt,
-          leaseOwner: null,
-          leaseUntil: null,
-          expiresAt: f.expiresAt ?? null,
-          updatedAt: now,
-        },
-    );
+    const rows = inKeyOrder.map((failure) => stored(store, failure));
     const upsert = this.entries
       .createQueryBuilder()
       .insert()
@@ -122,27 +117,15 @@ export class ObjectStore {
 
   /** Stores a new entry unless the key is already there (then nothing changes). True when added. */
   async add(store: string, entry: StoredFailure): Promise<boolean> {
-    const id = randomUUID();
+    const row = stored(store, entry);
     await this.entries
       .createQueryBuilder()
       .insert()
       .into(ObjectStoreEntry)
-      .values(<QueryDeepPartialEntity<ObjectStoreEntry>>{
-        id,
-        store,
-        key: entry.key,
-        payload: entry.payload as object,
-        status: 'pending',
-        attempts: 0,
-        retriable: entry.error.retriable,
-        errorCode: entry.error.code,
-        lastError: entry.error.message.slice(0, MAX_MESSAGE),
-        nextAttemptAt: entry.nextAttemptAt,
-        expiresAt: entry.expiresAt ?? null,
-      })
+      .values(row)
       .orIgnore()
       .execute();
-    return await this.entries.existsBy({ id });
+    return await this.entries.existsBy({ id: row.id });
   }
 
   get(store: string, key: string): Promise<ObjectStoreEntry | null> {
@@ -161,32 +144,16 @@ export class ObjectStore {
   ): Promise<Claim<T>> {
     const owner = randomUUID();
     const now = new Date();
-    const due = `((status = 'pending' AND next_attempt_at <= :now AND (expires_at IS NULL OR expires_at > :now)) OR (status IN ('leased', 'reprocessing') AND lease_until < :now))`;
-    const candidates = await this.entries
-      .createQueryBuilder('e')
-      .select('e.id', 'id')
-      .where('e.store = :store', { store })
-      .andWhere(
-        `((e.status = 'pending' AND e.nextAttemptAt <= :now AND (e.expiresAt IS NULL OR e.expiresAt > :now)) OR (e.status IN ('leased', 'reprocessing') AND e.leaseUntil < :now))`,
-        { now },
-      )
-      .orderBy('e.nextAttemptAt', 'ASC')
-      .limit(options.limit)
-      .getRawMany<{ id: string }>();
-    if (candidates.length === 0) return { owner, entries: [] };
-    const ids = candidates.map((c) => c.id);
-    await this.entries
-      .createQueryBuilder()
-      .update(ObjectStoreEntry)
-      .set({
-        status: 'leased',
-        leaseOwner: owner,
-        leaseUntil: new Date(now.getTime() + options.leaseMs),
-      })
-      .where('id IN (:...ids)', { ids })
-      .andWhere(due, { now })
-      .execute();
-    const entries = await this.entries.findBy({ id: In(ids), leaseOwner: owner, status: 'leased' });
+    const candidates = and(inStore(store), due(now));
+    const ids = await idsWhere(this.entries, candidates, {
+      orderBy: 'next_attempt_at',
+      limit: options.limit,
+    });
+    if (ids.length === 0) return { owner, entries: [] };
+    const leaseUntil = new Date(now.getTime() + options.leaseMs);
+    await apply(this.entries, claim(owner, leaseUntil, now), withIds(ids));
+    const held = and(withIds(ids), heldBy(owner));
+    const entries = await this.entries.createQueryBuilder().where(held.sql, held.params).getMany();
     return { owner, entries: entries as Claim<T>['entries'] };
   }
 
@@ -194,22 +161,8 @@ export class ObjectStore {
    * The claimed entry was handed back to its pipeline: one more attempt, and if no outcome
    * comes within `awaitMs` it is claimable again. False when the lease was lost meanwhile.
    */
-  async handedBack(entry: ObjectStoreEntry, owner: string, awaitMs: number): Promise<boolean> {
-    const result = await this.entries
-      .createQueryBuilder()
-      .update(ObjectStoreEntry)
-      .set({
-        status: 'reprocessing',
-        attempts: () => 'attempts + 1',
-        leaseUntil: new Date(Date.now() + awaitMs),
-      })
-      .where('id = :id AND lease_owner = :owner AND status = :leased', {
-        id: entry.id,
-        owner,
-        leased: 'leased',
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+  handedBack(entry: ObjectStoreEntry, owner: string, awaitMs: number): Promise<boolean> {
+    return this.settle(entry, handBack(owner, new Date(Date.now() + awaitMs)));
   }
 
   /**
@@ -217,84 +170,37 @@ export class ObjectStore {
    * False when the lease was lost meanwhile.
    */
   markDead(entry: ObjectStoreEntry, owner: string, reason?: StoredError): Promise<boolean> {
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
-      status: 'dead',
-      leaseUntil: null,
-      nextAttemptAt: null,
-      expiresAt: null,
-    };
-    if (reason) {
-      patch.errorCode = reason.code;
-      patch.lastError = reason.message.slice(0, MAX_MESSAGE);
-    }
-    return this.settleClaimed(entry, owner, patch);
+    return this.settle(entry, settleDead(owner, reason));
   }
 
   /**
    * A claimed entry failed again: one attempt more, due at `nextAttemptAt`, with the new error
    * (and payload, to remember partial progress). False when the lease was lost meanwhile.
    */
-  async retryLater(
+  retryLater(
     entry: ObjectStoreEntry,
     owner: string,
     update: { error: StoredError; nextAttemptAt: Date; payload?: unknown },
   ): Promise<boolean> {
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
-      status: 'pending',
-      attempts: () => 'attempts + 1',
-      retriable: update.error.retriable,
-      errorCode: update.error.code,
-      lastError: update.error.message.slice(0, MAX_MESSAGE),
-      nextAttemptAt: update.nextAttemptAt,
-      leaseOwner: null,
-      leaseUntil: null,
-    };
-    if (update.payload !== undefined) patch.payload = update.payload as object;
-    return this.settleClaimed(entry, owner, patch);
+    return this.settle(entry, retryLater(owner, update));
   }
 
   /** A claimed entry is settled for good, kept until its expiry. False when the lease was lost. */
   markDone(entry: ObjectStoreEntry, owner: string, outcome: DoneOutcome = {}): Promise<boolean> {
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
-      status: 'done',
-      leaseUntil: null,
-      nextAttemptAt: null,
-      expiresAt: this.doneExpiry(outcome.expiresAt),
-    };
-    if (outcome.payload !== undefined) patch.payload = outcome.payload as object;
-    return this.settleClaimed(entry, owner, patch);
-  }
-
-  private async settleClaimed(
-    entry: ObjectStoreEntry,
-    owner: string,
-    patch: QueryDeepPartialEntity<ObjectStoreEntry>,
-  ): Promise<boolean> {
-    const result = await this.entries
-      .createQueryBuilder()
-      .update(ObjectStoreEntry)
-      .set(patch)
-      .where('id = :id AND lease_owner = :owner AND status = :leased', {
-        id: entry.id,
-        owner,
-        leased: 'leased',
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return this.settle(
+      entry,
+      settleDone(owner, this.doneExpiry(outcome.expiresAt), outcome.payload),
+    );
   }
 
   /** Returns a claimed entry to the queue untouched, due at once (its reprocessor could not finish). */
   async release(entry: ObjectStoreEntry, owner: string): Promise<void> {
-    await this.entries
-      .createQueryBuilder()
-      .update(ObjectStoreEntry)
-      .set({ status: 'pending', leaseOwner: null, leaseUntil: null })
-      .where('id = :id AND lease_owner = :owner AND status = :leased', {
-        id: entry.id,
-        owner,
-        leased: 'leased',
-      })
-      .execute();
+    await this.settle(entry, release(owner));
+  }
+
+  /** Applies a transition of a claimed entry; false when its guard (the lease) no longer holds. */
+  private async settle(entry: ObjectStoreEntry, transition: Transition): Promise<boolean> {
+    return (await apply(this.entries, transition, withId(entry.id))) > 0;
   }
 
   /**
@@ -303,23 +209,8 @@ export class ObjectStore {
    */
   async complete(store: string, keys: string[], expiresAt?: Date | null): Promise<void> {
     if (keys.length === 0) return;
-    const patch: QueryDeepPartialEntity<ObjectStoreEntry> = {
-      status: 'done',
-      leaseOwner: null,
-      leaseUntil: null,
-      nextAttemptAt: null,
-      expiresAt: this.doneExpiry(expiresAt),
-    };
-    await retryOnDeadlock(() =>
-      this.entries.update(
-        {
-          store,
-          key: In(keys),
-          status: In<ObjectStoreStatus>(['pending', 'leased', 'reprocessing']),
-        },
-        patch,
-      ),
-    );
+    const transition = complete(this.doneExpiry(expiresAt));
+    await retryOnDeadlock(() => apply(this.entries, transition, withKeys(store, keys)));
   }
 
   /** The expiry of an entry settling as done: the one asked for, else the done retention. */
@@ -339,27 +230,21 @@ export class ObjectStore {
   }
 
   /**
-   * Deletes up to `limit` entries past their expiry ({@link PURGEABLE}), soonest expired
+   * Deletes up to `limit` entries past their expiry (`purgeable`), soonest expired
    * first; returns how many. One bounded DELETE, so that a backlog never holds its locks
    * long: the caller repeats. An entry claimed or revived since it was read stays.
    */
   async purgeExpired(limit: number, now = new Date()): Promise<number> {
-    const expired = await this.entries
-      .createQueryBuilder()
-      .select('id', 'id')
-      .where(PURGEABLE, { now })
-      .orderBy('expires_at', 'ASC')
-      .limit(limit)
-      .getRawMany<{ id: string }>();
-    if (expired.length === 0) return 0;
-    const ids = expired.map((e) => e.id);
+    const expired = purgeable(now);
+    const ids = await idsWhere(this.entries, expired, { orderBy: 'expires_at', limit });
+    if (ids.length === 0) return 0;
+    const stillExpired = and(withIds(ids), expired);
     const deleted = await retryOnDeadlock(() =>
       this.entries
         .createQueryBuilder()
         .delete()
         .from(ObjectStoreEntry)
-        .where('id IN (:...ids)', { ids })
-        .andWhere(PURGEABLE, { now })
+        .where(stillExpired.sql, stillExpired.params)
         .execute(),
     );
     return deleted.affected ?? 0;
