@@ -9,6 +9,10 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
 import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
+import {
+  CORRELATION_HEADERS,
+  correlationHeaders,
+} from './platform/http/correlation-id.middleware.js';
 import { createValidationPipe } from './platform/http/validation.pipe.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
 import { buildOpenApiDocument } from './platform/http/openapi.js';
@@ -48,11 +52,12 @@ export async function createApp(
     config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
   );
   app.disable('x-powered-by');
+  app.use(correlationHeaders);
   app.use(helmet());
   if (config.http.cors.origins.length > 0) {
     app.enableCors({
       origin: config.http.cors.origins,
-      exposedHeaders: ['X-Correlation-Id', 'Retry-After'],
+      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After'],
       maxAge: 600,
     });
   }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
+import { correlationIdOf } from './correlation-id.middleware.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
 
 /** Thrown errors may carry these to shape the problem body. */
@@ -37,7 +38,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown, request: Request): ProblemDetails {
-    const correlationId = flowContext.current()?.correlationId;
+    const correlationId = flowContext.current()?.correlationId ?? correlationIdOf(request);
     const base = { instance: request.originalUrl.split('?')[0], correlationId };
     const status = statusOf(exception);
     if (status === undefined) {
