@@ -1,7 +1,6 @@
 import { type LogLevel, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -13,9 +12,10 @@ import {
   CORRELATION_HEADERS,
   correlationHeaders,
 } from './platform/http/correlation-id.middleware.js';
-import { createValidationPipe } from './platform/http/validation.pipe.js';
+import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
+import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
-import { buildOpenApiDocument } from './platform/http/openapi.js';
+import { createValidationPipe } from './platform/http/validation.pipe.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
 import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
 
@@ -61,6 +61,7 @@ export async function createApp(
       maxAge: 600,
     });
   }
+  app.use(publicBaseMiddleware(config.http));
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.setGlobalPrefix(config.http.globalPrefix, {
     exclude: ['health/live', 'health/ready', 'metrics'],
@@ -70,8 +71,7 @@ export async function createApp(
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveApiDocs(app, buildOpenApiDocument(app));
 
   // Triggers get the app-wide guards and interceptors (APP_GUARD, APP_INTERCEPTOR: a tracing
   // module's, say), which only reach a microservice that inherits the app's configuration.

@@ -26,6 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CreatePurchaseRequest } from './dto/create-purchase.request.js';
+import { publicUrl } from '../../platform/http/gateway/public-base.js';
 import { ProblemDetailsView, problemExample } from '../../platform/http/problem-details.view.js';
 import { PurchaseView } from './dto/purchase.view.js';
 import { PurchaseService } from './purchase.service.js';
@@ -157,10 +158,8 @@ export class PurchasesController {
     const answer = await this.purchases.create(request, idempotencyKey);
     response.status(answer.status);
     if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    response.setHeader(
-      'Location',
-      `${response.req.originalUrl.split('?')[0]!.replace(/\/$/, '')}/${answer.body.id}`,
-    );
+    const path = response.req.originalUrl.split('?')[0]!.replace(/\/$/, '');
+    response.setHeader('Location', publicUrl(response.req, `${path}/${answer.body.id}`));
     return answer.body;
   }
 

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PUBLIC_ROUTE_EXTENSION, ROLES_EXTENSION } from '../auth/constants.js';
+import type { Request } from 'express';
+import { publicUrl } from './gateway/public-base.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
@@ -54,6 +56,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return document;
+}
+
+/** The document as served from `url`: the one server every call of Swagger UI goes to. */
+export function withServer(document: OpenAPIObject, url: string): OpenAPIObject {
+  return { ...document, servers: [{ url }] };
+}
+
+/**
+ * Swagger UI at `/docs` and the document at `/docs-json`, both built for each request's public
+ * base (`http.publicBaseUrl`, or the trusted gateway's forwarded prefix, host and scheme), so
+ * that "Try it out" calls the app through the gateway. The page keeps the authorization across
+ * reloads and links to each operation.
+ */
+export function serveApiDocs(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Tributary API',
+    swaggerOptions: { persistAuthorization: true, deepLinking: true },
+    patchDocumentOnRequest: <TRequest>(req: TRequest, _res: unknown, built: OpenAPIObject) =>
+      withServer(built, publicUrl(req as Request, '') || '/'),
+  });
 }
 
 function finishOperation(operation: OperationObject): void {

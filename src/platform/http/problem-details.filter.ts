@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
 import { correlationIdOf } from './correlation-id.middleware.js';
+import { publicUrl } from './gateway/public-base.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
 
 /** Thrown errors may carry these to shape the problem body. */
@@ -39,11 +40,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, request: Request): ProblemDetails {
     const correlationId = flowContext.current()?.correlationId ?? correlationIdOf(request);
-    const base = { instance: request.originalUrl.split('?')[0], correlationId };
+    const path = request.originalUrl.split('?')[0]!;
+    // The URL the caller used, through the gateway's prefix.
+    const base = { instance: publicUrl(request, path), correlationId };
     const status = statusOf(exception);
     if (status === undefined) {
       this.logger.error(
-        `${request.method} ${base.instance} failed [correlationId=${correlationId}]`,
+        `${request.method} ${path} failed [correlationId=${correlationId}]`,
         exception instanceof Error ? exception.stack : String(exception),
       );
       const code = HttpStatus.INTERNAL_SERVER_ERROR;
