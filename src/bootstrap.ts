@@ -15,6 +15,7 @@ import {
 import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
 import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
+import { useRequestLimits } from './platform/http/request-limits/request-limits.js';
 import { createValidationPipe } from './platform/http/validation.pipe.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
 import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
@@ -62,7 +63,7 @@ export async function createApp(
     });
   }
   app.use(publicBaseMiddleware(config.http));
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  useRequestLimits(app, config.http);
   app.setGlobalPrefix(config.http.globalPrefix, {
     exclude: ['health/live', 'health/ready', 'metrics'],
   });

@@ -114,6 +114,10 @@ function finishOperation(operation: OperationObject): void {
       'The request is not valid; `errors` lists the fields at fault',
       'validation-failed',
     );
+  if (operation.requestBody !== undefined) {
+    problem(responses, 413, 'The body is larger than http.bodyLimit', 'body-too-large');
+    problem(responses, 415, 'The body is not JSON', 'unsupported-media-type');
+  }
   problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
 }
 
