@@ -76,8 +76,9 @@ export class PurchasesController {
     required: false,
     description:
       'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase, ' +
-      'for 24 hours from the first request by default (`purchaseFlow.idempotencyRetentionMs`); then the key is new.',
-    example: 'order-7f3a-attempt',
+      'for 24 hours from the first request by default (`purchaseFlow.idempotencyRetentionMs`); then the key is new. ' +
+      'Make a fresh one for each purchase (a UUID, say): no example is filled in, as a shared key would make ' +
+      'every purchase after the first a replay or a 422.',
   })
   @ApiHeader({
     name: 'X-Correlation-Id',

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PUBLIC_ROUTE_EXTENSION, ROLES_EXTENSION } from '../auth/constants.js';
@@ -10,6 +11,8 @@ export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'api-key';
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ResponsesObject = OperationObject['responses'];
+type ResponseObject = { description: string; content?: Record<string, unknown> };
+type MediaTypeObject = { schema?: unknown; example?: unknown };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
@@ -119,6 +122,9 @@ function finishOperation(operation: OperationObject): void {
     problem(responses, 415, 'The body is not JSON', 'unsupported-media-type');
   }
   problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) >= 400) asProblem(Number(status), response as ResponseObject);
+  }
 }
 
 function problem(
@@ -128,38 +134,40 @@ function problem(
   code: string | undefined,
 ): void {
   const key = String(status);
-  const existing = responses[key] as { description?: string; content?: unknown } | undefined;
+  const existing = responses[key] as ResponseObject | undefined;
   if (existing?.content) return;
   responses[key] = {
     description: existing?.description ?? description,
     content: {
       [PROBLEM_CONTENT_TYPE]: {
         schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
-        example: {
-          type: 'about:blank',
-          title: titleOf(status),
-          status,
-          ...(code ? { code } : {}),
-          detail: description,
-        },
+        example: problemOf(status, description, code ? { code } : {}),
       },
     },
   };
 }
 
+/**
+ * Every error answer is documented as the filter sends it: `application/problem+json` (not
+ * the `application/json` Swagger's decorators write), with an example of its own status, so
+ * that Swagger UI never shows one invented from another status's example.
+ */
+function asProblem(status: number, response: ResponseObject): void {
+  const media = Object.values(response.content ?? {})[0] as MediaTypeObject | undefined;
+  const example = media?.example as { status?: unknown } | undefined;
+  const trueExample = example?.status === status ? example : undefined;
+  response.content = {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: media?.schema ?? { $ref: '#/components/schemas/ProblemDetailsDto' },
+      example: problemOf(status, response.description, trueExample ?? {}),
+    },
+  };
+}
+
+function problemOf(status: number, detail: string, extra: object): object {
+  return { type: 'about:blank', title: titleOf(status), status, detail, ...extra };
+}
+
 function titleOf(status: number): string {
-  return (
-    {
-      200: 'OK',
-      201: 'Created',
-      204: 'No Content',
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      409: 'Conflict',
-      429: 'Too Many Requests',
-      500: 'Internal Server Error',
-    }[status] ?? 'Error'
-  );
+  return STATUS_CODES[status] ?? 'Error';
 }
