@@ -32,6 +32,27 @@ describe('the shape of a JSON body', () => {
     });
   });
 
+  it('refuses text that is not well-formed Unicode, in a value or a key, and keeps paired surrogates', () => {
+    expect(exceededLimit({ email: 'a\ud800@b.c' }, limits)).toEqual({
+      limit: 'unicode',
+      at: '$.email',
+    });
+    expect(exceededLimit({ a: ['x', '\udc00'] }, limits)).toMatchObject({ at: '$.a[1]' });
+    expect(exceededLimit({ 'k\ud800': 1 }, limits)).toMatchObject({ limit: 'unicode' });
+    expect(exceededLimit({ rocket: '🚀 漢字' }, limits)).toBeUndefined();
+  });
+
+  it('refuses prototype poisoning, and lets a constructor that is plain data through', () => {
+    expect(exceededLimit(JSON.parse('{"a":{"__proto__":{"x":1}}}'), limits)).toEqual({
+      limit: 'prototype',
+      at: '$.a.__proto__',
+    });
+    expect(exceededLimit({ constructor: { prototype: { x: 1 } } }, limits)).toMatchObject({
+      limit: 'prototype',
+    });
+    expect(exceededLimit({ constructor: 'Ferrari' }, limits)).toBeUndefined();
+  });
+
   it('walks a body nested far deeper than the call stack allows without overflowing', () => {
     let deep: unknown = [];
     for (let i = 0; i < 200_000; i++) deep = [deep];

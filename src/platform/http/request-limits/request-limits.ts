@@ -6,7 +6,7 @@ import {
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../../../config/config.schema.js';
-import { exceededLimit } from './body-shape.js';
+import { type ExceededLimit, exceededLimit } from './body-shape.js';
 
 const WHAT: Record<string, string> = {
   maxDepth: 'nests objects and arrays deeper than',
@@ -37,14 +37,25 @@ export function useRequestLimits(app: NestExpressApplication, http: AppConfig['h
   });
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const exceeded = exceededLimit(req.body, http.limits);
-    if (!exceeded) return next();
-    const at = exceeded.at.length > 120 ? `${exceeded.at.slice(0, 117)}...` : exceeded.at;
-    next(
-      new BadRequestException({
-        message: `the body ${WHAT[exceeded.limit]} http.limits.${exceeded.limit} (${exceeded.value}), at ${at}`,
-        code: 'body-limit-exceeded',
-      }),
-    );
+    next(exceeded ? refusal(exceeded) : undefined);
+  });
+}
+
+function refusal(exceeded: ExceededLimit): BadRequestException {
+  const at = exceeded.at.length > 120 ? `${exceeded.at.slice(0, 117)}...` : exceeded.at;
+  if (exceeded.limit === 'unicode')
+    return new BadRequestException({
+      message: `the body holds text that is not well-formed Unicode (a lone surrogate), at ${at}`,
+      code: 'body-malformed-text',
+    });
+  if (exceeded.limit === 'prototype')
+    return new BadRequestException({
+      message: `the body holds a key that would reach an object's prototype, at ${at}`,
+      code: 'body-forbidden-key',
+    });
+  return new BadRequestException({
+    message: `the body ${WHAT[exceeded.limit]} http.limits.${exceeded.limit} (${exceeded.value}), at ${at}`,
+    code: 'body-limit-exceeded',
   });
 }
 
