@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../src/config/config.schema.js';
@@ -7,51 +6,14 @@ import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { ReverseProxy } from './harness/reverse-proxy.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { addCard, purchaseRequest } from './support/purchases.js';
+import { rawRequest } from './support/raw-request.js';
 import { startTestApp, type TestApp, testToken } from './support/test-app.js';
 
 const PREFIX = '/integration';
 /** The gateway (nginx) connects from 127.0.0.1; a caller going round it, from 127.0.0.2. */
 const GATEWAY = ['127.0.0.1', '::ffff:127.0.0.1'];
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Record<string, unknown> & { servers?: unknown };
-}
-
-/** A request over a real connection from a given local address (the peer the app sees). */
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: unknown; from?: string },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const req = httpRequest(
-      url,
-      {
-        method: options.method ?? 'GET',
-        localAddress: options.from,
-        headers: {
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-          ...options.headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode!,
-            headers: res.headers,
-            body: text.startsWith('{') ? JSON.parse(text) : { text },
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const send = rawRequest;
 
 /** The app listening on a loopback port, and nginx publishing it under /integration. */
 async function behindProxy(profile: ProfileResources, http: DeepPartial<AppConfig['http']> = {}) {
@@ -97,12 +59,12 @@ describe.each(profiles)('the app behind a prefixed reverse proxy on the %s profi
   it('serves Swagger UI through the prefix, titled, keeping authorization, its calls to the gateway URL', async () => {
     const page = await send(`${proxy.url}/docs`, {});
     expect(page.status).toBe(200);
-    expect(page.body.text).toContain('<title>Tributary API</title>');
+    expect(page.text).toContain('<title>Tributary API</title>');
     const init = await send(`${proxy.url}/docs/swagger-ui-init.js`, {});
     expect(init.status).toBe(200);
-    expect(init.body.text).toContain(`"url": "${proxy.url}"`);
-    expect(init.body.text).toMatch(/"persistAuthorization": true/);
-    expect(init.body.text).toMatch(/"deepLinking": true/);
+    expect(init.text).toContain(`"url": "${proxy.url}"`);
+    expect(init.text).toMatch(/"persistAuthorization": true/);
+    expect(init.text).toMatch(/"deepLinking": true/);
   });
 
   it('gives a Location through the gateway, which leads back to the purchase', async () => {

@@ -1,9 +1,11 @@
 import type { Page, Response } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
 import { TestBrowser } from './harness/browser.js';
 import { ReverseProxy } from './harness/reverse-proxy.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { addCard, purchaseRequest } from './support/purchases.js';
 import { startTestApp, type TestApp, testToken } from './support/test-app.js';
 
 /**
@@ -85,9 +87,12 @@ describe.each(profiles)('Swagger UI in a browser behind the gateway on the %s pr
   });
 
   it('makes a purchase through the gateway with no shared Idempotency-Key: 201', async () => {
+    // The real profile has no demo cards: the person types a purchase on a card of their own.
+    const card = await addCard(app.app.get(DataSource));
     const response = await tryItOut('PurchasesController_create_v1', async () => {
       const key = page.locator('tr[data-param-name="Idempotency-Key"] input');
       expect(await key.inputValue()).toBe('');
+      await page.locator('.body-param__text').fill(JSON.stringify(purchaseRequest(card)));
     });
     expect(response.url()).toBe(`${proxy.url}/api/v1/purchases`);
     expect(response.status()).toBe(201);
