@@ -437,8 +437,6 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
     expect(accepted.filter((a) => a.includes('as anonymous') && a.includes('/api/v1/'))).toEqual(
       [],
     );
-    console.log(
-      `${requests.length * 2} hostile requests, ${accepted.length} accepted:\n${accepted.filter((a) => !a.startsWith('GET')).join('\n')}`,
-    );
+    console.log(`${requests.length * 2} hostile requests, ${accepted.length} accepted`);
   });
 });
