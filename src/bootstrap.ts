@@ -1,7 +1,6 @@
 import { type LogLevel, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -9,9 +8,15 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
 import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
-import { createValidationPipe } from './platform/http/validation.pipe.js';
+import {
+  CORRELATION_HEADERS,
+  correlationHeaders,
+} from './platform/http/correlation-id.middleware.js';
+import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
+import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
-import { buildOpenApiDocument } from './platform/http/openapi.js';
+import { useRequestLimits } from './platform/http/request-limits/request-limits.js';
+import { createValidationPipe } from './platform/http/validation.pipe.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
 import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
 
@@ -48,15 +53,17 @@ export async function createApp(
     config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
   );
   app.disable('x-powered-by');
+  app.use(correlationHeaders);
   app.use(helmet());
   if (config.http.cors.origins.length > 0) {
     app.enableCors({
       origin: config.http.cors.origins,
-      exposedHeaders: ['X-Correlation-Id', 'Retry-After'],
+      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After'],
       maxAge: 600,
     });
   }
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.use(publicBaseMiddleware(config.http));
+  useRequestLimits(app, config.http);
   app.setGlobalPrefix(config.http.globalPrefix, {
     exclude: ['health/live', 'health/ready', 'metrics'],
   });
@@ -65,8 +72,7 @@ export async function createApp(
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveApiDocs(app, buildOpenApiDocument(app));
 
   // Triggers get the app-wide guards and interceptors (APP_GUARD, APP_INTERCEPTOR: a tracing
   // module's, say), which only reach a microservice that inherits the app's configuration.

@@ -73,9 +73,15 @@ describe.each(profiles)('the OpenAPI document on the %s profile', (profileName) 
       '403',
       '404',
       '409',
+      '413',
+      '415',
       '429',
       '500',
     ]);
+  });
+
+  it('documents every error answer as problem details with an example of its own status', () => {
+    expect(errorAnswersNotAsSent(document)).toEqual([]);
   });
 });
 
@@ -92,15 +98,23 @@ describe('npm run openapi', () => {
         ['--import', '@swc-node/register/esm-register', 'src/openapi.ts', out],
         {
           cwd: root,
-          env: { ...process.env, REDIS_URL: '', DATABASE_URL: '' },
+          env: {
+            ...process.env,
+            REDIS_URL: '',
+            DATABASE_URL: '',
+            PUBLIC_BASE_URL: 'https://api.example.com/integration',
+          },
           stdio: 'pipe',
           timeout: 60_000,
         },
       );
-      const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & {
-        paths: Record<string, unknown>;
-      };
+      const written = JSON.parse(readFileSync(out, 'utf8')) as Parameters<
+        typeof errorAnswersNotAsSent
+      >[0] & { servers?: unknown };
       expect(openApiProblems(written)).toEqual([]);
+      // Every pipeline's routes, purchases and imports included.
+      expect(errorAnswersNotAsSent(written)).toEqual([]);
+      expect(written.servers).toEqual([{ url: 'https://api.example.com/integration' }]);
       expect(Object.keys(written.paths)).toEqual(
         expect.arrayContaining([
           '/metrics',
@@ -113,3 +127,31 @@ describe('npm run openapi', () => {
     }
   });
 });
+
+/**
+ * The error answers not documented as the app sends them: `application/problem+json` alone,
+ * with an example of the answer's own status and title (Swagger UI shows it as the answer).
+ */
+function errorAnswersNotAsSent(document: {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+}): string[] {
+  const wrong: string[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const responses = op.responses as Record<string, { content?: Record<string, unknown> }>;
+      for (const [status, response] of Object.entries(responses)) {
+        if (Number(status) < 400) continue;
+        const types = Object.keys(response.content ?? {});
+        const media = response.content?.['application/problem+json'] as
+          { example?: { status?: number; title?: string } } | undefined;
+        if (types.join() !== 'application/problem+json')
+          wrong.push(`${method} ${path} ${status} is documented as ${types.join() || 'nothing'}`);
+        else if (media?.example?.status !== Number(status) || !media.example.title)
+          wrong.push(
+            `${method} ${path} ${status} has the example ${JSON.stringify(media?.example)}`,
+          );
+      }
+    }
+  }
+  return wrong;
+}

@@ -557,6 +557,7 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       '403',
       '409',
       '413',
+      '415',
       '422',
       '429',
       '500',
@@ -568,7 +569,8 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
       cardToken: 'tok_demo_visa_0001',
     });
     expect(create.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
-    expect(create.responses['422'].content['application/json'].example).toMatchObject({
+    expect(create.responses['422'].content['application/problem+json'].example).toMatchObject({
+      status: 422,
       code: 'over-limit',
     });
     const show = document.paths['/api/v1/purchases/{id}'].get;

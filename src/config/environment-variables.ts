@@ -16,6 +16,12 @@ export interface EnvironmentVariable {
 export const environmentVariables: EnvironmentVariable[] = [
   { name: 'PORT', path: ['http', 'port'], parse: 'integer' },
   { name: 'TRUSTED_PROXIES', path: ['http', 'trustedProxies'], parse: 'list' },
+  { name: 'PUBLIC_BASE_URL', path: ['http', 'publicBaseUrl'], parse: 'string' },
+  {
+    name: 'FORWARDED_ALLOWED_HOSTS',
+    path: ['http', 'forwarded', 'allowedHosts'],
+    parse: 'list',
+  },
   { name: 'DATABASE_URL', path: ['database', 'url'], parse: 'string' },
   { name: 'SQLITE_PATH', path: ['database', 'sqlitePath'], parse: 'string' },
   { name: 'DATABASE_MIGRATE_ON_START', path: ['database', 'migrateOnStart'], parse: 'boolean' },

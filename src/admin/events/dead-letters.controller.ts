@@ -11,6 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -58,6 +59,14 @@ export class DeadLettersController {
       'Deliver a dead letter again to the pipeline that failed it, optionally with an edited payload',
   })
   @ApiParam({ name: 'id', example: '1764150000000-0' })
+  // Swagger UI sends the first example by default: the event as it was, never a sample payload.
+  @ApiBody({
+    type: ReplayRequest,
+    examples: {
+      'as it was': { summary: 'Replay the event unchanged', value: {} },
+      edited: { summary: 'Replace its payload', value: { payload: { orderId: 'A-1', amount: 7 } } },
+    },
+  })
   @ApiOkResponse({
     type: DeadLetterView,
     description: 'The dead letter as it was, now replayed and gone from the list',

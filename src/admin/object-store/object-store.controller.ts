@@ -9,7 +9,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
 import type { Principal } from '../../platform/auth/principal.js';
 import { Roles } from '../../platform/auth/roles.decorator.js';
@@ -105,6 +105,24 @@ export class ObjectStoreController {
     summary: 'Queue the entry for reprocessing now, optionally with a corrected payload',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
+  // Swagger UI sends the first example by default: the stored payload, never a sample one.
+  @ApiBody({
+    type: ReprocessEntryRequest,
+    examples: {
+      'as stored': { summary: 'Reprocess the stored payload', value: {} },
+      corrected: {
+        summary: 'Replace the payload first',
+        value: {
+          payload: {
+            importId: '…',
+            source: 'people',
+            key: '42',
+            data: { email: 'fixed@example.com' },
+          },
+        },
+      },
+    },
+  })
   @ApiOkResponse({ type: ObjectStoreEntryView })
   @ApiProblemResponse(404, 'No such entry', 'entry-not-found')
   @ApiProblemResponse(

@@ -10,6 +10,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Req,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
@@ -21,7 +22,9 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { flowContext } from '../../platform/event-bus/flow-context.js';
+import { publicUrl } from '../../platform/http/gateway/public-base.js';
 import { ImportProgress } from '../import-flow/import-progress.js';
 import { Imports } from '../import-flow/imports.js';
 import { Extraction } from './extraction.js';
@@ -54,7 +57,7 @@ export class ImportsController {
   @ApiServiceUnavailableResponse({
     description: 'Problem details: the process is shutting down (code shutting-down)',
   })
-  async start(@Body() body: StartImportRequest): Promise<ImportAccepted> {
+  async start(@Body() body: StartImportRequest, @Req() req: Request): Promise<ImportAccepted> {
     if (!this.readers.source(body.source)) {
       const known = this.readers.names().join(', ') || '(none)';
       throw new BadRequestException({
@@ -75,7 +78,7 @@ export class ImportsController {
       id: started.id,
       source: started.source,
       status: 'running',
-      href: `/api/v1/imports/${started.id}`,
+      href: publicUrl(req, `/api/v1/imports/${started.id}`),
       correlationId,
     };
   }

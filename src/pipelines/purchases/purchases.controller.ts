@@ -26,6 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CreatePurchaseRequest } from './dto/create-purchase.request.js';
+import { publicUrl } from '../../platform/http/gateway/public-base.js';
 import { ProblemDetailsView, problemExample } from '../../platform/http/problem-details.view.js';
 import { PurchaseView } from './dto/purchase.view.js';
 import { PurchaseService } from './purchase.service.js';
@@ -75,8 +76,9 @@ export class PurchasesController {
     required: false,
     description:
       'Up to 128 letters, digits, `_ . : -`. The same key and body give the same answer and no second purchase, ' +
-      'for 24 hours from the first request by default (`purchaseFlow.idempotencyRetentionMs`); then the key is new.',
-    example: 'order-7f3a-attempt',
+      'for 24 hours from the first request by default (`purchaseFlow.idempotencyRetentionMs`); then the key is new. ' +
+      'Make a fresh one for each purchase (a UUID, say): no example is filled in, as a shared key would make ' +
+      'every purchase after the first a replay or a 422.',
   })
   @ApiHeader({
     name: 'X-Correlation-Id',
@@ -157,10 +159,8 @@ export class PurchasesController {
     const answer = await this.purchases.create(request, idempotencyKey);
     response.status(answer.status);
     if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    response.setHeader(
-      'Location',
-      `${response.req.originalUrl.split('?')[0]!.replace(/\/$/, '')}/${answer.body.id}`,
-    );
+    const path = response.req.originalUrl.split('?')[0]!.replace(/\/$/, '');
+    response.setHeader('Location', publicUrl(response.req, `${path}/${answer.body.id}`));
     return answer.body;
   }
 

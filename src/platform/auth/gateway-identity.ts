@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { AuthConfig } from '../../config/config.schema.js';
+import { fromTrustedProxy } from '../http/gateway/trusted-proxy.js';
 import { CredentialsError } from './credentials-error.js';
 import { rolesOf } from './jwt-verifier.js';
 import type { Principal } from './principal.js';
@@ -18,10 +19,7 @@ export class GatewayIdentity {
     if (!this.gateway.enabled) return undefined;
     const user = req.header(this.gateway.userHeader);
     if (user === undefined) return undefined;
-    const trust = req.app.get('trust proxy fn') as
-      ((address: string, hop: number) => boolean) | undefined;
-    const peer = req.socket.remoteAddress;
-    if (!peer || !trust?.(peer, 0)) return undefined;
+    if (!fromTrustedProxy(req)) return undefined;
     if (!PLAUSIBLE_USER.test(user)) {
       throw new CredentialsError(
         'gateway-identity-invalid',

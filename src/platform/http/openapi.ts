@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PUBLIC_ROUTE_EXTENSION, ROLES_EXTENSION } from '../auth/constants.js';
+import type { Request } from 'express';
+import { publicUrl } from './gateway/public-base.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
 import { ProblemDetailsDto } from './problem-details.dto.js';
 
@@ -8,6 +11,8 @@ export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'api-key';
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ResponsesObject = OperationObject['responses'];
+type ResponseObject = { description: string; content?: Record<string, unknown> };
+type MediaTypeObject = { schema?: unknown; example?: unknown };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
@@ -56,6 +61,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
+/** The document as served from `url`: the one server every call of Swagger UI goes to. */
+export function withServer(document: OpenAPIObject, url: string): OpenAPIObject {
+  return { ...document, servers: [{ url }] };
+}
+
+/**
+ * Swagger UI at `/docs` and the document at `/docs-json`, both built for each request's public
+ * base (`http.publicBaseUrl`, or the trusted gateway's forwarded prefix, host and scheme), so
+ * that "Try it out" calls the app through the gateway. The page keeps the authorization across
+ * reloads and links to each operation.
+ */
+export function serveApiDocs(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Tributary API',
+    swaggerOptions: { persistAuthorization: true, deepLinking: true },
+    patchDocumentOnRequest: <TRequest>(req: TRequest, _res: unknown, built: OpenAPIObject) =>
+      withServer(built, publicUrl(req as Request, '') || '/'),
+  });
+}
+
 function finishOperation(operation: OperationObject): void {
   const extensions = operation as OperationObject & Record<string, unknown>;
   const isPublic = extensions[PUBLIC_ROUTE_EXTENSION] === true;
@@ -91,7 +117,14 @@ function finishOperation(operation: OperationObject): void {
       'The request is not valid; `errors` lists the fields at fault',
       'validation-failed',
     );
+  if (operation.requestBody !== undefined) {
+    problem(responses, 413, 'The body is larger than http.bodyLimit', 'body-too-large');
+    problem(responses, 415, 'The body is not JSON', 'unsupported-media-type');
+  }
   problem(responses, 500, 'Unexpected failure; the body never carries internal details', undefined);
+  for (const [status, response] of Object.entries(responses)) {
+    if (Number(status) >= 400) asProblem(Number(status), response as ResponseObject);
+  }
 }
 
 function problem(
@@ -101,38 +134,40 @@ function problem(
   code: string | undefined,
 ): void {
   const key = String(status);
-  const existing = responses[key] as { description?: string; content?: unknown } | undefined;
+  const existing = responses[key] as ResponseObject | undefined;
   if (existing?.content) return;
   responses[key] = {
     description: existing?.description ?? description,
     content: {
       [PROBLEM_CONTENT_TYPE]: {
         schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
-        example: {
-          type: 'about:blank',
-          title: titleOf(status),
-          status,
-          ...(code ? { code } : {}),
-          detail: description,
-        },
+        example: problemOf(status, description, code ? { code } : {}),
       },
     },
   };
 }
 
+/**
+ * Every error answer is documented as the filter sends it: `application/problem+json` (not
+ * the `application/json` Swagger's decorators write), with an example of its own status, so
+ * that Swagger UI never shows one invented from another status's example.
+ */
+function asProblem(status: number, response: ResponseObject): void {
+  const media = Object.values(response.content ?? {})[0] as MediaTypeObject | undefined;
+  const example = media?.example as { status?: unknown } | undefined;
+  const trueExample = example?.status === status ? example : undefined;
+  response.content = {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: media?.schema ?? { $ref: '#/components/schemas/ProblemDetailsDto' },
+      example: problemOf(status, response.description, trueExample ?? {}),
+    },
+  };
+}
+
+function problemOf(status: number, detail: string, extra: object): object {
+  return { type: 'about:blank', title: titleOf(status), status, detail, ...extra };
+}
+
 function titleOf(status: number): string {
-  return (
-    {
-      200: 'OK',
-      201: 'Created',
-      204: 'No Content',
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      409: 'Conflict',
-      429: 'Too Many Requests',
-      500: 'Internal Server Error',
-    }[status] ?? 'Error'
-  );
+  return STATUS_CODES[status] ?? 'Error';
 }

@@ -9,6 +9,8 @@ import {
 import type { Request, Response } from 'express';
 import { flowContext } from '../event-bus/flow-context.js';
 import { type Outage, OUTAGE_RETRY_MS, outageOf } from '../reliability/outage.js';
+import { correlationIdOf } from './correlation-id.middleware.js';
+import { publicUrl } from './gateway/public-base.js';
 import { PROBLEM_CONTENT_TYPE, type FieldError, type ProblemDetails } from './problem-details.js';
 
 /** Thrown errors may carry these to shape the problem body. */
@@ -60,7 +62,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const status = statusOf(exception);
     if (status === undefined) {
       this.logger.error(
-        `${request.method} ${base.instance} failed [correlationId=${correlationId}]`,
+        `${request.method} ${pathOf(request)} failed [correlationId=${correlationId}]`,
         exception instanceof Error ? exception.stack : String(exception),
       );
       const code = HttpStatus.INTERNAL_SERVER_ERROR;
@@ -90,10 +92,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /** Where every problem body says it happened, and in which flow. */
-function baseOf(request: Request): { instance: string | undefined; correlationId?: string } {
+const pathOf = (request: Request): string => request.originalUrl.split('?')[0]!;
+
+/** What every problem says of its request: the URL the caller used (through the gateway's prefix) and its flow. */
+function baseOf(request: Request): { instance: string; correlationId?: string } {
   return {
-    instance: request.originalUrl.split('?')[0],
-    correlationId: flowContext.current()?.correlationId,
+    instance: publicUrl(request, pathOf(request)),
+    correlationId: flowContext.current()?.correlationId ?? correlationIdOf(request),
   };
 }
 
