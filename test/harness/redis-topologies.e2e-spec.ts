@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { freePort, HOST, type RedisProcess, startRedisProcess } from './redis-processes.js';
+import { ask, freePort, HOST, type RedisProcess, startRedisProcess } from './redis-processes.js';
 import { startRedisCluster, startSentinelGroup } from './redis-topologies.js';
 
 /*
@@ -60,6 +60,7 @@ describe('Redis topologies for tests', () => {
       expect(killed).toBe(master);
       expect(running(killed.pid)).toBe(false);
       expect(promoted.port).not.toBe(killed.port);
+      expect(await ask(promoted.port, 'ROLE')).toContain('master');
 
       await client.set('order:2', 'paid');
       expect(await client.get('order:2')).toBe('paid');
@@ -79,6 +80,11 @@ describe('Redis topologies for tests', () => {
     try {
       const [master, replica] = group.nodes;
       expect(await group.master()).toBe(master);
+      for (const sentinel of group.sentinels) {
+        // Ready means every sentinel sees the replica and the two others (whose votes a failover needs).
+        expect(await ask(sentinel.port, 'SENTINEL', 'REPLICAS', group.name)).toHaveLength(1);
+        expect(await ask(sentinel.port, 'SENTINEL', 'SENTINELS', group.name)).toHaveLength(2);
+      }
       await client.set('order:1', 'paid');
       expect(await client.get('order:1')).toBe('paid');
       expect(await client.wait(1, 5000)).toBe(1);
@@ -87,6 +93,7 @@ describe('Redis topologies for tests', () => {
       expect(killed).toBe(master);
       expect(running(killed.pid)).toBe(false);
       expect(promoted).toBe(replica);
+      expect(await ask(promoted.port, 'ROLE')).toContain('master');
 
       await client.set('order:2', 'paid');
       expect(await client.get('order:2')).toBe('paid');
