@@ -136,7 +136,7 @@ describe('Redis topologies for tests', () => {
         'test/fixtures/harness/topology-owner.ts',
         mode,
       ],
-      { cwd: resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: resolve(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'pipe'] },
     );
     let output = '';
     owner.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -153,6 +153,7 @@ describe('Redis topologies for tests', () => {
     });
     expect(started.pids.filter(running)).toHaveLength(5);
     if (signal) owner.kill(signal);
+    else owner.stdin.write('throw now\n');
     await exited;
     expect(started.pids.filter(running)).toEqual([]);
     expect(started.dirs.filter((dir) => existsSync(dir))).toEqual([]);
