@@ -45,8 +45,11 @@ const RATE = Number(process.env.BENCH_RATE ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Stream trimming of every Redis subject: enough for a whole run, so nothing is trimmed unread. */
-const MAX_LENGTH = EVENTS * 2;
+/**
+ * Stream trimming of every Redis subject: enough for a whole run, so nothing is trimmed unread,
+ * and never below the default run's, which the import flow's backlog limit must stay under.
+ */
+const MAX_LENGTH = Math.max(EVENTS * 2, 200_000);
 
 function tributary(name: string, redisUrl?: string): Subject {
   return {
