@@ -1,12 +1,16 @@
 /**
  * npm run bench:bus — events/s end to end and publish-to-trigger latency, through one process:
- * Tributary's Redis Streams transport (durable, acknowledged), its in-process transport, and,
- * as the baseline measured in the same run, Nest's built-in Redis transport (plain pub/sub:
- * not durable, no acknowledgement). Only loopback servers are used. Ratios are against the
- * baseline, since absolute figures on a shared machine drift from run to run.
+ * Tributary's Redis Streams transport (durable, acknowledged), its in-process transport, Nest's
+ * built-in Redis transport (plain pub/sub: not durable, no acknowledgement), and a raw Redis
+ * Streams loop (XADD, XREADGROUP, XACK in batches, nothing else: the broker's limit as our code
+ * could best approach it), all measured in the same run. Only loopback servers are used. Ratios
+ * are against the raw loop and against Nest's transport, since absolute figures on a shared
+ * machine drift from run to run.
  *
  * BENCH_EVENTS (default 100000), BENCH_RATE (5000/s), BENCH_SECONDS (5), REDIS_URL;
- * BENCH_ONLY=1,2 runs only those subjects (0 baseline, 1 Redis Streams, 2 in-process) when profiling;
+ * BENCH_RUNS (1) rounds of every subject, interleaved, reported as the median of each column;
+ * BENCH_ONLY=1,2 runs only those subjects (0 Nest built-in, 1 Redis Streams, 2 in-process,
+ * 3 raw loop, 4 Redis Cluster) when profiling;
  * BENCH_DEBUG=1 lists the events slower than 3 ms (they come in runs: a GC pause holds several).
  */
 import 'reflect-metadata';
@@ -30,30 +34,22 @@ import {
   Sink,
   TributaryBenchModule,
 } from './bus/bench-pipelines.js';
+import { measureThroughput, publishAtRate, summarize } from './bus/measure.js';
+import { rawRedisStreams } from './bus/raw-redis-streams.js';
+import { type Measurement, reportTable, type SubjectResult } from './bus/report.js';
+import { type Subject, tick } from './bus/subject.js';
 import { deleteKeys, redisCpuMicros } from './support/redis.js';
-import {
-  type Latency,
-  measureThroughput,
-  publishAtRate,
-  summarize,
-  type Throughput,
-} from './bus/measure.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-interface Subject {
-  name: string;
-  start(): Promise<{
-    publish: (seq: number) => Promise<unknown>;
-    sink: Sink;
-    stop: () => Promise<void>;
-  }>;
-}
-
-const tick = (seq: number): BenchPayload => ({ seq, sentAt: performance.now() });
+/**
+ * Stream trimming of every Redis subject: enough for a whole run, so nothing is trimmed unread,
+ * and never below the default run's, which the import flow's backlog limit must stay under.
+ */
+const MAX_LENGTH = Math.max(EVENTS * 2, 200_000);
 
 function tributary(name: string, redisUrl?: string): Subject {
   return {
@@ -64,7 +60,7 @@ function tributary(name: string, redisUrl?: string): Subject {
         env: { NODE_ENV: 'production' },
         // The bus only: no HTTP route is served, but production still wants a way to authenticate.
         overrides: {
-          bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: EVENTS * 2 } },
+          bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: MAX_LENGTH } },
           auth: { jwt: { secret: randomBytes(32).toString('base64url') } },
         },
       });
@@ -118,9 +114,17 @@ function nestBuiltInRedis(): Subject {
   };
 }
 
-async function run(
-  subject: Subject,
-): Promise<{ throughput: Throughput; latency: Latency; redisMicrosPerEvent: number }> {
+/** Listed by name in the report until the bus can use a Redis Cluster (issue 12). */
+function tributaryRedisCluster(): Subject {
+  const unavailable = 'the bus cannot use a Redis Cluster yet (issue 12, REDIS_CLUSTER_NODES)';
+  return {
+    name: 'Tributary Redis Cluster',
+    unavailable,
+    start: () => Promise.reject(new Error(unavailable)),
+  };
+}
+
+async function run(subject: Subject): Promise<Measurement> {
   const { publish, sink, stop } = await subject.start();
   try {
     // Warm up the JIT and the connections, then measure.
@@ -152,38 +156,39 @@ async function run(
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const only = process.env.BENCH_ONLY?.split(',');
+  const nest = nestBuiltInRedis();
+  const raw = rawRedisStreams(REDIS_URL, MAX_LENGTH);
   const subjects = [
-    nestBuiltInRedis(),
+    nest,
     tributary('Tributary Redis Streams', REDIS_URL),
     tributary('Tributary in-process'),
+    raw,
+    tributaryRedisCluster(),
   ].filter((s, i) => !only || only.includes(String(i)));
-  const results: {
-    name: string;
-    throughput: Throughput;
-    latency: Latency;
-    redisMicrosPerEvent: number;
-  }[] = [];
-  for (const subject of subjects) {
-    process.stdout.write(`${subject.name}… `);
-    const result = await run(subject);
-    results.push({ name: subject.name, ...result });
-    console.log(`${Math.round(result.throughput.perSecond)} events/s`);
+  const results: SubjectResult[] = subjects.map((s) => ({
+    name: s.name,
+    runs: [],
+    unavailable: s.unavailable,
+  }));
+  // Rounds interleave the subjects, so that a busy spell on the shared machine falls on all of them.
+  for (let round = 1; round <= RUNS; round++) {
+    if (RUNS > 1) console.log(`round ${round} of ${RUNS}`);
+    for (const [i, subject] of subjects.entries()) {
+      process.stdout.write(`${subject.name}… `);
+      if (subject.unavailable) {
+        console.log(`not measured: ${subject.unavailable}`);
+        continue;
+      }
+      const measurement = await run(subject);
+      results[i]!.runs.push(measurement);
+      console.log(`${Math.round(measurement.throughput.perSecond)} events/s`);
+    }
   }
-  const baseline = results[0]!;
   console.log(
-    `\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s (node ${process.version})\n`,
+    `\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s` +
+      `${RUNS > 1 ? `; median of ${RUNS} runs, column by column` : ''} (node ${process.version})\n`,
   );
-  console.log(
-    '| transport | events/s | × baseline | node CPU µs/event | Redis CPU µs/event | p50 ms | p99 ms | max ms |',
-  );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of results) {
-    console.log(
-      `| ${r.name} | ${Math.round(r.throughput.perSecond)} | ${(r.throughput.perSecond / baseline.throughput.perSecond).toFixed(2)} | ` +
-        `${r.throughput.cpuMicrosPerEvent.toFixed(1)} | ${r.redisMicrosPerEvent.toFixed(1)} | ` +
-        `${r.latency.p50.toFixed(2)} | ${r.latency.p99.toFixed(2)} | ${r.latency.max.toFixed(2)} |`,
-    );
-  }
+  console.log(reportTable(results, raw.name, nest.name));
   const mem = process.memoryUsage();
   console.log(
     `\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`,
