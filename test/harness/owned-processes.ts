@@ -1,0 +1,164 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Where the harness notes the PID of every process it starts, one file each, for the run's
+ * global teardown to end what a crashed test worker left behind. Set by the fault suite's
+ * global setup; without it, only the exit hook below cleans up.
+ */
+export const RUN_DIR_VARIABLE = 'TRIBUTARY_HARNESS_RUN_DIR';
+
+/** A server or app process the harness started, and stops by its PID only. */
+export interface OwnedProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves with the exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  running(): boolean;
+  /**
+   * SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has exited,
+   * with how: `exited` by itself, or `killed` when the grace ran out.
+   */
+  stop(graceMs?: number): Promise<StopOutcome>;
+  /** SIGKILL: it dies on the spot, whatever it was doing. */
+  kill(): Promise<void>;
+}
+
+/** How a stop ended: the process exited by itself, or had to be SIGKILLed. */
+export type StopOutcome = 'exited' | 'killed';
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Starts `command` as a process the harness owns: its output goes to `logFile`, its PID is
+ * noted for the teardown, and it is SIGKILLed if the test process exits with it still running
+ * (a failed spec's `afterAll` that never ran, an interrupted run).
+ */
+export function spawnOwned(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string },
+): OwnedProcess {
+  installExitHook();
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`${name}: ${command} could not be started`);
+  const pid = child.pid;
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  live.add(child);
+  const note = noteFile(pid);
+  if (note) writeFileSync(note, JSON.stringify({ name, command }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      if (note) rmSync(note, { force: true });
+      log.end();
+      resolve(code);
+    }),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const signal = async (sig: NodeJS.Signals) => {
+    if (running()) child.kill(sig);
+    await exited;
+  };
+  return {
+    name,
+    pid,
+    exited,
+    running,
+    kill: () => signal('SIGKILL'),
+    stop: async (graceMs = 10_000) => {
+      if (!running()) return 'exited';
+      let outcome: StopOutcome = 'exited';
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (!running()) return;
+        outcome = 'killed';
+        child.kill('SIGKILL');
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+      return outcome;
+    },
+  };
+}
+
+/** Every process this test process still runs, SIGKILLed and waited for (an `afterAll` safety net). */
+export async function killAllOwned(): Promise<void> {
+  const children = [...live];
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) =>
+          child.exitCode !== null || child.signalCode !== null
+            ? resolve()
+            : child.once('exit', () => resolve()),
+        ),
+    ),
+  );
+}
+
+/**
+ * Ends what the noted PIDs of a run still name: called by the global teardown, after every
+ * worker is gone. A PID is killed only if its command line still holds the command noted for
+ * it, so a PID the OS has given to another process meanwhile is left alone.
+ */
+export function killLeftovers(runDir: string): string[] {
+  const killed: string[] = [];
+  let files: string[] = [];
+  try {
+    files = readdirSync(runDir).filter((f) => f.endsWith('.pid'));
+  } catch {
+    return killed;
+  }
+  for (const file of files) {
+    const pid = Number(file.slice(0, -'.pid'.length));
+    try {
+      const { name, command } = JSON.parse(readFileSync(join(runDir, file), 'utf8')) as {
+        name: string;
+        command: string;
+      };
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(command)) {
+        process.kill(pid, 'SIGKILL');
+        killed.push(`${name} (pid ${pid})`);
+      }
+    } catch {
+      // Gone already, or not ours any more.
+    }
+    rmSync(join(runDir, file), { force: true });
+  }
+  return killed;
+}
+
+function noteFile(pid: number): string | undefined {
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  if (!runDir) return undefined;
+  mkdirSync(runDir, { recursive: true });
+  return join(runDir, `${pid}.pid`);
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // 'exit' handlers run synchronously: a kill is all that can be done there, and enough.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
