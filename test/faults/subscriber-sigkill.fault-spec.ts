@@ -57,7 +57,7 @@ describe('subscriber SIGKILL mid-flow', () => {
     replicas.push(doomed, await flow.subscriber(`replica-b-${where}`, env));
     const card = await seedCard(flow.deployment);
     // A slow mailbox keeps receipts in flight: the kill lands mid-send.
-    flow.smtp.delayMs = 300;
+    flow.smtp.delayMs = 1000;
     const traffic = purchaseTraffic(flow.front, card, { callers: 4, pauseMs: 20 });
     await pause(1500);
     await doomed.kill();

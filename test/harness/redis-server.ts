@@ -28,9 +28,16 @@ export interface RedisServer {
  * never the machine's own (6379), which is shared and never stopped. A restart is therefore a
  * broker that comes back empty: streams, groups and pending lists gone.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(
+  options: {
+    /** A port of the caller's choosing (a cluster node needs port + 10000 free too). */
+    port?: number;
+    /** More arguments: `--cluster-enabled yes`, `--replicaof 127.0.0.1 <port>`… */
+    args?: string[];
+  } = {},
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logFile = join(dir, 'redis.log');
   let server: OwnedProcess | undefined;
   let client: Redis | undefined;
@@ -40,7 +47,10 @@ export async function startRedis(): Promise<RedisServer> {
     server = spawnOwned(
       `redis-server :${port}`,
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...(options.args ?? []),
+      ],
       { cwd: dir, logFile },
     );
     await awaitReady(
