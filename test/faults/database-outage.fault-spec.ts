@@ -112,6 +112,9 @@ describe('database outage mid-import', () => {
       countBy(rows, (row) => `${SOURCE}:${row.k}`),
     );
     const deadLetters = await deployment.deadLetters();
+    const errorRecords = await deployment.query<{ pipeline: string; code: string; n: number }[]>(
+      'SELECT pipeline, code, COUNT(*) AS n FROM error_records GROUP BY pipeline, code',
+    );
     const counts = progress.counts;
     printReport(
       `database outage (${OUTAGE_MS / 1000} s) mid-import of ${N} records`,
@@ -134,6 +137,7 @@ describe('database outage mid-import', () => {
         `import after: ${progress.status}, ${JSON.stringify(counts)}`,
         `GET /imports/:id during the outage: ${reads.map((r) => r.status).join(', ')}`,
         `dead letters: ${deadLetters.length}${deadLetters[0] ? ` (first: ${deadLetters[0].pipeline}: ${deadLetters[0].error.slice(0, 100)})` : ''}`,
+        `error records: ${errorRecords.map((r) => `${r.pipeline} ${r.code} × ${r.n}`).join(', ') || 'none'}`,
         "time to recover counts from the database's return to the import's completion",
       ],
     );

@@ -68,7 +68,13 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const id = randomBytes(3).toString('hex');
   const dir = join(tmpdir(), 'tributary-faults', `${options.name}-${id}`);
   mkdirSync(dir, { recursive: true });
-  const [mariadb, redis] = await Promise.all([startMariaDb(), startRedis()]);
+  // Should one server fail to start, the other is not left running.
+  const [mariadb, redis] = await Promise.all([startMariaDb(), startRedis()]).catch(
+    async (error: unknown) => {
+      await killAllOwned();
+      throw error;
+    },
+  );
   const databaseRelay = new TcpRelay('127.0.0.1', mariadb.port);
   const brokerRelay = new TcpRelay('127.0.0.1', redis.port);
   await Promise.all([databaseRelay.open(), brokerRelay.open()]);

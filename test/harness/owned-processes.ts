@@ -63,8 +63,9 @@ export function spawnOwned(
   live.add(child);
   const note = noteFile(pid);
   if (note) writeFileSync(note, JSON.stringify({ name, command }));
+  // 'close' comes after 'exit' once the output is drained: the log then has its last lines.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       live.delete(child);
       if (note) rmSync(note, { force: true });
       log.end();
