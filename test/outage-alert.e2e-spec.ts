@@ -8,11 +8,10 @@ import {
 } from './fixtures/bus/ledger-pipeline.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { busCatalogue } from './fixtures/bus/pipelines.js';
-import { databaseOutage, type DatabaseOutage } from './support/database-outage.js';
+import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
-import { freeStablePort } from './support/free-port.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpRelay } from './harness/tcp-relay.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const SUPPORT = 'support@tributary.test';
@@ -102,8 +101,7 @@ describe.each(profiles)('the alert of a database outage on the %s profile', (pro
     'raises one alert for a broker outage, recorded at once, and resumes consuming once Redis answers',
     async () => {
       const { hostname, port } = new URL(REDIS_URL);
-      const relay = new TcpProxy(hostname, Number(port));
-      relay.port = await freeStablePort();
+      const relay = new TcpRelay(hostname, Number(port));
       await relay.open();
       let cut = false;
       try {

@@ -86,7 +86,6 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     await awaitReady(
       current,
       async () => (await fetch(`${url}/health/live`)).status === 200,
-      logFile,
       options.startTimeoutMs ?? 30_000,
     );
   };

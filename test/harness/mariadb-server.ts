@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, createPool, type Pool } from 'mysql2/promise';
 import { awaitReady } from './await-ready.js';
 import { freePort } from './free-ports.js';
-import { type OwnedProcess, spawnOwned } from './owned-processes.js';
+import { type OwnedProcess, ownFolder, removeFolder, spawnOwned } from './owned-processes.js';
 
 /** A MariaDB server of the harness's own: its datadir, socket, port and pid file in a temp dir. */
 export interface MariaDbServer {
@@ -38,6 +38,7 @@ const run = promisify(execFile);
  */
 export async function startMariaDb(): Promise<MariaDbServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-mariadb-'));
+  ownFolder(dir);
   const datadir = join(dir, 'data');
   const port = await freePort();
   const user = process.getuid?.() === 0 ? ['--user=root'] : [];
@@ -70,15 +71,11 @@ export async function startMariaDb(): Promise<MariaDbServer> {
       ],
       { logFile },
     );
-    await awaitReady(
-      server,
-      async () => {
-        const connection = await createConnection({ uri: url(), connectTimeout: 1000 });
-        await connection.end();
-        return true;
-      },
-      logFile,
-    );
+    await awaitReady(server, async () => {
+      const connection = await createConnection({ uri: url(), connectTimeout: 1000 });
+      await connection.end();
+      return true;
+    });
   };
   const closePools = async () => {
     await Promise.all([...pools.values()].map((pool) => pool.end().catch(() => undefined)));
@@ -114,7 +111,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     start,
     dispose: async () => {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeFolder(dir);
     },
   };
 }

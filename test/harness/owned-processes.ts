@@ -20,6 +20,10 @@ export const RUN_DIR_VARIABLE = 'TRIBUTARY_HARNESS_RUN_DIR';
 export interface OwnedProcess {
   readonly name: string;
   readonly pid: number;
+  /** The command line it was started with, for error messages. */
+  readonly command: string;
+  /** Where its standard output and error go. */
+  readonly logFile: string;
   /** Resolves with the exit code (null when a signal ended it). */
   readonly exited: Promise<number | null>;
   running(): boolean;
@@ -36,12 +40,14 @@ export interface OwnedProcess {
 export type StopOutcome = 'exited' | 'killed';
 
 const live = new Set<ChildProcess>();
+const folders = new Set<string>();
 let exitHookInstalled = false;
 
 /**
  * Starts `command` as a process the harness owns: its output goes to `logFile`, its PID is
- * noted for the teardown, and it is SIGKILLed if the test process exits with it still running
- * (a failed spec's `afterAll` that never ran, an interrupted run).
+ * noted for the teardown, and it is SIGKILLed if the test process ends with it still running
+ * (a failed spec's `afterAll` that never ran, an interrupted run). A command that cannot be
+ * run at all fails at once, naming it.
  */
 export function spawnOwned(
   name: string,
@@ -50,12 +56,18 @@ export function spawnOwned(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string },
 ): OwnedProcess {
   installExitHook();
+  const commandLine = [command, ...args.map((a) => (a === '' ? '""' : a))].join(' ');
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error(`${name}: ${command} could not be started`);
+  if (child.pid === undefined) {
+    // The cause (ENOENT, EACCES) comes as an 'error' event later; without a listener it would
+    // crash the test process.
+    child.once('error', () => undefined);
+    throw new Error(`${name}: could not run ${commandLine} (is ${command} installed and on PATH?)`);
+  }
   const pid = child.pid;
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout!.pipe(log, { end: false });
@@ -80,6 +92,8 @@ export function spawnOwned(
   return {
     name,
     pid,
+    command: commandLine,
+    logFile: options.logFile,
     exited,
     running,
     kill: () => signal('SIGKILL'),
@@ -155,11 +169,40 @@ function noteFile(pid: number): string | undefined {
   return join(runDir, `${pid}.pid`);
 }
 
+/** A temporary folder of the harness's, removed when the test process ends if it is still there. */
+export function ownFolder(dir: string): void {
+  installExitHook();
+  folders.add(dir);
+}
+
+/** Removes a temporary folder now. */
+export function removeFolder(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  folders.delete(dir);
+}
+
+/**
+ * However the test process ends short of SIGKILL (a spec that throws, a runner tearing its
+ * worker down, Ctrl-C, a SIGTERM), every process the harness still runs is SIGKILLed and its
+ * folders are removed. 'exit' handlers run synchronously: a kill is all that can be done
+ * there, and enough.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // 'exit' handlers run synchronously: a kill is all that can be done there, and enough.
-  process.once('exit', () => {
+  const cleanUp = () => {
     for (const child of live) child.kill('SIGKILL');
-  });
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(code);
+    });
+  }
 }

@@ -1,12 +1,87 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { awaitReady } from './await-ready.js';
-import { freePort } from './free-ports.js';
-import { type OwnedProcess, spawnOwned } from './owned-processes.js';
+import { freePort, HOST } from './free-ports.js';
+import { ownFolder, removeFolder, spawnOwned } from './owned-processes.js';
 
-/** A Redis server of the harness's own, keeping nothing on disk. */
+/** One `redis-server` (or sentinel) process the harness started, in `dir`, logging to `log`. */
+export interface RedisProcess {
+  port: number;
+  pid: number;
+  dir: string;
+  log: string;
+  /** The command line it was started with, for error messages. */
+  command: string;
+  alive(): boolean;
+  /** SIGKILL by PID, as a crash would; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM by PID (SIGKILL after 3 s); resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` in `dir` with `args` (a config file first, if any) on `port`, keeping
+ * nothing on disk, and resolves once it answers. Never the machine's own server (6379), which
+ * is shared and never stopped. A server that exits or stays silent fails loudly, with the
+ * command, its log's path and the log's last lines (Address already in use, say).
+ */
+export async function startRedisProcess(options: {
+  port: number;
+  dir: string;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<RedisProcess> {
+  const { port, dir, args = [], timeoutMs = 10_000 } = options;
+  const log = join(dir, 'redis.log');
+  const argv = [
+    ...args,
+    ...['--port', String(port), '--bind', HOST, '--dir', dir],
+    ...['--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+  ];
+  const owned = spawnOwned(`redis-server :${port}`, 'redis-server', argv, {
+    cwd: dir,
+    logFile: log,
+  });
+  // INFO, not PING: a replica that refuses stale reads (MASTERDOWN) still answers it.
+  await awaitReady(owned, async () => String(await ask(port, 'INFO', 'server')) !== '', timeoutMs);
+  return {
+    port,
+    pid: owned.pid,
+    dir,
+    log,
+    command: owned.command,
+    alive: owned.running,
+    kill: owned.kill,
+    stop: async () => {
+      await owned.stop(3000);
+    },
+  };
+}
+
+/** Sends one command to a server on its own short-lived connection; rejects if it does not answer. */
+export async function ask(port: number, ...args: (string | number)[]): Promise<unknown> {
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    connectTimeout: 1000,
+    commandTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return await redis.call(String(args[0]), ...args.slice(1));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A Redis server of a spec's own in a folder of its own, which it can stop and start again. */
 export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>`, or the same through a relay at `port`. */
@@ -24,49 +99,22 @@ export interface RedisServer {
 }
 
 /**
- * Starts `redis-server` on a free port with `--save "" --appendonly no` in a temp folder,
- * never the machine's own (6379), which is shared and never stopped. A restart is therefore a
- * broker that comes back empty: streams, groups and pending lists gone.
+ * Starts a {@link startRedisProcess} server on a free port (or `port`) in a new temp folder,
+ * with `args` added (`--replicaof 127.0.0.1 <port>`…). A restart is a broker that comes back
+ * empty: streams, groups and pending lists gone.
  */
 export async function startRedis(
-  options: {
-    /** A port of the caller's choosing (a cluster node needs port + 10000 free too). */
-    port?: number;
-    /** More arguments: `--cluster-enabled yes`, `--replicaof 127.0.0.1 <port>`… */
-    args?: string[];
-  } = {},
+  options: { port?: number; args?: string[] } = {},
 ): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-redis-'));
+  ownFolder(dir);
   const port = options.port ?? (await freePort());
-  const logFile = join(dir, 'redis.log');
-  let server: OwnedProcess | undefined;
+  let server: RedisProcess | undefined;
   let client: Redis | undefined;
-  const url = (at = port) => `redis://127.0.0.1:${at}`;
+  const url = (at = port) => `redis://${HOST}:${at}`;
 
   const start = async () => {
-    server = spawnOwned(
-      `redis-server :${port}`,
-      'redis-server',
-      [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        ...(options.args ?? []),
-      ],
-      { cwd: dir, logFile },
-    );
-    await awaitReady(
-      server,
-      async () => {
-        const probe = new Redis(url(), { lazyConnect: true, retryStrategy: () => null });
-        probe.on('error', () => undefined); // a refusal while it starts: connect() rejects too
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } finally {
-          probe.disconnect();
-        }
-      },
-      logFile,
-    );
+    server = await startRedisProcess({ port, dir, args: options.args });
   };
   const stopWith = async (how: 'stop' | 'kill') => {
     client?.disconnect();
@@ -74,7 +122,12 @@ export async function startRedis(
     await (how === 'stop' ? server?.stop() : server?.kill());
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    removeFolder(dir);
+    throw error;
+  }
   return {
     port,
     url,
@@ -84,7 +137,7 @@ export async function startRedis(
     start,
     dispose: async () => {
       await stopWith('stop');
-      rmSync(dir, { recursive: true, force: true });
+      removeFolder(dir);
     },
   };
 }

@@ -1,15 +1,17 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
+import { freePort, HOST } from './free-ports.js';
 
 /**
  * A TCP relay on 127.0.0.1 in front of a real server, which a spec can cut and restore to
  * play a broker or database going away, without stopping the server itself (the machine's
  * shared servers included). Cut, it refuses new connections and resets the open ones, as a
- * server gone from the network does; opened again, it listens on the same port.
+ * server gone from the network does; opened again, it listens on the same port, which
+ * {@link freePort} keeps out of the kernel's ephemeral range so that nobody takes it meanwhile.
  */
 export class TcpRelay {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
-  /** The relay's port, fixed by the first `open()` (the OS picks it unless set before). */
+  /** The relay's port, fixed by the first `open()` ({@link freePort} unless set before). */
   port = 0;
 
   constructor(
@@ -22,8 +24,9 @@ export class TcpRelay {
     return this.server !== undefined;
   }
 
-  /** Starts relaying: on a port the OS picks the first time, on the same port afterwards. */
+  /** Starts relaying: on a free port the first time, on the same port afterwards. */
   async open(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
@@ -37,10 +40,9 @@ export class TcpRelay {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', resolve);
+      server.listen(this.port, HOST, resolve);
     });
     this.server = server;
-    this.port = (server.address() as { port: number }).port;
   }
 
   /** Stops accepting and cuts every open connection. */

@@ -54,6 +54,22 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
   };
 }
 
+/**
+ * The environment that points an app started as its own OS process at the real profile's
+ * database and broker (`startAppProcess`), with the pipelines it runs.
+ */
+export function realProfileEnv(
+  profile: ProfileResources,
+  pipelines: string,
+): Record<string, string> {
+  return {
+    DATABASE_URL: profile.overrides.database!.url!,
+    REDIS_URL: profile.overrides.bus!.redisUrl!,
+    BUS_KEY_PREFIX: profile.overrides.bus!.keyPrefix!,
+    PIPELINES: pipelines,
+  };
+}
+
 async function assertRedis(): Promise<void> {
   const redis = new Redis(REDIS_URL, {
     lazyConnect: true,
