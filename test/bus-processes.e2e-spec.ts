@@ -6,7 +6,7 @@ import {
   prepareProfile,
   profiles,
   type ProfileResources,
-  realProfileEnv,
+  processEnv,
   REDIS_URL,
 } from './support/profiles.js';
 import { eventually } from './support/test-app.js';
@@ -35,7 +35,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
   async function start(pipelines: string, extra: Record<string, string> = {}): Promise<AppProcess> {
     const child = await startAppProcess({
       entry: ENTRY,
-      env: { ...realProfileEnv(profile, pipelines), ...extra },
+      env: { ...processEnv(profile, pipelines), ...extra },
     });
     children.push(child);
     return child;

@@ -8,12 +8,7 @@ import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
 import { type AppProcess, startAppProcess } from './harness/app-process.js';
-import {
-  prepareProfile,
-  profiles,
-  type ProfileResources,
-  realProfileEnv,
-} from './support/profiles.js';
+import { prepareProfile, profiles, type ProfileResources, processEnv } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -82,7 +77,7 @@ describe.runIf(profiles.includes('real'))('import flow after a crash (SIGKILL)',
     const child = await startAppProcess({
       entry: ENTRY,
       env: {
-        ...realProfileEnv(profile, 'extract,process,reprocess,error-handling'),
+        ...processEnv(profile, 'extract,process,reprocess,error-handling'),
         FIXTURE_OVERRIDES: JSON.stringify(overrides),
       },
     });

@@ -8,7 +8,7 @@ import {
   buy,
   purchaseTraffic,
   seedCard,
-} from './support/purchase-traffic.js';
+} from '../support/purchase-traffic.js';
 import { pause } from './support/steps.js';
 
 /** The outage: Redis unreachable for 12 s while purchases come in. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printReport } from '../harness/scenario-report.js';
 import { awaitDeliveries, deliveryRows, expectDelivered } from './support/purchase-deliveries.js';
 import { startPurchaseDeployment, type PurchaseDeployment } from './support/purchase-deployment.js';
-import { acceptedIds, buyMany, seedCard } from './support/purchase-traffic.js';
+import { acceptedIds, buyMany, seedCard } from '../support/purchase-traffic.js';
 
 /**
  * The broker crashes and comes back empty (Redis keeps nothing on disk here): the events of

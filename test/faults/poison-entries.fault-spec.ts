@@ -3,7 +3,7 @@ import { countBy, reckon } from '../harness/reckoning.js';
 import { printReport } from '../harness/scenario-report.js';
 import { awaitDeliveries, deliveryRows, expectDelivered } from './support/purchase-deliveries.js';
 import { startPurchaseDeployment, type PurchaseDeployment } from './support/purchase-deployment.js';
-import { acceptedIds, buyMany, seedCard } from './support/purchase-traffic.js';
+import { acceptedIds, buyMany, seedCard } from '../support/purchase-traffic.js';
 import { eventually } from '../support/test-app.js';
 
 const SUBSCRIBERS = ['bank-notification', 'store-receipt'];

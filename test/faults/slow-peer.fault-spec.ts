@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printReport } from '../harness/scenario-report.js';
 import { awaitDeliveries, deliveryRows, expectDelivered } from './support/purchase-deliveries.js';
 import { startPurchaseDeployment, type PurchaseDeployment } from './support/purchase-deployment.js';
-import { acceptedIds, buyMany, seedCard } from './support/purchase-traffic.js';
+import { acceptedIds, buyMany, seedCard } from '../support/purchase-traffic.js';
 import { eventually } from '../support/test-app.js';
 
 /** `purchaseFlow.notificationService.timeoutMs` in this deployment: the peer answers later. */

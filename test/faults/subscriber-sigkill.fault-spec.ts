@@ -4,7 +4,7 @@ import { scaledTimings } from '../harness/scaled-config.js';
 import { printReport } from '../harness/scenario-report.js';
 import { awaitDeliveries, deliveryRows, expectDelivered } from './support/purchase-deliveries.js';
 import { startPurchaseDeployment, type PurchaseDeployment } from './support/purchase-deployment.js';
-import { acceptedIds, purchaseTraffic, seedCard } from './support/purchase-traffic.js';
+import { acceptedIds, purchaseTraffic, seedCard } from '../support/purchase-traffic.js';
 import { pause } from './support/steps.js';
 
 /** `purchaseFlow.deliveryLeaseMs` as the deployment runs it (the scaled default). */

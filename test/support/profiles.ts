@@ -55,17 +55,17 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
 }
 
 /**
- * The environment that points an app started as its own OS process at the real profile's
- * database and broker (`startAppProcess`), with the pipelines it runs.
+ * The environment that points an app started as its own OS process (`startAppProcess`) at a
+ * profile's database and broker, with the pipelines it runs: the embedded profile's SQLite
+ * file and in-process bus, or the real profile's MariaDB database and Redis key prefix.
  */
-export function realProfileEnv(
-  profile: ProfileResources,
-  pipelines: string,
-): Record<string, string> {
+export function processEnv(profile: ProfileResources, pipelines: string): Record<string, string> {
+  const { database, bus } = profile.overrides;
   return {
-    DATABASE_URL: profile.overrides.database!.url!,
-    REDIS_URL: profile.overrides.bus!.redisUrl!,
-    BUS_KEY_PREFIX: profile.overrides.bus!.keyPrefix!,
+    ...(database?.url ? { DATABASE_URL: database.url } : {}),
+    ...(database?.sqlitePath ? { SQLITE_PATH: database.sqlitePath } : {}),
+    ...(bus?.redisUrl ? { REDIS_URL: bus.redisUrl } : {}),
+    BUS_KEY_PREFIX: bus!.keyPrefix!,
     PIPELINES: pipelines,
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AppProcess } from '../../harness/app-process.js';
-import type { Deployment } from '../../harness/deployment.js';
-import { purchaseRequest } from '../../support/purchases.js';
+import type { AppProcess } from '../harness/app-process.js';
+import type { Deployment } from '../harness/deployment.js';
+import { purchaseRequest } from './purchases.js';
 
 /** One `POST /api/v1/purchases` as its caller saw it. */
 export interface Answer {
@@ -11,6 +11,8 @@ export interface Answer {
   /** When it was sent (epoch ms), and how long the answer took. */
   sentAt: number;
   ms: number;
+  /** The answer's headers (none for a refused connection). */
+  headers?: Headers;
 }
 
 /** A card of its own, active, in EUR, with credit for any run. */
@@ -33,7 +35,8 @@ export async function buy(app: AppProcess, card: string): Promise<Answer> {
       body: JSON.stringify(purchaseRequest(card)),
     });
     const body = (await response.json().catch(() => ({}))) as { id?: string };
-    return { status: response.status, id: body.id, sentAt, ms: Date.now() - sentAt };
+    const { status, headers } = response;
+    return { status, id: body.id, sentAt, ms: Date.now() - sentAt, headers };
   } catch {
     return { status: 0, sentAt, ms: Date.now() - sentAt };
   }
