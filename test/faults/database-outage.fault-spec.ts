@@ -22,8 +22,8 @@ const SOURCE = 'faults';
  * MariaDB unreachable for 15 s in the middle of an import (a relay between every process and
  * the database, cut): the pipelines wait the outage out. Once the database is back, every
  * extracted record is settled at the target, once per idempotency key, the import completes
- * and its progress adds up; meanwhile its progress route answers 503 with `Retry-After`,
- * never a 500.
+ * and its progress adds up, and the outage leaves one alert per process, no error per event
+ * or per run; meanwhile its progress route answers 503 with `Retry-After`, never a 500.
  */
 describe('database outage mid-import', () => {
   let deployment: Deployment;
@@ -150,6 +150,11 @@ describe('database outage mid-import', () => {
     expect(counts.processed + counts.dead + counts.pending).toBe(counts.extracted);
     // An outage is not the payload's fault: nothing of it ends in the dead letters.
     expect(deadLetters.map((d) => d.pipeline)).toEqual([]);
+    // One alert per outage and process (each alerts for what it waited through), and nothing
+    // else: no error event per probe, per reprocessing run or per record.
+    expect(errorRecords.filter((r) => r.code !== 'database-outage')).toEqual([]);
+    const alerts = errorRecords.reduce((sum, r) => sum + Number(r.n), 0);
+    expect(alerts, 'database-outage records').toBeLessThanOrEqual(deployment.apps.length);
     expect(reads.length).toBeGreaterThan(0);
     for (const read of reads) {
       expect(read.status, 'progress read while the database is down').toBe(503);
