@@ -77,6 +77,9 @@ export async function startSmtpPeer(
     },
   };
   const server = new SMTPServer(options);
+  // A client that dies mid-session (a SIGKILLed subscriber) resets its connection: smtp-server
+  // emits that as an 'error', which would throw in the spec's process without a listener.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
