@@ -27,7 +27,10 @@ export class ShutdownGate implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  /** The application's first middleware: lets requests through until shutdown begins. */
+  /**
+   * Middleware ahead of all the app's work (`createApp`): lets requests through until
+   * shutdown begins.
+   */
   readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
     if (this.closing) {
       res.setHeader('Connection', 'close');
