@@ -14,6 +14,7 @@ import { EventBusModule } from './platform/event-bus/event-bus.module.js';
 import { HealthModule } from './platform/health/health.module.js';
 import { correlationIdMiddleware } from './platform/http/correlation-id.middleware.js';
 import { RateLimitModule } from './platform/http/rate-limit.module.js';
+import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { LoggingModule } from './platform/logging/logging.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { PersistenceModule } from './platform/persistence/persistence.module.js';
@@ -50,6 +51,7 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
+      providers: [ShutdownGate],
     };
   }
 

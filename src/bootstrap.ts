@@ -15,6 +15,7 @@ import {
 import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
 import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
 import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
+import { ShutdownGate } from './platform/http/shutdown-gate.js';
 import { useRequestLimits } from './platform/http/request-limits/request-limits.js';
 import { createValidationPipe } from './platform/http/validation.pipe.js';
 import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
@@ -54,6 +55,8 @@ export async function createApp(
   );
   app.disable('x-powered-by');
   app.use(correlationHeaders);
+  // Before any work: once shutdown begins, requests are refused here.
+  app.use(app.get(ShutdownGate).middleware);
   app.use(helmet());
   if (config.http.cors.origins.length > 0) {
     app.enableCors({
@@ -86,7 +89,8 @@ export async function createApp(
 
 /**
  * Initialises the whole application, then starts consuming events, then serves HTTP on the
- * configured port. Shutdown runs in reverse (see `EventBusServer.beforeApplicationShutdown`).
+ * configured port. Shutdown runs in reverse: HTTP stops taking work (`ShutdownGate`), the bus
+ * drains (`EventBusServer.beforeApplicationShutdown`), then connections close.
  */
 export async function start(app: NestExpressApplication, config: AppConfig): Promise<void> {
   // Triggers run through the app-wide guards and interceptors, which are ready only once

@@ -9,7 +9,7 @@ import {
   LedgerTable,
 } from './fixtures/bus/ledger-pipeline.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
-import { databaseOutage, type DatabaseOutage } from './support/database-outage.js';
+import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 

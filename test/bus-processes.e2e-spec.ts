@@ -1,8 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Received } from './fixtures/bus/received-events.js';
-import { type ChildApp, spawnApp } from './support/child-app.js';
+import { type AppProcess, startAppProcess } from './harness/app-process.js';
 import { Redis } from 'ioredis';
-import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
+import {
+  prepareProfile,
+  profiles,
+  type ProfileResources,
+  processEnv,
+  REDIS_URL,
+} from './support/profiles.js';
 import { eventually } from './support/test-app.js';
 
 /**
@@ -13,7 +19,7 @@ const ENTRY = 'test/fixtures/bus/main.ts';
 
 describe.runIf(profiles.includes('real'))('pipelines in separate processes over Redis', () => {
   let profile: ProfileResources;
-  let children: ChildApp[] = [];
+  let children: AppProcess[] = [];
 
   beforeAll(async () => {
     profile = await prepareProfile('real');
@@ -26,19 +32,16 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
     await profile?.dispose();
   });
 
-  async function start(pipelines: string, extra: Record<string, string> = {}): Promise<ChildApp> {
-    const child = await spawnApp(ENTRY, {
-      DATABASE_URL: profile.overrides.database!.url!,
-      REDIS_URL: profile.overrides.bus!.redisUrl!,
-      BUS_KEY_PREFIX: profile.overrides.bus!.keyPrefix!,
-      PIPELINES: pipelines,
-      ...extra,
+  async function start(pipelines: string, extra: Record<string, string> = {}): Promise<AppProcess> {
+    const child = await startAppProcess({
+      entry: ENTRY,
+      env: { ...processEnv(profile, pipelines), ...extra },
     });
     children.push(child);
     return child;
   }
 
-  async function receivedBy(child: ChildApp, state?: 'started' | 'done'): Promise<Received[]> {
+  async function receivedBy(child: AppProcess, state?: 'started' | 'done'): Promise<Received[]> {
     const response = await child.fetch(`/api/v1/test/received${state ? `?state=${state}` : ''}`);
     return (await response.json()) as Received[];
   }

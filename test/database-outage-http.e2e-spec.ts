@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { databaseOutage, type DatabaseOutage } from './support/database-outage.js';
+import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

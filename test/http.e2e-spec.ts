@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busCatalogue } from './fixtures/bus/pipelines.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpRelay } from './harness/tcp-relay.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 describe.each(profiles)('HTTP surface on the %s profile', (profileName) => {
@@ -131,7 +131,7 @@ describe.runIf(profiles.includes('real'))('the broker going away', () => {
   it('makes the process not ready, naming the broker, and ready again once it is back', async () => {
     const profile = await prepareProfile('real');
     const { hostname, port } = new URL(REDIS_URL);
-    const proxy = new TcpProxy(hostname, Number(port || 6379));
+    const proxy = new TcpRelay(hostname, Number(port || 6379));
     await proxy.open();
     const app = await startTestApp(profile, {
       catalogue: busCatalogue,

@@ -7,8 +7,8 @@ import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
-import { type ChildApp, spawnApp } from './support/child-app.js';
-import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
+import { type AppProcess, startAppProcess } from './harness/app-process.js';
+import { prepareProfile, profiles, type ProfileResources, processEnv } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -39,7 +39,7 @@ describe.runIf(profiles.includes('real'))('import flow after a crash (SIGKILL)',
   let target: TargetPeer;
   /** No pipeline of its own: migrates and seeds the database, and reads it at the end. */
   let observer: TestApp;
-  let children: ChildApp[] = [];
+  let children: AppProcess[] = [];
 
   beforeAll(async () => {
     profile = await prepareProfile('real');
@@ -57,7 +57,7 @@ describe.runIf(profiles.includes('real'))('import flow after a crash (SIGKILL)',
   });
 
   /** A process with every pipeline of the import flow, on the spec's database and Redis. */
-  async function start(): Promise<ChildApp> {
+  async function start(): Promise<AppProcess> {
     const overrides: DeepPartial<AppConfig> = {
       importFlow: {
         sources: {
@@ -74,19 +74,19 @@ describe.runIf(profiles.includes('real'))('import flow after a crash (SIGKILL)',
         reprocess: { intervalMs: 100, baseDelayMs: 50, maxDelayMs: 300 },
       },
     } as DeepPartial<AppConfig>;
-    const child = await spawnApp(ENTRY, {
-      DATABASE_URL: profile.overrides.database!.url!,
-      REDIS_URL: profile.overrides.bus!.redisUrl!,
-      BUS_KEY_PREFIX: profile.overrides.bus!.keyPrefix!,
-      PIPELINES: 'extract,process,reprocess,error-handling',
-      FIXTURE_OVERRIDES: JSON.stringify(overrides),
+    const child = await startAppProcess({
+      entry: ENTRY,
+      env: {
+        ...processEnv(profile, 'extract,process,reprocess,error-handling'),
+        FIXTURE_OVERRIDES: JSON.stringify(overrides),
+      },
     });
     children.push(child);
     return child;
   }
 
   const db = () => observer.app.get(DataSource);
-  const progressOf = async (child: ChildApp, id: string) =>
+  const progressOf = async (child: AppProcess, id: string) =>
     (await (await child.fetch(`/api/v1/imports/${id}`)).json()) as ImportProgress;
   const atTarget = (key: number) => target.records.has(`crash:${key}`);
 

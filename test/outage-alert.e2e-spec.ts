@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import {
@@ -8,11 +9,12 @@ import {
 } from './fixtures/bus/ledger-pipeline.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { busCatalogue } from './fixtures/bus/pipelines.js';
-import { databaseOutage, type DatabaseOutage } from './support/database-outage.js';
+import { importError } from '../src/pipelines/import-flow/record-events.js';
+import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
-import { freeStablePort } from './support/free-port.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpRelay } from './harness/tcp-relay.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const SUPPORT = 'support@tributary.test';
@@ -98,12 +100,81 @@ describe.each(profiles)('the alert of a database outage on the %s profile', (pro
     expect(smtp.received).toHaveLength(1);
   });
 
+  // Real profile only: the embedded profile's outage is a write lock, which a reprocessing run
+  // with nothing due never meets (it only reads, and reads go on in WAL mode).
+  it.runIf(profileName === 'real')(
+    'counts the reprocessing runs that meet the outage as the outage, not as failures of their own: one alert, no error record per run',
+    async () => {
+      app = await startTestApp(profile, {
+        catalogue: pipelineCatalogue,
+        overrides: {
+          ...outage.overrides,
+          pipelines: ['reprocess', 'error-handling'],
+          bus: { ...outage.overrides.bus, outageAlertAfterMs: 300 },
+          errorTreatment: { supportEmail: SUPPORT },
+          notifiers: { email: { smtpUrl: smtp.url() } },
+        },
+      });
+      const recorded = async (code: string) => {
+        const { body } = await app!.http.get('/api/v1/admin/errors').query({ code }).expect(200);
+        return (body as { items: { status: string; correlationId: string }[] }).items;
+      };
+      // The spec before this one left its own alert on this profile's database.
+      const earlier = (await recorded('database-outage')).length;
+      const before = smtp.received.length;
+      await outage.begin();
+      const mail = await eventually(
+        () =>
+          smtp.received
+            .slice(before)
+            .find((m) => /database-outage/.test(m.header('subject') ?? '')),
+        15_000,
+        'the outage alert e-mail',
+      );
+      // Ten more runs meet the outage.
+      await new Promise((resolve) =>
+        setTimeout(resolve, 10 * app!.config.importFlow.reprocess.intervalMs),
+      );
+      await outage.end();
+
+      const alerts = await eventually(
+        async () => {
+          const items = await recorded('database-outage');
+          const ours = items.find((r) => r.correlationId === mail.header('x-correlation-id'));
+          return ours?.status === 'resolved' && items;
+        },
+        10_000,
+        'the outage recorded and resolved once the database answers',
+      );
+      expect(alerts.length - earlier, 'alerts of this outage').toBe(1);
+      // What waited for the database is booked before a marker published after it answers.
+      await app.app.get(EventBus).publish(
+        importError,
+        {
+          pipeline: 'reprocess',
+          code: 'after-the-outage',
+          message: 'a marker',
+          correlationId: randomUUID(),
+          retriable: false,
+          occurredAt: new Date().toISOString(),
+        },
+        'test',
+      );
+      await eventually(
+        async () => (await recorded('after-the-outage')).length > 0,
+        10_000,
+        'the marker booked',
+      );
+      expect(await recorded('reprocess-run-failed')).toEqual([]);
+      expect(smtp.received.slice(before)).toHaveLength(1);
+    },
+  );
+
   it.runIf(profileName === 'real')(
     'raises one alert for a broker outage, recorded at once, and resumes consuming once Redis answers',
     async () => {
       const { hostname, port } = new URL(REDIS_URL);
-      const relay = new TcpProxy(hostname, Number(port));
-      relay.port = await freeStablePort();
+      const relay = new TcpRelay(hostname, Number(port));
       await relay.open();
       let cut = false;
       try {

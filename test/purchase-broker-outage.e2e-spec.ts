@@ -11,7 +11,7 @@ import {
   purchaseRequest,
   startPurchasePeers,
 } from './support/purchases.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpRelay } from './harness/tcp-relay.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 /** How long the broker stays cut at most, waiting for the answer (it comes in a fraction of it). */
@@ -24,7 +24,7 @@ describe.runIf(profiles.includes('real'))(
     let profile: ProfileResources;
     let app: TestApp;
     let peers: PurchasePeers;
-    let relay: TcpProxy;
+    let relay: TcpRelay;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
@@ -33,7 +33,7 @@ describe.runIf(profiles.includes('real'))(
       peers = await startPurchasePeers();
       profile = await prepareProfile('real');
       const { hostname, port } = new URL(REDIS_URL);
-      relay = new TcpProxy(hostname, Number(port || 6379));
+      relay = new TcpRelay(hostname, Number(port || 6379));
       await relay.open();
       app = await startTestApp(profile, {
         catalogue: pipelineCatalogue,

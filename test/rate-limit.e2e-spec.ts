@@ -8,7 +8,7 @@ import {
   type ProfileResources,
   REDIS_URL,
 } from './support/profiles.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { TcpRelay } from './harness/tcp-relay.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
 const LIMIT = 4;
@@ -98,7 +98,7 @@ describe.runIf(profiles.includes('real'))('rate limits shared by replicas throug
   it('fails open while Redis is away: each replica counts in memory, then shares counts again', async () => {
     const own = await prepareProfile('real');
     const { hostname, port } = new URL(REDIS_URL);
-    const proxy = new TcpProxy(hostname, Number(port || 6379));
+    const proxy = new TcpRelay(hostname, Number(port || 6379));
     await proxy.open();
     const replica = await startReplica(own, `redis://127.0.0.1:${proxy.port}`);
     try {

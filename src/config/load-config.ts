@@ -128,7 +128,8 @@ function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function deepMerge(base: Json, over: Json): Json {
+/** `over` merged into `base`, key by key; arrays and values replace, `undefined` leaves alone. */
+export function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ask, freePort, HOST, type RedisProcess, startRedisProcess } from './redis-processes.js';
+import { freePort, HOST } from './free-ports.js';
+import { ask, type RedisProcess, startRedisProcess } from './redis-server.js';
 import { startRedisCluster, startSentinelGroup } from './redis-topologies.js';
 
 /*

@@ -3,16 +3,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  ask,
-  freePort,
-  HOST,
-  ownFolder,
-  type RedisProcess,
-  removeFolder,
-  startRedisProcess,
-  waitFor,
-} from './redis-processes.js';
+import { waitFor } from './await-ready.js';
+import { freePort, HOST } from './free-ports.js';
+import { ownFolder, removeFolder } from './owned-processes.js';
+import { ask, type RedisProcess, startRedisProcess } from './redis-server.js';
 
 /*
  * The Redis topologies production runs and the bus must survive: a Cluster and a Sentinel

@@ -1,16 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
   constants,
   mkdtempSync,
   readFileSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awaitReady } from './await-ready.js';
+import { freePort, HOST } from './free-ports.js';
+import { type OwnedProcess, ownFolder, removeFolder, spawnOwned } from './owned-processes.js';
 
 /** Debian's nginx; `NGINX_PATH` points elsewhere. `.ci/run` installs it when missing. */
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
@@ -37,13 +38,14 @@ export interface ReverseProxyOptions {
  * replacing whatever the caller sent, and optionally `X-Request-Id` and identity headers.
  *
  * Everything it writes (configuration, pid, error log, temporary files) stays in a folder of
- * its own, removed by `stop()`, which ends the master process by its PID. The app must trust
+ * its own, removed by `stop()`, which ends the master process by its PID (the harness's own
+ * processes: SIGKILLed and the folder removed should the spec's process end first). The app must trust
  * 127.0.0.1 (`http.trustedProxies`) for the forwarded headers to count. Fails, naming what is
  * missing, when nginx is not installed: never skipped.
  */
 export class ReverseProxy {
   private constructor(
-    private readonly process: ChildProcess,
+    private readonly process: OwnedProcess,
     private readonly dir: string,
     /** The port it listens on, on 127.0.0.1. */
     readonly port: number,
@@ -57,7 +59,7 @@ export class ReverseProxy {
 
   /** The master process's PID. */
   get pid(): number {
-    return this.process.pid!;
+    return this.process.pid;
   }
 
   static async start(options: ReverseProxyOptions): Promise<ReverseProxy> {
@@ -72,35 +74,33 @@ export class ReverseProxy {
     if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(options.prefix))
       throw new Error(`prefix '${options.prefix}' must be a path such as /integration`);
     const dir = mkdtempSync(join(tmpdir(), 'tributary-nginx-'));
+    ownFolder(dir);
     // Workers run as an unprivileged user when the master is root: they must reach the folder.
     chmodSync(dir, 0o755);
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), configuration(dir, port, options));
-    const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'error.log'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const proxy = new ReverseProxy(child, dir, port, options.prefix);
+    // Its own error log gets what it says once running; the process's output, what it says
+    // before (a configuration it refuses).
+    const master = spawnOwned(
+      `nginx :${port}`,
+      NGINX,
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'error.log'],
+      { logFile: join(dir, 'output.log') },
+    );
+    const proxy = new ReverseProxy(master, dir, port, options.prefix);
     try {
-      await proxy.listening(() => stderr);
+      await awaitReady(master, () => answers(port), 10_000);
     } catch (error) {
       await proxy.stop();
-      throw error;
+      throw new Error(`${(error as Error).message}\nits error log:\n${proxy.errorLog()}`);
     }
     return proxy;
   }
 
-  /** Ends nginx by its PID (fast shutdown) and removes its folder. */
+  /** Ends nginx by its PID (fast shutdown, SIGKILL after 5 s) and removes its folder. */
   async stop(): Promise<void> {
-    if (this.process.exitCode === null && this.process.signalCode === null) {
-      const exited = new Promise((resolve) => this.process.once('exit', resolve));
-      this.process.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (this.process.exitCode === null && this.process.signalCode === null)
-        this.process.kill('SIGKILL');
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.process.stop(5000);
+    removeFolder(this.dir);
   }
 
   /** Its error log so far, for a spec's failure message. */
@@ -110,17 +110,6 @@ export class ReverseProxy {
     } catch {
       return '';
     }
-  }
-
-  private async listening(stderr: () => string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (this.process.exitCode !== null || this.process.signalCode !== null)
-        throw new Error(`nginx exited at start: ${stderr()}${this.errorLog()}`);
-      if (await answers(this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`nginx did not listen on 127.0.0.1:${this.port}: ${this.errorLog()}`);
   }
 }
 
@@ -162,17 +151,9 @@ ${identity.join('\n')}
 `;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, HOST);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

@@ -54,6 +54,22 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
   };
 }
 
+/**
+ * The environment that points an app started as its own OS process (`startAppProcess`) at a
+ * profile's database and broker, with the pipelines it runs: the embedded profile's SQLite
+ * file and in-process bus, or the real profile's MariaDB database and Redis key prefix.
+ */
+export function processEnv(profile: ProfileResources, pipelines: string): Record<string, string> {
+  const { database, bus } = profile.overrides;
+  return {
+    ...(database?.url ? { DATABASE_URL: database.url } : {}),
+    ...(database?.sqlitePath ? { SQLITE_PATH: database.sqlitePath } : {}),
+    ...(bus?.redisUrl ? { REDIS_URL: bus.redisUrl } : {}),
+    BUS_KEY_PREFIX: bus!.keyPrefix!,
+    PIPELINES: pipelines,
+  };
+}
+
 async function assertRedis(): Promise<void> {
   const redis = new Redis(REDIS_URL, {
     lazyConnect: true,

@@ -18,6 +18,8 @@ export interface SmtpPeer {
   /** `smtp://[user:pass@]127.0.0.1:<port>` for `SMTP_URL`. */
   url(credentials?: { user: string; pass: string }): string;
   received: ReceivedMail[];
+  /** Each message is answered this long after its data arrived (a slow peer); 0 by default. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startSmtpPeer(
   } = {},
 ): Promise<SmtpPeer> {
   const received: ReceivedMail[] = [];
+  const pace = { delayMs: 0 };
   const options: SMTPServerOptions = {
     logger: false,
     disabledCommands: credentials ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -68,25 +71,30 @@ export async function startSmtpPeer(
       stream.on('end', () => {
         const raw = chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : '';
         received.push(parseMail(raw, session));
-        callback();
+        // Received (and counted) at once; the answer comes late when the peer is slow.
+        setTimeout(callback, pace.delayMs);
       });
     },
   };
   const server = new SMTPServer(options);
+  // A client that dies mid-session (a SIGKILLed subscriber) resets its connection: smtp-server
+  // emits that as an 'error', which would throw in the spec's process without a listener.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const peer: SmtpPeer = Object.assign(pace, {
     port,
-    url: (auth) =>
+    url: (auth?: { user: string; pass: string }) =>
       auth
         ? `smtp://${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@127.0.0.1:${port}`
         : `smtp://127.0.0.1:${port}`,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
+  return peer;
 }
 
 function parseMail(

@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import { describeError } from '../../platform/event-bus/delivery/deliver.js';
+import { describeError, failureOutcome } from '../../platform/event-bus/delivery/deliver.js';
 import { type BatchItem, EventBatch } from '../../platform/event-bus/event-batch.js';
 import { EventBatchTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
@@ -68,8 +68,13 @@ export class RecordTriggers {
       );
     } catch (error) {
       // The outcome could not even be kept (Object Store down): the bus redelivers; before an
-      // event's last delivery is dead-lettered, its record goes into an error event.
-      const last = batch.items.filter((item) => item.attempt >= this.config.bus.maxDeliveries);
+      // event is dead-lettered, its record goes into an error event. Not while the database is
+      // away: the bus then holds the event at the same delivery number, and each of its probes
+      // would publish another.
+      const { maxDeliveries } = this.config.bus;
+      const last = batch.items.filter(
+        (item) => failureOutcome({ maxDeliveries }, error, item).kind === 'dead',
+      );
       await Promise.all(
         last.map((item) => batch.within(item, () => this.report(item, read, error))),
       );

@@ -10,10 +10,12 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import { BusObservers } from '../../platform/event-bus/bus-observers.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import { ObjectStore } from '../../platform/object-store/object-store.js';
+import { type Outage, outageOf } from '../../platform/reliability/outage.js';
 import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
 import {
   importError,
@@ -32,12 +34,17 @@ type Entry = ObjectStoreEntry & { payload: StoredRecord };
  * process pipeline (`record.reprocess`, one attempt more) or, at the source's attempt limit
  * or when its error is not retriable, marks it dead and publishes `import.error`. A run that
  * fails publishes `import.error` too; what it had claimed is taken again when the lease ends.
+ * A run that fails because the database is away is no failure of its own: the task reports
+ * the outage once, as a waiting trigger does (`BusObservers.outage`, which raises one alert
+ * per outage), and again when a run gets through, instead of an error event per run.
  */
 @Injectable()
 export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Reprocessor');
   private readonly task: RecurringTask;
   private readonly flow: AppConfig['importFlow'];
+  /** The outage the runs have been failing on, since when; reported once. */
+  private waiting?: { outage: Outage; since: Date };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -46,6 +53,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectPublisher(recordReprocess) private readonly reprocess: Publisher<ReprocessRecord>,
     @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
     registry: SchedulerRegistry,
+    private readonly observers: BusObservers,
   ) {
     this.flow = config.importFlow;
     this.task = new RecurringTask(
@@ -80,11 +88,42 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
       if (failed.length > 0) {
         throw new Error(
           `${failed.length} of ${claim.entries.length} records could not be reviewed: ${(failed[0]!.reason as Error).message}`,
+          { cause: failed[0]!.reason },
         );
       }
+      this.outageEnded();
     } catch (error) {
-      await this.reportRunFailure(error);
+      const outage = outageOf(error);
+      if (outage) this.outageBegan(outage);
+      else await this.reportRunFailure(error);
     }
+  }
+
+  private outageBegan(outage: Outage): void {
+    if (this.waiting) return;
+    this.waiting = { outage, since: new Date() };
+    this.logger.warn(
+      `the ${outage.dependency} does not answer (${outage.cause}): reprocessing waits for it`,
+    );
+    this.reportOutage('began');
+  }
+
+  private outageEnded(): void {
+    if (!this.waiting) return;
+    this.reportOutage('ended');
+    this.logger.log(`the ${this.waiting.outage.dependency} answers again: reprocessing resumes`);
+    this.waiting = undefined;
+  }
+
+  private reportOutage(phase: 'began' | 'ended'): void {
+    const { outage, since } = this.waiting!;
+    this.observers.outage({
+      ...outage,
+      phase,
+      since,
+      pipeline: reprocessPipeline.name,
+      event: this.task.name,
+    });
   }
 
   private async review(entry: Entry, owner: string): Promise<void> {

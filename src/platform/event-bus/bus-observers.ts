@@ -13,7 +13,8 @@ export interface DeliveryReport {
 
 /**
  * A trigger began to wait for its database or broker (`began`, at `since`), or found it
- * answering again (`ended`): reported once per trigger and episode, never per event.
+ * answering again (`ended`): reported once per trigger and episode, never per event. A
+ * scheduled task that waits the same way (the reprocessor) reports as one, `event` naming it.
  */
 export interface OutageReport extends Outage {
   event: string;

@@ -10,9 +10,9 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MYSQL_URL } from '../../../test/support/databases.js';
 import { REDIS_URL } from '../../../test/support/profiles.js';
-import { freePort } from '../../../test/support/free-port.js';
-import { type OwnRedis, startOwnRedis } from '../../../test/support/redis-server.js';
-import { TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { freePort } from '../../../test/harness/free-ports.js';
+import { type RedisServer, startRedis } from '../../../test/harness/redis-server.js';
+import { TcpRelay } from '../../../test/harness/tcp-relay.js';
 import { connectWithin } from '../redis/redis-connection.js';
 import { outageOf } from './outage.js';
 
@@ -28,7 +28,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 const relayTo = (url: string) => {
   const { hostname, port } = new URL(url);
-  return new TcpProxy(hostname, Number(port));
+  return new TcpRelay(hostname, Number(port));
 };
 
 describe('outages of the database (MariaDB, behind a relay)', () => {
@@ -206,9 +206,9 @@ describe('outages of the database (SQLite)', () => {
 });
 
 describe('outages of the broker (Redis)', () => {
-  let master: OwnRedis;
-  let replica: OwnRedis;
-  let orphan: OwnRedis;
+  let master: RedisServer;
+  let replica: RedisServer;
+  let orphan: RedisServer;
   const clients: Redis[] = [];
   const client = (url: string, options: RedisOptions = {}) => {
     const redis = new Redis(url, { lazyConnect: true, ...options });
@@ -218,31 +218,33 @@ describe('outages of the broker (Redis)', () => {
   };
 
   beforeAll(async () => {
-    master = await startOwnRedis();
-    replica = await startOwnRedis(['--replicaof', '127.0.0.1', String(master.port)]);
+    master = await startRedis();
+    replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
     // A replica whose master never answers, and which refuses to serve stale data.
-    orphan = await startOwnRedis([
-      '--replicaof',
-      '127.0.0.1',
-      String(await freePort()),
-      '--replica-serve-stale-data',
-      'no',
-    ]);
+    orphan = await startRedis({
+      args: [
+        '--replicaof',
+        '127.0.0.1',
+        String(await freePort()),
+        '--replica-serve-stale-data',
+        'no',
+      ],
+    });
   });
   afterAll(async () => {
     for (const redis of clients) redis.disconnect();
-    await Promise.all([replica?.stop(), orphan?.stop()]);
-    await master?.stop();
+    await Promise.all([replica?.dispose(), orphan?.dispose()]);
+    await master?.dispose();
   });
 
   it('a replica refuses writes (READONLY), one without its master refuses reads (MASTERDOWN)', async () => {
-    const readOnly = await failure(client(replica.url).xadd('s', '*', 'envelope', '{}'));
+    const readOnly = await failure(client(replica.url()).xadd('s', '*', 'envelope', '{}'));
     expect(readOnly).toBeInstanceOf(ReplyError);
     expect(outageOf(readOnly)).toEqual({ dependency: 'broker', cause: 'READONLY' });
-    const masterDown = await failure(client(orphan.url).get('k'));
+    const masterDown = await failure(client(orphan.url()).get('k'));
     expect(outageOf(masterDown)).toEqual({ dependency: 'broker', cause: 'MASTERDOWN' });
     // What a command gets wrong is not an outage.
-    const redis = client(master.url);
+    const redis = client(master.url());
     await redis.set('k', 'v');
     const wrongType = await failure(redis.xadd('k', '*', 'a', 'b'));
     expect(String(wrongType)).toMatch(/WRONGTYPE/);
@@ -266,14 +268,14 @@ describe('outages of the broker (Redis)', () => {
       outageOf(await failure(connectWithin(retrying, `redis://127.0.0.1:${relay.port}`, 50))),
     ).toEqual({ dependency: 'broker', cause: 'no answer' });
 
-    const closed = client(master.url);
+    const closed = client(master.url());
     await closed.connect();
     closed.disconnect();
     expect(outageOf(await failure(closed.get('k')))).toEqual({
       dependency: 'broker',
       cause: 'connection closed',
     });
-    const offline = client(master.url, { enableOfflineQueue: false });
+    const offline = client(master.url(), { enableOfflineQueue: false });
     expect(outageOf(await failure(offline.get('k')))).toEqual({
       dependency: 'broker',
       cause: 'offline',

@@ -2,7 +2,7 @@ import type { MessageHandler } from '@nestjs/microservices';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../test/support/free-port.js';
+import { freePort } from '../../../../test/harness/free-ports.js';
 import { RetryLaterError } from '../errors/retry-later.error.js';
 import { createEnvelope } from '../event-envelope.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';

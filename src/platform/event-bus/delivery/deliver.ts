@@ -80,7 +80,7 @@ export async function deliverBatch(
       for (let k = start; k < end; k++) outcomes[positions[k]!] = { kind: 'ack' };
     } catch (error) {
       for (let k = start; k < end; k++)
-        outcomes[positions[k]!] = failure(binding, error, items[k]!);
+        outcomes[positions[k]!] = failureOutcome(binding, error, items[k]!);
     }
   }
   const durationMs = performance.now() - started;
@@ -128,7 +128,7 @@ function readEvent(
       : envelope.payload;
     return { envelope, payload };
   } catch (error) {
-    return failure(binding, error, { envelope, attempt });
+    return failureOutcome(binding, error, { envelope, attempt });
   }
 }
 
@@ -152,17 +152,18 @@ async function decide(
     });
     return { kind: 'ack' };
   } catch (error) {
-    return failure(binding, error, { envelope, attempt });
+    return failureOutcome(binding, error, { envelope, attempt });
   }
 }
 
 /**
  * What a handler's error means for one of its events: dead-lettered now (the payload is at
  * fault), delivered again later without counting (asked to, or the database or broker is
- * away: see {@link outageOf}), or redelivered, counted, until its last allowed delivery.
+ * away: see {@link outageOf}), or redelivered, counted, until its last allowed delivery. A
+ * handler that must act before its event is dead-lettered asks here (`kind === 'dead'`).
  */
-function failure(
-  binding: TriggerBinding,
+export function failureOutcome(
+  binding: Pick<TriggerBinding, 'maxDeliveries'>,
   error: unknown,
   { envelope, attempt }: { envelope: EventEnvelope; attempt: number },
 ): DeliveryOutcome {

@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import type { DeepPartial } from '../../src/config/load-config.js';
-import type { ProfileResources } from './profiles.js';
-import { freeStablePort } from './free-port.js';
-import { TcpProxy } from './tcp-proxy.js';
+import type { ProfileResources } from '../support/profiles.js';
+import { TcpRelay } from './tcp-relay.js';
 
 /** A way to take a profile's database away from the application, and give it back. */
 export interface DatabaseOutage {
@@ -23,8 +22,7 @@ export interface DatabaseOutage {
 export async function databaseOutage(profile: ProfileResources): Promise<DatabaseOutage> {
   if (profile.name === 'real') {
     const url = new URL(profile.overrides.database!.url!);
-    const relay = new TcpProxy(url.hostname, Number(url.port || 3306));
-    relay.port = await freeStablePort();
+    const relay = new TcpRelay(url.hostname, Number(url.port || 3306));
     await relay.open();
     url.hostname = '127.0.0.1';
     url.port = String(relay.port);
