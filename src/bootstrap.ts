@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/config.schema.js';
+import type { AppConfig } from './config/app-config.js';
 import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
 import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
 import {

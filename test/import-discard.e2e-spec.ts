@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import {
   IMPORT_RECORDS_STORE,

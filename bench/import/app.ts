@@ -2,8 +2,9 @@ import { SignJWT } from 'jose';
 import { resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/bootstrap.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadAppConfig as loadConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
 import { pipelineCatalogue } from '../../src/pipelines/index.js';
 
 export const TARGET_TABLE = 'import_target_records';

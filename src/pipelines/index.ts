@@ -15,6 +15,14 @@ import { processPipeline } from './process/process.pipeline.js';
 import { ProcessModule } from './process/process.module.js';
 import { reprocessPipeline } from './reprocess/reprocess.pipeline.js';
 import { ReprocessModule } from './reprocess/reprocess.module.js';
+import { purchaseFlowConfig } from './purchase-flow/purchase-flow.config.js';
+import { notificationServiceConfig } from './bank-notification/bank-notification.config.js';
+import { errorTreatmentConfig } from './error-treatment/error-treatment.config.js';
+import { importFlowConfig } from './import-flow/import-flow.config.js';
+import { extractConfig } from './extract/extract.config.js';
+import { targetConfig } from './process/process.config.js';
+import { reprocessConfig } from './reprocess/reprocess.config.js';
+import { errorHandlingConfig } from './error-handling/error-handling.config.js';
 
 /**
  * Every pipeline this application can run. `PIPELINES` picks among them by name, so each
@@ -32,3 +40,15 @@ export const pipelineCatalogue: readonly PipelineEntry[] = [
   { pipeline: reprocessPipeline, module: ReprocessModule },
   { pipeline: errorHandlingPipeline, module: ErrorHandlingModule },
 ];
+
+/** The configuration fragments of those pipelines and their kernels. */
+export const pipelineConfig = [
+  purchaseFlowConfig,
+  notificationServiceConfig,
+  errorTreatmentConfig,
+  importFlowConfig,
+  extractConfig,
+  targetConfig,
+  reprocessConfig,
+  errorHandlingConfig,
+] as const;

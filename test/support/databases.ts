@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { AppConfig } from '../../src/config/config.schema.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { migrations } from '../../migrations/index.js';
 import { dataSourceOptions } from '../../src/platform/persistence/data-source-options.js';
 
 export const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -59,12 +60,10 @@ export async function openSpecDatabase(
   entities: DataSourceOptions['entities'],
 ): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const database = await createSpecDatabase(kind);
-  const options = dataSourceOptions({
-    sqlitePath: ':memory:',
-    migrateOnStart: false,
-    logging: false,
-    ...database.settings,
-  });
+  const options = dataSourceOptions(
+    { sqlitePath: ':memory:', migrateOnStart: false, logging: false, ...database.settings },
+    migrations,
+  );
   const dataSource = await new DataSource({ ...options, entities }).initialize();
   await dataSource.runMigrations();
   return {

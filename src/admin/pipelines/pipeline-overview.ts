@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
 import { EventBus } from '../../platform/event-bus/event-bus.js';
 import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
 import type { PipelineView, TopologyView } from './pipelines.dto.js';
@@ -15,7 +13,6 @@ export class PipelineOverview {
   constructor(
     private readonly registry: EventRegistry,
     private readonly bus: EventBus,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(): Promise<PipelineView[]> {
@@ -69,7 +66,7 @@ export class PipelineOverview {
         });
         const names = live.get(group.pipeline) ?? new Set<string>();
         for (const consumer of group.consumers)
-          if (consumer.idleMs < this.config.bus.claimIdleMs) names.add(consumer.name);
+          if (this.bus.isLive(consumer)) names.add(consumer.name);
         live.set(group.pipeline, names);
       }
     }

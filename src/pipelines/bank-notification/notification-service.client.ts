@@ -1,6 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import {
+  type NotificationServiceConfig,
+  notificationServiceConfig,
+} from './bank-notification.config.js';
 import { flowContext } from '../../platform/event-bus/flow-context.js';
 import { DeliveryFailure } from '../purchase-flow/delivery-failure.error.js';
 import { formatAmount } from '../purchase-flow/format-amount.js';
@@ -28,10 +31,12 @@ export interface PushNotification {
  */
 @Injectable()
 export class NotificationServiceClient {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @InjectConfig(notificationServiceConfig) private readonly settings: NotificationServiceConfig,
+  ) {}
 
   async push(purchase: PurchaseCompleted): Promise<string | null> {
-    const { url, timeoutMs } = this.config.purchaseFlow.notificationService;
+    const { url, timeoutMs } = this.settings;
     if (!url) {
       throw new DeliveryFailure(
         'notification-service-not-configured',

@@ -1,5 +1,4 @@
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
@@ -8,8 +7,8 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ErrorHandlingConfig, errorHandlingConfig } from './error-handling.config.js';
 import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import { ErrorStore } from '../../platform/error-store/error-store.js';
 import { retryDelay } from '../../platform/event-bus/delivery/backoff.js';
@@ -40,11 +39,10 @@ type AlertEntry = ObjectStoreEntry & { payload: ErrorAlert };
 export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('AlertDispatcher');
   private readonly task: RecurringTask;
-  private readonly settings: AppConfig['importFlow']['errorHandling'];
   private readonly leaseMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(errorHandlingConfig) private readonly settings: ErrorHandlingConfig,
     private readonly store: ObjectStore,
     private readonly errors: ErrorStore,
     private readonly itsm: ItsmNotifier,
@@ -52,9 +50,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectRepository(ErrorRecord) private readonly records: Repository<ErrorRecord>,
     registry: SchedulerRegistry,
   ) {
-    this.settings = config.importFlow.errorHandling;
     // Long enough for both notifiers to time out once.
-    this.leaseMs = config.notifiers.itsm.timeoutMs + config.notifiers.email.timeoutMs + 5_000;
+    this.leaseMs = itsm.timeoutMs + email.timeoutMs + 5_000;
     this.task = new RecurringTask(
       registry,
       'import-alert-dispatcher',

@@ -2,8 +2,6 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
-import { NotifiersModule } from '../../platform/notifiers/notifiers.module.js';
-import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
 import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
 import { errorHandlingPipeline } from './error-handling.pipeline.js';
@@ -14,8 +12,6 @@ import { ImportErrorTrigger } from './import-error.trigger.js';
   imports: [
     PipelineModule.register(errorHandlingPipeline),
     ErrorStoreModule,
-    ObjectStoreModule,
-    NotifiersModule,
     // Records of one alert are marked together, by fingerprint, which ErrorStore does not offer.
     TypeOrmModule.forFeature([ErrorRecord]),
   ],

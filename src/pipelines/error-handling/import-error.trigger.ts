@@ -1,9 +1,9 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ErrorHandlingConfig, errorHandlingConfig } from './error-handling.config.js';
 import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import { ErrorResolved } from '../../platform/error-store/error-resolved.js';
 import { ErrorStore } from '../../platform/error-store/error-store.js';
@@ -25,7 +25,7 @@ import { errorHandlingPipeline } from './error-handling.pipeline.js';
 @Controller()
 export class ImportErrorTrigger {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(errorHandlingConfig) private readonly settings: ErrorHandlingConfig,
     private readonly errors: ErrorStore,
     private readonly store: ObjectStore,
     @InjectRepository(ErrorRecord) private readonly records: Repository<ErrorRecord>,
@@ -47,9 +47,7 @@ export class ImportErrorTrigger {
       key: record.fingerprint,
       payload: alert,
       error: { code: error.code, message: error.message, retriable: true },
-      nextAttemptAt: new Date(
-        Date.now() + this.config.importFlow.errorHandling.aggregationWindowMs,
-      ),
+      nextAttemptAt: new Date(Date.now() + this.settings.aggregationWindowMs),
     });
     // Its alert went out already: the record joins that ticket instead of opening another.
     const existing = await this.store.get(ERROR_ALERTS_STORE, record.fingerprint);

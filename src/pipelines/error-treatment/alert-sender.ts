@@ -1,6 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig, ErrorTreatmentRule } from '../../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import {
+  type ErrorTreatmentConfig,
+  errorTreatmentConfig,
+  type ErrorTreatmentRule,
+} from './error-treatment.config.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import { EmailNotifier } from '../../platform/notifiers/email.notifier.js';
 import { ItsmNotifier } from '../../platform/notifiers/itsm.notifier.js';
@@ -30,7 +34,7 @@ export type ChannelOutcome =
 @Injectable()
 export class AlertSender {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(errorTreatmentConfig) private readonly settings: ErrorTreatmentConfig,
     private readonly email: EmailNotifier,
     private readonly itsm: ItsmNotifier,
   ) {}
@@ -58,7 +62,7 @@ export class AlertSender {
   ): Promise<ChannelOutcome> {
     try {
       if (channel === 'email') {
-        const to = this.config.errorTreatment.supportEmail;
+        const to = this.settings.supportEmail;
         if (!to || !this.email.isConfigured())
           return { outcome: 'skipped', reason: 'SUPPORT_EMAIL or SMTP_URL not set' };
         const { messageId } = await this.email.send({

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
-import { NotifiersModule } from '../../platform/notifiers/notifiers.module.js';
 import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
 import { AlertSender } from './alert-sender.js';
 import { errorTreatmentPipeline } from './error-treatment.pipeline.js';
@@ -8,7 +7,7 @@ import { ErrorTreatmentService } from './error-treatment.service.js';
 import { ErrorTreatmentTrigger } from './error-treatment.trigger.js';
 
 @Module({
-  imports: [PipelineModule.register(errorTreatmentPipeline), ErrorStoreModule, NotifiersModule],
+  imports: [PipelineModule.register(errorTreatmentPipeline), ErrorStoreModule],
   controllers: [ErrorTreatmentTrigger],
   providers: [ErrorTreatmentService, AlertSender],
 })

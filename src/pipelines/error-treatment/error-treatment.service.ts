@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig, ErrorTreatmentRule } from '../../config/config.schema.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import {
+  type ErrorTreatmentConfig,
+  errorTreatmentConfig,
+  type ErrorTreatmentRule,
+} from './error-treatment.config.js';
 import { AlertThrottle } from '../../platform/error-store/alert-throttle.js';
 import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
 import type { ErrorResolved } from '../../platform/error-store/error-resolved.js';
@@ -38,7 +42,7 @@ export class ErrorTreatmentService {
   private readonly reprocessors: ReadonlyMap<string, Publisher<PurchaseReprocess>>;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(errorTreatmentConfig) private readonly settings: ErrorTreatmentConfig,
     private readonly store: ErrorStore,
     private readonly throttle: AlertThrottle,
     private readonly alerts: AlertSender,
@@ -59,7 +63,7 @@ export class ErrorTreatmentService {
     // Treated on an earlier delivery of this error event.
     if (record.status !== 'open') return;
     const error = envelope.payload;
-    const rule = matchRule(this.config.errorTreatment.rules, error);
+    const rule = matchRule(this.settings.rules, error);
     const attempts = reprocessAttemptOf(error);
     if (rule.action === 'reprocess' && (await this.reprocess(record, error, rule, attempts)))
       return;
@@ -90,7 +94,7 @@ export class ErrorTreatmentService {
       return false;
     const attempt = attempts + 1;
     // Waiting here keeps the error event unacknowledged: if this process dies, it is redelivered.
-    await sleep(reprocessDelay(attempt, this.config.errorTreatment.reprocess));
+    await sleep(reprocessDelay(attempt, this.settings.reprocess));
     await publisher.publish({
       attempt,
       errorRecordId: record.id,
@@ -122,7 +126,7 @@ export class ErrorTreatmentService {
     const decision = await this.throttle.decide(
       record.fingerprint,
       record.id,
-      this.config.errorTreatment.aggregationWindowMs,
+      this.settings.aggregationWindowMs,
     );
     if (!decision.alert) {
       await this.store.update(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorTreatmentRule } from '../../config/config.schema.js';
+import type { ErrorTreatmentRule } from './error-treatment.config.js';
 import { FALLBACK_RULE, matchRule, reprocessAttemptOf, reprocessDelay } from './treatment-rules.js';
 
 const rules: ErrorTreatmentRule[] = [

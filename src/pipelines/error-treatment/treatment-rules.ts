@@ -1,4 +1,4 @@
-import type { ErrorTreatmentConfig, ErrorTreatmentRule } from '../../config/config.schema.js';
+import type { ErrorTreatmentConfig, ErrorTreatmentRule } from './error-treatment.config.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 
 /** Used when no configured rule matches: tell support by every channel. */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import { EventBus } from '../../platform/event-bus/event-bus.js';
+import { type ExtractConfig, extractConfig } from './extract.config.js';
 import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
 import { Imports } from '../import-flow/imports.js';
 import { Extraction } from './extraction.js';
@@ -27,7 +27,8 @@ export class ExtractionResumer implements OnApplicationBootstrap, OnModuleDestro
   private readonly task: RecurringTask;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(extractConfig) private readonly settings: ExtractConfig,
+    private readonly bus: EventBus,
     private readonly imports: Imports,
     private readonly extraction: Extraction,
     registry: SchedulerRegistry,
@@ -35,14 +36,14 @@ export class ExtractionResumer implements OnApplicationBootstrap, OnModuleDestro
     this.task = new RecurringTask(
       registry,
       'import-extraction-resumer',
-      config.importFlow.extract.resumeIntervalMs,
+      settings.resumeIntervalMs,
       () => this.resume(),
       this.logger,
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.bus.redisUrl) {
+    if (!this.bus.durable) {
       const replayed = await this.imports.prepareReplay();
       if (replayed > 0)
         this.logger.log(
@@ -59,7 +60,7 @@ export class ExtractionResumer implements OnApplicationBootstrap, OnModuleDestro
 
   private async resume(): Promise<void> {
     const owner = randomUUID();
-    const claimed = await this.imports.claimStale(owner, this.config.importFlow.extract.leaseMs);
+    const claimed = await this.imports.claimStale(owner, this.settings.leaseMs);
     for (const found of claimed) {
       if (this.extraction.isRunning(found.id)) continue;
       this.logger.log(`resuming the extraction of import ${found.id} (${found.source})`);

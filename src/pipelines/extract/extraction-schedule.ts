@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ImportFlowConfig, importFlowConfig } from '../import-flow/import-flow.config.js';
 import { Extraction } from './extraction.js';
 
 /**
@@ -16,13 +16,13 @@ export class ExtractionSchedule implements OnApplicationBootstrap {
   private readonly logger = new Logger('ExtractionSchedule');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(importFlowConfig) private readonly flow: ImportFlowConfig,
     private readonly extraction: Extraction,
     private readonly registry: SchedulerRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const [name, source] of Object.entries(this.config.importFlow.sources)) {
+    for (const [name, source] of Object.entries(this.flow.sources)) {
       if (!source.cron) continue;
       const job = CronJob.from({
         cronTime: source.cron,

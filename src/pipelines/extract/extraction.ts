@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ExtractConfig, extractConfig } from './extract.config.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
@@ -57,7 +57,7 @@ export class Extraction implements OnModuleDestroy {
   private stopping = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(extractConfig) private readonly settings: ExtractConfig,
     private readonly imports: Imports,
     private readonly states: RecordStates,
     private readonly readers: SourceReaders,
@@ -73,7 +73,7 @@ export class Extraction implements OnModuleDestroy {
       source,
       ...trigger,
       owner,
-      leaseMs: this.config.importFlow.extract.leaseMs,
+      leaseMs: this.settings.leaseMs,
     });
     if (!created) return null;
     this.launch(created, owner);
@@ -98,7 +98,7 @@ export class Extraction implements OnModuleDestroy {
   }
 
   private async run(found: Import, owner: string): Promise<void> {
-    const { leaseMs } = this.config.importFlow.extract;
+    const { leaseMs } = this.settings;
     let cursor: SourceCursor = found.cursor;
     // The cursor move of the page published last, still on its way to the database.
     let advanced: Promise<boolean> = Promise.resolve(true);
@@ -207,7 +207,7 @@ export class Extraction implements OnModuleDestroy {
    * resolves false if it was lost.
    */
   private async waitForRoom(found: Import, owner: string, cursor: SourceCursor): Promise<boolean> {
-    const { maxBacklog, leaseMs } = this.config.importFlow.extract;
+    const { maxBacklog, leaseMs } = this.settings;
     let renewed = Date.now();
     while (!this.stopping && (await this.extracted.backlog()) > maxBacklog) {
       await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ObjectStoreModule } from '../../platform/object-store/object-store.module.js';
 import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
 import { DiscardedRecords } from './discarded-records.js';
 import { ImportRecord } from './import-record.entity.js';
@@ -11,10 +10,10 @@ import { RecordStates } from './record-states.js';
 const entities = [Import, ImportRecord];
 const bookkeeping = [Imports, RecordStates, BackgroundWrites];
 
-/** What the four pipelines of the import flow share: imports, record states, the Object Store. */
+/** What the four pipelines of the import flow share: imports and record states. */
 @Module({
-  imports: [TypeOrmModule.forFeature(entities), ObjectStoreModule],
+  imports: [TypeOrmModule.forFeature(entities)],
   providers: [...bookkeeping, DiscardedRecords],
-  exports: [...bookkeeping, ObjectStoreModule],
+  exports: bookkeeping,
 })
 export class ImportFlowModule {}

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ReprocessConfig, reprocessConfig } from '../reprocess/reprocess.config.js';
 import {
   type ErrorResolved,
   MAX_RESOLVED_SUBJECTS,
@@ -45,17 +45,17 @@ export interface RecordWork {
  */
 @Injectable()
 export class RecordProcessor {
-  private readonly reprocess: AppConfig['importFlow']['reprocess'];
+  private readonly reprocess: ReprocessConfig;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(reprocessConfig) reprocess: ReprocessConfig,
     private readonly states: RecordStates,
     private readonly store: ObjectStore,
     private readonly target: TargetWriter,
     private readonly writes: BackgroundWrites,
     @InjectPublisher(importResolved) private readonly resolutions: Publisher<ErrorResolved>,
   ) {
-    this.reprocess = config.importFlow.reprocess;
+    this.reprocess = reprocess;
   }
 
   /** Throws only when the outcome cannot be kept: the bus then redelivers the whole batch. */

@@ -3,7 +3,6 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/harness/free-ports.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import { EventBatch } from '../../platform/event-bus/event-batch.js';
 import { createEnvelope } from '../../platform/event-bus/event-envelope.js';
@@ -46,8 +45,7 @@ function triggersFailingWith(error: unknown) {
   const errors = {
     publish: (event: PipelineError) => Promise.resolve(void published.push(event)),
   } as unknown as Publisher<PipelineError>;
-  const config = { bus: { maxDeliveries: MAX_DELIVERIES } } as AppConfig;
-  return { triggers: new RecordTriggers(config, processor, errors), published };
+  return { triggers: new RecordTriggers(processor, errors), published };
 }
 
 /** A batch of extracted records, one per delivery number given. */
@@ -58,6 +56,7 @@ function batchAt(...attempts: number[]): EventBatch<ExtractedRecord> {
       const payload = { importId, source: 'sample', key: String(i + 1), data: { id: i + 1 } };
       return { payload, envelope: createEnvelope('record.extracted', payload, 'extract'), attempt };
     }),
+    MAX_DELIVERIES,
   );
 }
 

@@ -1,9 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import { describeError, failureOutcome } from '../../platform/event-bus/delivery/deliver.js';
+import { describeError } from '../../platform/event-bus/delivery/deliver.js';
 import { type BatchItem, EventBatch } from '../../platform/event-bus/event-batch.js';
 import { EventBatchTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
@@ -31,7 +29,6 @@ const PROCESS_BATCH = 500;
 @Controller()
 export class RecordTriggers {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly processor: RecordProcessor,
     @InjectPublisher(importError) private readonly errors: Publisher<PipelineError>,
   ) {}
@@ -71,10 +68,7 @@ export class RecordTriggers {
       // event is dead-lettered, its record goes into an error event. Not while the database is
       // away: the bus then holds the event at the same delivery number, and each of its probes
       // would publish another.
-      const { maxDeliveries } = this.config.bus;
-      const last = batch.items.filter(
-        (item) => failureOutcome({ maxDeliveries }, error, item).kind === 'dead',
-      );
+      const last = batch.items.filter((item) => batch.deadLetters(item, error));
       await Promise.all(
         last.map((item) => batch.within(item, () => this.report(item, read, error))),
       );

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type PurchaseFlowConfig, purchaseFlowConfig } from './purchase-flow.config.js';
 import type { ErrorResolved } from '../../platform/error-store/error-resolved.js';
 import { RetryLaterError } from '../../platform/event-bus/errors/retry-later.error.js';
 import type { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
@@ -56,7 +56,7 @@ export class ChannelDelivery {
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) private readonly flow: PurchaseFlowConfig,
     private readonly ledger: DeliveryLedger,
     private readonly unrecorded: UnrecordedSends,
     private readonly errors: FlowErrorReporter,
@@ -100,11 +100,7 @@ export class ChannelDelivery {
     let outcome: DeliveryOutcome;
     let resolves: boolean;
     try {
-      const claim = await this.ledger.claim(
-        purchaseId,
-        channel,
-        this.config.purchaseFlow.deliveryLeaseMs,
-      );
+      const claim = await this.ledger.claim(purchaseId, channel, this.flow.deliveryLeaseMs);
       if (claim.kind === 'held-elsewhere') throw comeBackAfter(claim, channel, purchaseId);
       if (claim.kind === 'already-sent') {
         outcome = 'already-sent';

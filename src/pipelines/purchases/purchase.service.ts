@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   HttpException,
-  Inject,
   Injectable,
   Logger,
   NotFoundException,
@@ -9,8 +8,11 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import {
+  type PurchaseFlowConfig,
+  purchaseFlowConfig,
+} from '../purchase-flow/purchase-flow.config.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../platform/event-bus/publisher.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
@@ -61,9 +63,9 @@ export class PurchaseService {
     private readonly idempotency: IdempotencyStore,
     private readonly errors: FlowErrorReporter,
     @InjectPublisher(purchaseCompleted) private readonly completed: Publisher<PurchaseCompleted>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) settings: PurchaseFlowConfig,
   ) {
-    this.publishTimeoutMs = config.purchaseFlow.publishTimeoutMs;
+    this.publishTimeoutMs = settings.publishTimeoutMs;
   }
 
   async create(request: CreatePurchaseRequest, idempotencyKey?: string): Promise<PurchaseAnswer> {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { InjectConfig } from '../../platform/config/index.js';
+import { type ImportFlowConfig, importFlowConfig } from '../import-flow/import-flow.config.js';
+import { type ReprocessConfig, reprocessConfig } from './reprocess.config.js';
 import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
 import { BusObservers } from '../../platform/event-bus/bus-observers.js';
 import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
@@ -42,12 +42,12 @@ type Entry = ObjectStoreEntry & { payload: StoredRecord };
 export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Reprocessor');
   private readonly task: RecurringTask;
-  private readonly flow: AppConfig['importFlow'];
   /** The outage the runs have been failing on, since when; reported once. */
   private waiting?: { outage: Outage; since: Date };
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(importFlowConfig) private readonly flow: ImportFlowConfig,
+    @InjectConfig(reprocessConfig) private readonly settings: ReprocessConfig,
     private readonly store: ObjectStore,
     private readonly states: RecordStates,
     @InjectPublisher(recordReprocess) private readonly reprocess: Publisher<ReprocessRecord>,
@@ -55,11 +55,10 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
     registry: SchedulerRegistry,
     private readonly observers: BusObservers,
   ) {
-    this.flow = config.importFlow;
     this.task = new RecurringTask(
       registry,
       'import-reprocessor',
-      this.flow.reprocess.intervalMs,
+      this.settings.intervalMs,
       () => this.run(),
       this.logger,
     );
@@ -75,7 +74,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass over the due records. */
   async run(): Promise<void> {
-    const { batchSize, leaseMs } = this.flow.reprocess;
+    const { batchSize, leaseMs } = this.settings;
     try {
       const claim = await this.store.claimDue<StoredRecord>(IMPORT_RECORDS_STORE, {
         limit: batchSize,
@@ -128,8 +127,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async review(entry: Entry, owner: string): Promise<void> {
     const record = entry.payload;
-    const maxAttempts =
-      this.flow.sources[record.source]?.maxAttempts ?? this.flow.reprocess.maxAttempts;
+    const maxAttempts = this.flow.sources[record.source]?.maxAttempts ?? this.settings.maxAttempts;
     if (!entry.retriable) {
       return this.giveUp(entry, owner, `not retriable: ${entry.lastError ?? 'invalid record'}`);
     }
@@ -141,7 +139,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
       );
     }
     // Marked before publishing: a lost lease means another replica has it, so nothing is published twice.
-    if (!(await this.store.handedBack(entry, owner, this.flow.reprocess.awaitMs))) return;
+    if (!(await this.store.handedBack(entry, owner, this.settings.awaitMs))) return;
     await this.states.countReprocessing(record.importId, record.key);
     await this.reprocess.publish(
       {

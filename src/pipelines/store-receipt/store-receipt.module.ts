@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { NotifiersModule } from '../../platform/notifiers/notifiers.module.js';
 import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
 import { ChannelDelivery } from '../purchase-flow/channel-delivery.js';
 import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js';
@@ -9,7 +8,7 @@ import { StoreReceiptTrigger } from './store-receipt.trigger.js';
 import { storeReceiptPipeline } from './store-receipt.pipeline.js';
 
 @Module({
-  imports: [PipelineModule.register(storeReceiptPipeline), DeliveryLedgerModule, NotifiersModule],
+  imports: [PipelineModule.register(storeReceiptPipeline), DeliveryLedgerModule],
   controllers: [StoreReceiptTrigger],
   providers: [ChannelDelivery, FlowErrorReporter, ReceiptSender],
 })

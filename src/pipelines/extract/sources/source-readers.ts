@@ -1,8 +1,12 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig, ImportSourceConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import {
+  type ImportFlowConfig,
+  importFlowConfig,
+  type ImportSourceConfig,
+} from '../../import-flow/import-flow.config.js';
 import { HttpSourceReader } from './http-source.reader.js';
 import { ExtractionError, type SourceReader } from './source-reader.js';
 import { SqlSourceReader } from './sql-source.reader.js';
@@ -16,18 +20,16 @@ export class SourceReaders implements OnApplicationShutdown {
   private readonly connections = new Map<string, Promise<DataSource>>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig(importFlowConfig) private readonly flow: ImportFlowConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   names(): string[] {
-    return Object.keys(this.config.importFlow.sources);
+    return Object.keys(this.flow.sources);
   }
 
   source(name: string): ImportSourceConfig | undefined {
-    return Object.hasOwn(this.config.importFlow.sources, name)
-      ? this.config.importFlow.sources[name]
-      : undefined;
+    return Object.hasOwn(this.flow.sources, name) ? this.flow.sources[name] : undefined;
   }
 
   async reader(name: string): Promise<SourceReader> {

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../../config/config.schema.js';
+import type { TargetConfig } from '../process.config.js';
 import type { TargetRecord } from '../business-rule.js';
 import { MAX_BULK_ANSWER_BYTES, readBulkAnswer } from './bulk-answer.js';
 import { JsonPoster } from './json-poster.js';
@@ -19,7 +19,7 @@ export class TargetServiceClient {
 
   constructor(
     private readonly url: URL,
-    private readonly target: AppConfig['importFlow']['target'],
+    private readonly target: TargetConfig,
   ) {}
 
   /** Resolves with each record's failure, or `undefined` where the service took it. */

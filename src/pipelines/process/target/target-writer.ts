@@ -1,8 +1,8 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import { type TargetConfig, targetConfig } from '../process.config.js';
 import { upsertRows } from '../../../platform/persistence/multi-row.js';
 import { retryOnDeadlock } from '../../../platform/persistence/retry-on-deadlock.js';
 import type { TargetRecord } from '../business-rule.js';
@@ -26,14 +26,14 @@ const TARGET_COLUMNS = [
  */
 @Injectable()
 export class TargetWriter implements OnApplicationShutdown {
-  private readonly target: AppConfig['importFlow']['target'];
+  private readonly target: TargetConfig;
   private readonly service?: TargetServiceClient;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(targetConfig) target: TargetConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    this.target = config.importFlow.target;
+    this.target = target;
     this.service = this.target.httpUrl
       ? new TargetServiceClient(new URL(this.target.httpUrl), this.target)
       : undefined;

@@ -1,7 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import {
+  type PurchaseFlowConfig,
+  purchaseFlowConfig,
+} from '../../purchase-flow/purchase-flow.config.js';
 import { BatchTask } from '../../../platform/reprocessing/batch-task.js';
 import { IdempotencyStore } from './idempotency-store.js';
 
@@ -13,14 +16,14 @@ import { IdempotencyStore } from './idempotency-store.js';
 @Injectable()
 export class IdempotencyKeyPurge extends BatchTask {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) settings: PurchaseFlowConfig,
     store: IdempotencyStore,
     registry: SchedulerRegistry,
   ) {
     super(
       registry,
       'purchases-idempotency-purge',
-      config.purchaseFlow.idempotencyPurge,
+      settings.idempotencyPurge,
       (limit) => store.purgeExpired(limit),
       new Logger('IdempotencyKeyPurge'),
       'idempotency key(s) past their retention deleted',

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ConflictException,
-  Inject,
-  Injectable,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, LessThan, Repository } from 'typeorm';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import {
+  type PurchaseFlowConfig,
+  purchaseFlowConfig,
+} from '../../purchase-flow/purchase-flow.config.js';
 import { IdempotencyKey } from '../idempotency-key.entity.js';
 
 /** The outcome of presenting a key: go ahead (holding it), or answer what the first request got. */
@@ -38,11 +36,11 @@ export class IdempotencyStore {
   private readonly retentionMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) settings: PurchaseFlowConfig,
     @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
   ) {
-    this.lockMs = config.purchaseFlow.idempotencyLockMs;
-    this.retentionMs = config.purchaseFlow.idempotencyRetentionMs;
+    this.lockMs = settings.idempotencyLockMs;
+    this.retentionMs = settings.idempotencyRetentionMs;
   }
 
   async claim(scope: string, key: string, hash: string): Promise<IdempotencyClaim> {

@@ -1,7 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import {
+  type PurchaseFlowConfig,
+  purchaseFlowConfig,
+} from '../../purchase-flow/purchase-flow.config.js';
 import { BatchTask } from '../../../platform/reprocessing/batch-task.js';
 import { PurchaseOutbox } from './purchase-outbox.js';
 
@@ -15,14 +18,14 @@ import { PurchaseOutbox } from './purchase-outbox.js';
 @Injectable()
 export class PurchaseOutboxSweep extends BatchTask {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) settings: PurchaseFlowConfig,
     outbox: PurchaseOutbox,
     registry: SchedulerRegistry,
   ) {
     super(
       registry,
       'purchases-outbox-sweep',
-      config.purchaseFlow.outbox,
+      settings.outbox,
       (limit) => outbox.republishDue(limit),
       new Logger('PurchaseOutboxSweep'),
       'purchase(s) nobody heard published again',

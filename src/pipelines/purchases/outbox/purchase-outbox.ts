@@ -1,8 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG } from '../../../config/config.module.js';
-import type { AppConfig, PurchaseFlowConfig } from '../../../config/config.schema.js';
+import { InjectConfig } from '../../../platform/config/index.js';
+import {
+  type PurchaseFlowConfig,
+  purchaseFlowConfig,
+} from '../../purchase-flow/purchase-flow.config.js';
 import { InjectPublisher } from '../../../platform/event-bus/inject-publisher.decorator.js';
 import type { Publisher } from '../../../platform/event-bus/publisher.js';
 import { unheard } from '../../purchase-flow/delivery-ledger.js';
@@ -31,11 +34,11 @@ export class PurchaseOutbox {
   private readonly settings: PurchaseFlowConfig['outbox'];
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectConfig(purchaseFlowConfig) flow: PurchaseFlowConfig,
     @InjectRepository(Purchase) private readonly purchases: Repository<Purchase>,
     @InjectPublisher(purchaseCompleted) private readonly completed: Publisher<PurchaseCompleted>,
   ) {
-    this.settings = config.purchaseFlow.outbox;
+    this.settings = flow.outbox;
   }
 
   /**

@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig } from '../../../config/config.schema.js';
+import type { HttpConfig } from '../http.config.js';
 import { type ExceededLimit, exceededLimit } from './body-shape.js';
 
 const WHAT: Record<string, string> = {
@@ -21,7 +21,7 @@ const WHAT: Record<string, string> = {
  * a 415: no route reads one, and an unparsed body would reach validation as nothing at all.
  * Each refusal is a problem naming the limit and its key.
  */
-export function useRequestLimits(app: NestExpressApplication, http: AppConfig['http']): void {
+export function useRequestLimits(app: NestExpressApplication, http: HttpConfig): void {
   app.use(refuseOtherMediaTypes);
   app.useBodyParser('json', { limit: http.bodyLimit });
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {

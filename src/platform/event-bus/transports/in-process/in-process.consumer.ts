@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';
 import {

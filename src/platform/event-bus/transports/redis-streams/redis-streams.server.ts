@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import { AckBatcher } from './ack-batcher.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import { outageOf } from '../../../reliability/outage.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { retryDelay } from '../../delivery/backoff.js';

@@ -1,19 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ZodError } from 'zod';
+import { type ConfigTree, composeDefaults, composeSchema } from './compose-config.js';
 import { ConfigError } from './config.error.js';
-import { type AppConfig, configSchema } from './config.schema.js';
-import { type EnvironmentVariable, environmentVariables } from './environment-variables.js';
+import type { ConfigFragment } from './config-fragment.js';
+import { type EnvironmentVariable, variablesOf } from './environment-variables.js';
+import { deepMerge, getPath, isPlainObject, type Json, setPath } from './json-tree.js';
 
-type Json = Record<string, unknown>;
-
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<T = unknown> {
   /** Defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Folder of `default.json` and `<NODE_ENV>.json`; defaults to `CONFIG_DIR` or `./config`. */
   configDir?: string;
   /** Applied after the files and before the environment: tests use it. */
-  overrides?: DeepPartial<AppConfig>;
+  overrides?: DeepPartial<T>;
 }
 
 export type DeepPartial<T> = T extends unknown[]
@@ -23,28 +23,34 @@ export type DeepPartial<T> = T extends unknown[]
     : T;
 
 /**
- * Builds the configuration: `config/default.json`, then `config/<NODE_ENV>.json`, then
- * overrides, then environment variables. Throws a {@link ConfigError} naming the key at fault.
+ * Builds the configuration of `fragments`: their defaults, then `config/default.json`, then
+ * `config/<NODE_ENV>.json`, then overrides, then environment variables. Throws a
+ * {@link ConfigError} naming the key at fault, and its variable when it has one.
  */
-export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
+export function loadConfig<const F extends readonly ConfigFragment<unknown>[]>(
+  fragments: F,
+  options: LoadConfigOptions<ConfigTree<F>> = {},
+): ConfigTree<F> {
   const env = options.env ?? process.env;
   const environment = env.NODE_ENV?.trim() || 'development';
   const dir = resolve(options.configDir ?? env.CONFIG_DIR ?? 'config');
+  const variables = variablesOf(fragments);
 
-  let merged = readJson(join(dir, 'default.json'), true);
-  merged = deepMerge(merged, readJson(join(dir, `${environment}.json`), false));
-  refuseSecretsInFiles(merged);
+  let fromFiles = readJson(join(dir, 'default.json'), false);
+  fromFiles = deepMerge(fromFiles, readJson(join(dir, `${environment}.json`), false));
+  refuseSecretsInFiles(fromFiles, variables);
+  let merged = deepMerge(composeDefaults(fragments), fromFiles);
   merged = deepMerge(merged, (options.overrides ?? {}) as Json);
   merged = deepMerge(merged, { env: environment });
-  for (const variable of environmentVariables) {
+  for (const variable of variables) {
     const raw = env[variable.name];
     if (raw === undefined || raw.trim() === '') continue;
     setPath(merged, variable.path, parseVariable(variable, raw.trim()));
   }
 
-  const result = configSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(describe(result.error));
-  return result.data;
+  const result = composeSchema(fragments).safeParse(merged);
+  if (!result.success) throw new ConfigError(describe(result.error, variables));
+  return result.data as ConfigTree<F>;
 }
 
 function readJson(file: string, required: boolean): Json {
@@ -62,8 +68,8 @@ function readJson(file: string, required: boolean): Json {
 }
 
 /** Credentials come from the environment only, so that no file in the repository holds one. */
-function refuseSecretsInFiles(fromFiles: Json): void {
-  for (const variable of environmentVariables) {
+function refuseSecretsInFiles(fromFiles: Json, variables: EnvironmentVariable[]): void {
+  for (const variable of variables) {
     if (!variable.secret) continue;
     const value = getPath(fromFiles, variable.path);
     if (value === undefined || value === null) continue;
@@ -112,10 +118,10 @@ function splitList(raw: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-function describe(error: ZodError): string {
+function describe(error: ZodError, variables: EnvironmentVariable[]): string {
   const lines = error.issues.map((issue) => {
     const key = issue.path.join('.');
-    const variable = environmentVariables.find(
+    const variable = variables.find(
       (v) => v.path.join('.') === issue.path.slice(0, v.path.length).join('.'),
     );
     const name = variable ? `${variable.name} (${key})` : key || '(root)';
@@ -124,31 +130,24 @@ function describe(error: ZodError): string {
   return `invalid configuration:\n${lines.join('\n')}`;
 }
 
-function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `over` merged into `base`, key by key; arrays and values replace, `undefined` leaves alone. */
-export function deepMerge(base: Json, over: Json): Json {
-  const out: Json = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (value === undefined) continue;
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key], value) : value;
+/**
+ * One fragment's settings from its defaults and `values`, validated: for a spec that builds a
+ * service by hand, or a tool that needs one owner's settings without the whole configuration.
+ */
+export function settingsOf<T>(
+  fragment: ConfigFragment<T>,
+  values: DeepPartial<T> = {} as DeepPartial<T>,
+): T {
+  const merged =
+    isPlainObject(fragment.defaults) && isPlainObject(values)
+      ? deepMerge(fragment.defaults, values)
+      : (values ?? fragment.defaults);
+  const result = fragment.schema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  - ${[...fragment.path, ...issue.path].join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return out;
-}
-
-function getPath(source: Json, path: string[]): unknown {
-  let node: unknown = source;
-  for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
-  return node;
-}
-
-function setPath(target: Json, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!isPlainObject(node[key])) node[key] = {};
-    node = node[key] as Json;
-  }
-  node[path[path.length - 1]!] = value;
+  return result.data;
 }
