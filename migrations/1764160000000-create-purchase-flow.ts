@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** The purchase flow: cards and merchant rules (business-rule data), purchases, their deliveries, idempotency keys. */
 export class CreatePurchaseFlow1764160000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** The asynchronous model's bookkeeping: imports, the state of each record, and the target table. */
 export class CreateImportFlow1764170000000 implements MigrationInterface {

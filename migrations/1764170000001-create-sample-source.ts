@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 const SAMPLE_ROWS = 25;
 

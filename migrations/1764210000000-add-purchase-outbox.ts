@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, TableColumn, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /**
  * The purchase outbox: how often a purchase was published again because none of its

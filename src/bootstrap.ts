@@ -6,20 +6,19 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
-import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
-import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
+import { EVENT_BUS_SERVER, type EventBusServer } from './platform/event-bus/index.js';
 import {
   CORRELATION_HEADERS,
   correlationHeaders,
-} from './platform/http/correlation-id.middleware.js';
-import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
-import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
-import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
-import { ShutdownGate } from './platform/http/shutdown-gate.js';
-import { useRequestLimits } from './platform/http/request-limits/request-limits.js';
-import { createValidationPipe } from './platform/http/validation.pipe.js';
-import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
-import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
+  publicBaseMiddleware,
+  buildOpenApiDocument,
+  serveApiDocs,
+  ProblemDetailsFilter,
+  ShutdownGate,
+  useRequestLimits,
+  createValidationPipe,
+} from './platform/http/index.js';
+import { type PipelineEntry, selectPipelines } from './platform/pipeline/index.js';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;

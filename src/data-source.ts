@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { migrations } from '../migrations/index.js';
 import { loadAppConfig } from './config/app-config.js';
-import { dataSourceOptions } from './platform/persistence/data-source-options.js';
+import { dataSourceOptions } from './platform/persistence/index.js';
 
 /** For the TypeORM CLI (`npm run migration:run`): the same database and migrations the app has. */
 export default new DataSource(dataSourceOptions(loadAppConfig().database, migrations));

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, start } from './bootstrap.js';
 import { loadAppConfig } from './config/app-config.js';
 import { ConfigError } from './platform/config/index.js';
-import { DevelopmentToken } from './platform/auth/development-token.js';
+import { DevelopmentToken } from './platform/auth/index.js';
 import { pipelineCatalogue } from './pipelines/index.js';
 
 async function main(): Promise<void> {

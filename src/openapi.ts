@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp } from './bootstrap.js';
 import { loadAppConfig } from './config/app-config.js';
-import { buildOpenApiDocument, withServer } from './platform/http/openapi.js';
+import { buildOpenApiDocument, withServer } from './platform/http/index.js';
 import { pipelineCatalogue } from './pipelines/index.js';
 
 /**

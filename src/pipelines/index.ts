@@ -1,4 +1,4 @@
-import type { PipelineEntry } from '../platform/pipeline/pipeline-definition.js';
+import type { PipelineEntry } from '../platform/pipeline/index.js';
 import { bankNotificationPipeline } from './bank-notification/bank-notification.pipeline.js';
 import { BankNotificationModule } from './bank-notification/bank-notification.module.js';
 import { errorTreatmentPipeline } from './error-treatment/error-treatment.pipeline.js';

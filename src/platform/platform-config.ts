@@ -1,12 +1,12 @@
-import { authConfig } from './auth/auth.config.js';
+import { authConfig } from './auth/index.js';
 import { type ConfigTree, environmentConfig } from './config/index.js';
-import { busConfig, shutdownConfig } from './event-bus/event-bus.config.js';
-import { httpConfig } from './http/http.config.js';
-import { logConfig } from './logging/logging.config.js';
-import { notifiersConfig } from './notifiers/notifiers.config.js';
-import { objectStoreConfig } from './object-store/object-store.config.js';
-import { databaseConfig } from './persistence/persistence.config.js';
-import { pipelinesConfig } from './pipeline/pipeline.config.js';
+import { busConfig, shutdownConfig } from './event-bus/index.js';
+import { httpConfig } from './http/index.js';
+import { logConfig } from './logging/index.js';
+import { notifiersConfig } from './notifiers/index.js';
+import { objectStoreConfig } from './object-store/index.js';
+import { databaseConfig } from './persistence/index.js';
+import { pipelinesConfig } from './pipeline/index.js';
 
 /** The platform's configuration fragments, one per module that has settings. */
 export const platformConfig = [

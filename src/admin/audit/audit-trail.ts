@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, Repository } from 'typeorm';
-import { withinTimeRange } from '../../platform/persistence/time-range.js';
-import type { Principal } from '../../platform/auth/principal.js';
+import { withinTimeRange } from '../../platform/persistence/index.js';
+import type { Principal } from '../../platform/auth/index.js';
 import { type AuditOutcome, AuditRecord } from './audit-record.entity.js';
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
+import type { ErrorRecord } from '../../platform/error-store/index.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 import { PIPELINE_NAME } from '../shared/identifiers.js';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
+import { ErrorStoreModule } from '../../platform/error-store/index.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ErrorsController } from './errors.controller.js';
 import { ItsmResend } from './itsm-resend.js';

@@ -1,8 +1,6 @@
 import { BadGatewayException, ConflictException, Injectable } from '@nestjs/common';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import { type Incident, ItsmNotifier } from '../../platform/notifiers/itsm.notifier.js';
-import { NotifierError } from '../../platform/notifiers/notifier.error.js';
+import { type ErrorRecord, ErrorStore } from '../../platform/error-store/index.js';
+import { type Incident, ItsmNotifier, NotifierError } from '../../platform/notifiers/index.js';
 
 /** Opens (again) an ITSM incident for an error record, and notes the ticket on the record. */
 @Injectable()

@@ -13,7 +13,7 @@ import {
   OBJECT_STORE_STATUSES,
   type ObjectStoreEntry,
   type ObjectStoreStatus,
-} from '../../platform/object-store/object-store-entry.entity.js';
+} from '../../platform/object-store/index.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 
 const STORE_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;

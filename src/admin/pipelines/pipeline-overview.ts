@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
-import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
+import { EventBus, EventRegistry } from '../../platform/event-bus/index.js';
 import type { PipelineView, TopologyView } from './pipelines.dto.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { PipelineModule } from '../../platform/pipeline/index.js';
 import { ChannelDelivery } from '../purchase-flow/channel-delivery.js';
 import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';

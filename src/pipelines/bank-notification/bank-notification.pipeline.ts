@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
 import { purchaseFlowResolved } from '../purchase-flow/purchase-flow-resolved.event.js';
 

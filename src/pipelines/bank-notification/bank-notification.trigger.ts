@@ -1,7 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
-import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
+import { EventTrigger, EventTriggerContext } from '../../platform/event-bus/index.js';
 import { ChannelDelivery, SUBSCRIBER_MAX_DELIVERIES } from '../purchase-flow/channel-delivery.js';
 import { PurchaseCompleted, purchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import { notificationRetry, PurchaseReprocess } from '../purchase-flow/reprocess.events.js';

@@ -4,7 +4,7 @@ import {
   type NotificationServiceConfig,
   notificationServiceConfig,
 } from './bank-notification.config.js';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
+import { flowContext } from '../../platform/event-bus/index.js';
 import { DeliveryFailure } from '../purchase-flow/delivery-failure.error.js';
 import { formatAmount } from '../purchase-flow/format-amount.js';
 import type { PurchaseCompleted } from '../purchase-flow/purchase-completed.event.js';

@@ -9,15 +9,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type ErrorHandlingConfig, errorHandlingConfig } from './error-handling.config.js';
-import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import { retryDelay } from '../../platform/event-bus/delivery/backoff.js';
-import { EmailNotifier } from '../../platform/notifiers/email.notifier.js';
-import { ItsmNotifier } from '../../platform/notifiers/itsm.notifier.js';
-import { NotifierError } from '../../platform/notifiers/notifier.error.js';
-import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
-import { ObjectStore } from '../../platform/object-store/object-store.js';
-import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
+import { ErrorRecord, ErrorStore } from '../../platform/error-store/index.js';
+import { retryDelay } from '../../platform/event-bus/index.js';
+import { EmailNotifier, ItsmNotifier, NotifierError } from '../../platform/notifiers/index.js';
+import { type ObjectStoreEntry, ObjectStore } from '../../platform/object-store/index.js';
+import { RecurringTask } from '../../platform/scheduling/index.js';
 import {
   type AlertSummary,
   emailOf,

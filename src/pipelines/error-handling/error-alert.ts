@@ -1,5 +1,5 @@
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import type { Incident } from '../../platform/notifiers/itsm.notifier.js';
+import type { ErrorRecord } from '../../platform/error-store/index.js';
+import type { Incident } from '../../platform/notifiers/index.js';
 
 /** The Object Store of pipeline 4: one entry per alert (per import and error code), keyed by fingerprint. */
 export const ERROR_ALERTS_STORE = 'error-alerts';

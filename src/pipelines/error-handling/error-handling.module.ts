@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
-import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { ErrorRecord, ErrorStoreModule } from '../../platform/error-store/index.js';
+import { PipelineModule } from '../../platform/pipeline/index.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
 import { errorHandlingPipeline } from './error-handling.pipeline.js';
 import { ImportErrorTrigger } from './import-error.trigger.js';

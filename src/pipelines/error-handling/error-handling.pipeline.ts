@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 
 /** Asynchronous model, pipeline 4: stores the flow's error events and alerts, aggregated. */
 export const errorHandlingPipeline = definePipeline({

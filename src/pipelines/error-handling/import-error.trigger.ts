@@ -4,14 +4,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type ErrorHandlingConfig, errorHandlingConfig } from './error-handling.config.js';
-import { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorResolved } from '../../platform/error-store/error-resolved.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
-import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
-import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
-import { ObjectStore } from '../../platform/object-store/object-store.js';
+import {
+  ErrorRecord,
+  ErrorResolved,
+  ErrorStore,
+  PipelineError,
+} from '../../platform/error-store/index.js';
+import {
+  type EventEnvelope,
+  EventTrigger,
+  EventTriggerContext,
+} from '../../platform/event-bus/index.js';
+import { ObjectStore } from '../../platform/object-store/index.js';
 import { importError, importResolved } from '../import-flow/record-events.js';
 import { ERROR_ALERTS_STORE, type ErrorAlert } from './error-alert.js';
 import { errorHandlingPipeline } from './error-handling.pipeline.js';

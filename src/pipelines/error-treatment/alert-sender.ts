@@ -5,10 +5,8 @@ import {
   errorTreatmentConfig,
   type ErrorTreatmentRule,
 } from './error-treatment.config.js';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { EmailNotifier } from '../../platform/notifiers/email.notifier.js';
-import { ItsmNotifier } from '../../platform/notifiers/itsm.notifier.js';
-import { NotifierError } from '../../platform/notifiers/notifier.error.js';
+import type { ErrorRecord } from '../../platform/error-store/index.js';
+import { EmailNotifier, ItsmNotifier, NotifierError } from '../../platform/notifiers/index.js';
 
 type Channel = ErrorTreatmentRule['channels'][number];
 

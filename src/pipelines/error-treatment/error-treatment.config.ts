@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ConfigOf, defineConfig, millis } from '../../platform/config/index.js';
-import { PIPELINE_NAME } from '../../platform/pipeline/pipeline-name.js';
+import { PIPELINE_NAME } from '../../platform/pipeline/index.js';
 
 const alertChannel = z.enum(['email', 'itsm']);
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
-import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { ErrorStoreModule } from '../../platform/error-store/index.js';
+import { PipelineModule } from '../../platform/pipeline/index.js';
 import { AlertSender } from './alert-sender.js';
 import { errorTreatmentPipeline } from './error-treatment.pipeline.js';
 import { ErrorTreatmentService } from './error-treatment.service.js';

@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { notificationRetry, receiptRetry } from '../purchase-flow/reprocess.events.js';
 
 /**

@@ -6,14 +6,18 @@ import {
   errorTreatmentConfig,
   type ErrorTreatmentRule,
 } from './error-treatment.config.js';
-import { AlertThrottle } from '../../platform/error-store/alert-throttle.js';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import type { ErrorResolved } from '../../platform/error-store/error-resolved.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import {
+  AlertThrottle,
+  type ErrorRecord,
+  type ErrorResolved,
+  ErrorStore,
+  type PipelineError,
+} from '../../platform/error-store/index.js';
+import {
+  type EventEnvelope,
+  InjectPublisher,
+  type Publisher,
+} from '../../platform/event-bus/index.js';
 import type { PurchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import {
   notificationRetry,

@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
-import { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
-import type { EventEnvelope } from '../../platform/event-bus/event-envelope.js';
-import { ErrorResolved } from '../../platform/error-store/error-resolved.js';
-import { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import {
+  EventTrigger,
+  EventTriggerContext,
+  type EventEnvelope,
+} from '../../platform/event-bus/index.js';
+import { ErrorResolved, PipelineError } from '../../platform/error-store/index.js';
 import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
 import { purchaseFlowResolved } from '../purchase-flow/purchase-flow-resolved.event.js';
 import { errorTreatmentPipeline } from './error-treatment.pipeline.js';

@@ -1,5 +1,5 @@
 import type { ErrorTreatmentConfig, ErrorTreatmentRule } from './error-treatment.config.js';
-import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
+import type { PipelineError } from '../../platform/error-store/index.js';
 
 /** Used when no configured rule matches: tell support by every channel. */
 export const FALLBACK_RULE: ErrorTreatmentRule = { action: 'alert', channels: ['email', 'itsm'] };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ConfigOf, defineConfig, millis, positiveInt } from '../../platform/config/index.js';
-import { type BusConfig, retentionOf } from '../../platform/event-bus/event-bus.config.js';
+import { type BusConfig, retentionOf } from '../../platform/event-bus/index.js';
 import { recordExtracted } from '../import-flow/record-events.js';
 
 /** The `extract` pipeline: its extraction lease, resumption, and how far it may run ahead. */

@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { importError, recordExtracted } from '../import-flow/record-events.js';
 
 /** Asynchronous model, pipeline 1: reads a configured source page by page, one event per record. */

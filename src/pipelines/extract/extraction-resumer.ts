@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectConfig } from '../../platform/config/index.js';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
+import { EventBus } from '../../platform/event-bus/index.js';
 import { type ExtractConfig, extractConfig } from './extract.config.js';
-import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
+import { RecurringTask } from '../../platform/scheduling/index.js';
 import { Imports } from '../import-flow/imports.js';
 import { Extraction } from './extraction.js';
 

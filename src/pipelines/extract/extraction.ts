@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type ExtractConfig, extractConfig } from './extract.config.js';
-import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import type { PipelineError } from '../../platform/error-store/index.js';
+import { InjectPublisher, type Publisher } from '../../platform/event-bus/index.js';
 import type { Import } from '../import-flow/import.entity.js';
 import { Imports } from '../import-flow/imports.js';
 import {

@@ -23,8 +23,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
-import { publicUrl } from '../../platform/http/gateway/public-base.js';
+import { flowContext } from '../../platform/event-bus/index.js';
+import { publicUrl } from '../../platform/http/index.js';
 import { ImportProgress } from '../import-flow/import-progress.js';
 import { Imports } from '../import-flow/imports.js';
 import { Extraction } from './extraction.js';

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ObjectStoreDiscards } from '../../platform/object-store/object-store-discards.js';
+import { ObjectStoreDiscards } from '../../platform/object-store/index.js';
 import { RecordStates } from './record-states.js';
 import { IMPORT_RECORDS_STORE, parseStoredRecordKey } from './stored-record.js';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { BackgroundWrites } from '../../platform/persistence/index.js';
 import { DiscardedRecords } from './discarded-records.js';
 import { ImportRecord } from './import-record.entity.js';
 import { Import } from './import.entity.js';

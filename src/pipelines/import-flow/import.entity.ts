@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { jsonTransformer } from '../../platform/persistence/json.transformer.js';
+import { jsonTransformer } from '../../platform/persistence/index.js';
 
 /** Where the extraction of an import stands. */
 export type ExtractionState = 'running' | 'done' | 'failed';

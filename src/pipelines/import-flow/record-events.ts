@@ -9,9 +9,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { defineEvent } from '../../platform/event-bus/event-definition.js';
-import { defineResolutionEvent } from '../../platform/error-store/error-resolved.js';
-import { defineErrorEvent } from '../../platform/error-store/pipeline-error.js';
+import { defineEvent } from '../../platform/event-bus/index.js';
+import { defineResolutionEvent, defineErrorEvent } from '../../platform/error-store/index.js';
 
 /** Record keys are part of Object Store keys (import id + key), which stop at 191 characters. */
 export const MAX_RECORD_KEY = 150;

@@ -5,8 +5,8 @@ import {
   affectedRows,
   insertIgnoringRows,
   placeholders,
-} from '../../platform/persistence/multi-row.js';
-import { retryOnDeadlock } from '../../platform/persistence/retry-on-deadlock.js';
+  retryOnDeadlock,
+} from '../../platform/persistence/index.js';
 import { ImportRecord, type RecordState } from './import-record.entity.js';
 
 export interface RecordRef {

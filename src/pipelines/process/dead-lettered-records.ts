@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { BusObservers } from '../../platform/event-bus/bus-observers.js';
-import type { DeadLetter } from '../../platform/event-bus/delivery/dead-letter.js';
-import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { BusObservers, type DeadLetter } from '../../platform/event-bus/index.js';
+import { BackgroundWrites } from '../../platform/persistence/index.js';
 import { recordExtracted, recordReprocess } from '../import-flow/record-events.js';
 import { type RecordRef, RecordStates } from '../import-flow/record-states.js';
 import { processPipeline } from './process.pipeline.js';

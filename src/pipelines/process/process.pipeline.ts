@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { importError, importResolved } from '../import-flow/record-events.js';
 
 /** Asynchronous model, pipeline 2: the business rule, and the target writes. */

@@ -1,20 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type ReprocessConfig, reprocessConfig } from '../reprocess/reprocess.config.js';
-import {
-  type ErrorResolved,
-  MAX_RESOLVED_SUBJECTS,
-} from '../../platform/error-store/error-resolved.js';
-import { retryDelay } from '../../platform/event-bus/delivery/backoff.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import { type ErrorResolved, MAX_RESOLVED_SUBJECTS } from '../../platform/error-store/index.js';
+import { retryDelay, InjectPublisher, type Publisher } from '../../platform/event-bus/index.js';
 import {
   ObjectStore,
   type StoredError,
   type StoredFailure,
-} from '../../platform/object-store/object-store.js';
+} from '../../platform/object-store/index.js';
 import type { RecordState as ImportRecordState } from '../import-flow/import-record.entity.js';
-import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { BackgroundWrites } from '../../platform/persistence/index.js';
 import { type ExtractedRecord, importResolved } from '../import-flow/record-events.js';
 import { type RecordRef, recordRefKey, RecordStates } from '../import-flow/record-states.js';
 import {

@@ -1,11 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import { describeError } from '../../platform/event-bus/delivery/deliver.js';
-import { type BatchItem, EventBatch } from '../../platform/event-bus/event-batch.js';
-import { EventBatchTrigger } from '../../platform/event-bus/event-trigger.decorator.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import type { PipelineError } from '../../platform/error-store/index.js';
+import {
+  describeError,
+  type BatchItem,
+  EventBatch,
+  EventBatchTrigger,
+  InjectPublisher,
+  type Publisher,
+} from '../../platform/event-bus/index.js';
 import {
   ExtractedRecord,
   importError,

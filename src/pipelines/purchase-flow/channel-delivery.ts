@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type PurchaseFlowConfig, purchaseFlowConfig } from './purchase-flow.config.js';
-import type { ErrorResolved } from '../../platform/error-store/error-resolved.js';
-import { RetryLaterError } from '../../platform/event-bus/errors/retry-later.error.js';
-import type { EventTriggerContext } from '../../platform/event-bus/event-trigger.context.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import type { ErrorResolved } from '../../platform/error-store/index.js';
+import {
+  RetryLaterError,
+  type EventTriggerContext,
+  InjectPublisher,
+  type Publisher,
+} from '../../platform/event-bus/index.js';
 import { type Claim, DeliveryLedger, deliverySubject } from './delivery-ledger.js';
 import { DeliveryFailure } from './delivery-failure.error.js';
 import { describeError as describe, unexpectedErrorCode } from './describe-error.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { BackgroundWrites } from '../../platform/persistence/index.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { PurchaseDelivery } from './purchase-delivery.entity.js';
 import { UnrecordedSends } from './unrecorded-sends.js';

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
-import type { FailedEvent, PipelineError } from '../../platform/error-store/pipeline-error.js';
+import { flowContext, InjectPublisher, type Publisher } from '../../platform/event-bus/index.js';
+import type { FailedEvent, PipelineError } from '../../platform/error-store/index.js';
 import { purchaseFlowError } from './purchase-flow-error.event.js';
 
 export interface FlowFailure {

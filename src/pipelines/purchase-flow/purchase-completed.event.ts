@@ -9,7 +9,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { defineEvent } from '../../platform/event-bus/event-definition.js';
+import { defineEvent } from '../../platform/event-bus/index.js';
 
 /** A recorded purchase, as every subscriber of the flow receives it. */
 export class PurchaseCompleted {

@@ -1,4 +1,4 @@
-import { defineResolutionEvent } from '../../platform/error-store/error-resolved.js';
+import { defineResolutionEvent } from '../../platform/error-store/index.js';
 
 /**
  * The purchase flow's resolution event: a subscriber delivered what it had failed to

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
-import { defineEvent, type EventDefinition } from '../../platform/event-bus/event-definition.js';
+import { defineEvent, type EventDefinition } from '../../platform/event-bus/index.js';
 import { PurchaseCompleted } from './purchase-completed.event.js';
 
 /**

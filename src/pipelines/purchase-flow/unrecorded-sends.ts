@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BackgroundWrites } from '../../platform/persistence/background-writes.js';
+import { BackgroundWrites } from '../../platform/persistence/index.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import type { DeliveryChannel } from './purchase-delivery.entity.js';
 

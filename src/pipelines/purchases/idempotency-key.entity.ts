@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { jsonTransformer } from '../../platform/persistence/json.transformer.js';
+import { jsonTransformer } from '../../platform/persistence/index.js';
 
 export type IdempotencyStatus = 'in-progress' | 'completed';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
-import { inTransaction } from '../../platform/persistence/in-transaction.js';
+import { flowContext } from '../../platform/event-bus/index.js';
+import { inTransaction } from '../../platform/persistence/index.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
 import { Card } from './card.entity.js';
 import type { CreatePurchaseRequest } from './dto/create-purchase.request.js';

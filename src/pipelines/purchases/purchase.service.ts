@@ -13,8 +13,7 @@ import {
   type PurchaseFlowConfig,
   purchaseFlowConfig,
 } from '../purchase-flow/purchase-flow.config.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
+import { InjectPublisher, type Publisher } from '../../platform/event-bus/index.js';
 import { DeliveryLedger } from '../purchase-flow/delivery-ledger.js';
 import { describeError as describe, unexpectedErrorCode } from '../purchase-flow/describe-error.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';

@@ -26,8 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CreatePurchaseRequest } from './dto/create-purchase.request.js';
-import { publicUrl } from '../../platform/http/gateway/public-base.js';
-import { ProblemDetailsView, problemExample } from '../../platform/http/problem-details.view.js';
+import { publicUrl, ProblemDetailsView, problemExample } from '../../platform/http/index.js';
 import { PurchaseView } from './dto/purchase.view.js';
 import { PurchaseService } from './purchase.service.js';
 

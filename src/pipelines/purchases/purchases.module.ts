@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { PipelineModule } from '../../platform/pipeline/index.js';
 import { DeliveryLedgerModule } from '../purchase-flow/delivery-ledger.module.js';
 import { FlowErrorReporter } from '../purchase-flow/flow-error-reporter.js';
 import { Card } from './card.entity.js';

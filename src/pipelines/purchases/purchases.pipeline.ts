@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { purchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import { purchaseFlowError } from '../purchase-flow/purchase-flow-error.event.js';
 

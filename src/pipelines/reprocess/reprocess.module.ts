@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PipelineModule } from '../../platform/pipeline/pipeline.module.js';
+import { PipelineModule } from '../../platform/pipeline/index.js';
 import { ImportFlowModule } from '../import-flow/import-flow.module.js';
 import { reprocessPipeline } from './reprocess.pipeline.js';
 import { Reprocessor } from './reprocessor.js';

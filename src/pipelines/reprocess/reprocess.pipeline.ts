@@ -1,4 +1,4 @@
-import { definePipeline } from '../../platform/pipeline/pipeline-definition.js';
+import { definePipeline } from '../../platform/pipeline/index.js';
 import { importError, recordReprocess } from '../import-flow/record-events.js';
 
 /** Asynchronous model, pipeline 3: republishes due records of the Object Store, or gives up on them. */

@@ -9,14 +9,11 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectConfig } from '../../platform/config/index.js';
 import { type ImportFlowConfig, importFlowConfig } from '../import-flow/import-flow.config.js';
 import { type ReprocessConfig, reprocessConfig } from './reprocess.config.js';
-import type { PipelineError } from '../../platform/error-store/pipeline-error.js';
-import { BusObservers } from '../../platform/event-bus/bus-observers.js';
-import { InjectPublisher } from '../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../platform/event-bus/publisher.js';
-import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
-import { ObjectStore } from '../../platform/object-store/object-store.js';
-import { type Outage, outageOf } from '../../platform/reliability/outage.js';
-import { RecurringTask } from '../../platform/reprocessing/recurring-task.js';
+import type { PipelineError } from '../../platform/error-store/index.js';
+import { BusObservers, InjectPublisher, type Publisher } from '../../platform/event-bus/index.js';
+import { type ObjectStoreEntry, ObjectStore } from '../../platform/object-store/index.js';
+import { type Outage, outageOf } from '../../platform/reliability/index.js';
+import { RecurringTask } from '../../platform/scheduling/index.js';
 import {
   importError,
   recordReprocess,

@@ -1,4 +1,4 @@
-import type { EmailMessage } from '../../platform/notifiers/email.notifier.js';
+import type { EmailMessage } from '../../platform/notifiers/index.js';
 import type { PurchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import { formatAmount } from '../purchase-flow/format-amount.js';
 

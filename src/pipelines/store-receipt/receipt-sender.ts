@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EmailNotifier } from '../../platform/notifiers/email.notifier.js';
-import { NotifierError } from '../../platform/notifiers/notifier.error.js';
+import { EmailNotifier, NotifierError } from '../../platform/notifiers/index.js';
 import { DeliveryFailure } from '../purchase-flow/delivery-failure.error.js';
 import type { PurchaseCompleted } from '../purchase-flow/purchase-completed.event.js';
 import { receiptMail } from './receipt-mail.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { BatchTask } from '../reprocessing/batch-task.js';
+import { BatchTask } from '../scheduling/batch-task.js';
 import { OBJECT_STORE_OPTIONS } from './constants.js';
 import type { ObjectStoreConfig } from './object-store.config.js';
 import { ObjectStore } from './object-store.js';

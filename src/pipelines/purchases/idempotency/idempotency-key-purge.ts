@@ -5,7 +5,7 @@ import {
   type PurchaseFlowConfig,
   purchaseFlowConfig,
 } from '../../purchase-flow/purchase-flow.config.js';
-import { BatchTask } from '../../../platform/reprocessing/batch-task.js';
+import { BatchTask } from '../../../platform/scheduling/index.js';
 import { IdempotencyStore } from './idempotency-store.js';
 
 /**

@@ -6,8 +6,7 @@ import {
   type PurchaseFlowConfig,
   purchaseFlowConfig,
 } from '../../purchase-flow/purchase-flow.config.js';
-import { InjectPublisher } from '../../../platform/event-bus/inject-publisher.decorator.js';
-import type { Publisher } from '../../../platform/event-bus/publisher.js';
+import { InjectPublisher, type Publisher } from '../../../platform/event-bus/index.js';
 import { unheard } from '../../purchase-flow/delivery-ledger.js';
 import {
   type PurchaseCompleted,

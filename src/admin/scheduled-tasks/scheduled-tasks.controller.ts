@@ -1,18 +1,17 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Post } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import {
-  type RecurringTask,
-  recurringTasksOf,
-} from '../../platform/reprocessing/recurring-task.js';
+import { Roles } from '../../platform/auth/index.js';
+import { ApiProblemResponse } from '../../platform/http/index.js';
+import { type RecurringTask, recurringTasksOf } from '../../platform/scheduling/index.js';
 import { Audited } from '../audit/audited.decorator.js';
-import { RunRequest, ScheduledTaskView } from './reprocessing.dto.js';
+import { RunRequest, ScheduledTaskView } from './scheduled-tasks.dto.js';
 
 /** Tasks whose name says they reprocess; the others (e.g. extraction resumers) run only on schedule. */
 const isReprocessing = (task: RecurringTask) => task.name.includes('reprocess');
 
+// The route, tag and class name stay those of reprocessing, its first use: they are the public
+// API (the class name prefixes the OpenAPI operation ids).
 @ApiTags('admin: reprocessing')
 @Roles('operator')
 @Controller('admin/reprocessing')
