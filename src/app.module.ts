@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
-import { migrations } from '../migrations/index.js';
 import { AdminModule } from './admin/admin.module.js';
+import { appMigrations } from './app-migrations.js';
 import type { AppConfig } from './config/app-config.js';
 import { AuthModule } from './platform/auth/index.js';
 import { ConfigModule } from './platform/config/index.js';
@@ -19,9 +19,12 @@ import { MetricsModule } from './platform/metrics/index.js';
 import { NotifiersModule } from './platform/notifiers/index.js';
 import { ObjectStoreModule } from './platform/object-store/index.js';
 import { PersistenceModule } from './platform/persistence/index.js';
-import type { PipelineEntry } from './platform/pipeline/index.js';
+import {
+  configOf,
+  type IntegrationDefinition,
+  type PipelineEntry,
+} from './platform/pipeline/index.js';
 import { ReliabilityModule } from './platform/reliability/index.js';
-import { pipelineConfig } from './pipelines/index.js';
 
 export interface AppModuleOptions {
   /** Where the JSON log lines go; standard output when absent. */
@@ -29,13 +32,14 @@ export interface AppModuleOptions {
 }
 
 /**
- * The application: the platform, each module given its own settings, plus the pipelines this
- * process was asked to run, which inject theirs.
+ * The application: the platform, each module given its own settings, plus the pipelines of
+ * the catalogue's integrations this process was asked to run, which inject theirs.
  */
 @Module({})
 export class AppModule implements NestModule {
   static register(
     config: AppConfig,
+    catalogue: readonly IntegrationDefinition[],
     pipelines: readonly PipelineEntry[],
     options: AppModuleOptions = {},
   ): DynamicModule {
@@ -43,9 +47,9 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, pipelineConfig),
+        ConfigModule.forRoot(config, configOf(catalogue)),
         LoggingModule.forRoot(config.log, options.logStream),
-        PersistenceModule.forRoot(config.database, migrations),
+        PersistenceModule.forRoot(config.database, appMigrations(catalogue)),
         EventBusModule.forRoot(bus, config.shutdown),
         HealthModule,
         RateLimitModule.forRoot(config.http.rateLimit, bus),

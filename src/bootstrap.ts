@@ -18,7 +18,11 @@ import {
   useRequestLimits,
   createValidationPipe,
 } from './platform/http/index.js';
-import { type PipelineEntry, selectPipelines } from './platform/pipeline/index.js';
+import {
+  type IntegrationDefinition,
+  pipelinesOf,
+  selectPipelines,
+} from './platform/pipeline/index.js';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
@@ -28,17 +32,17 @@ export interface CreateAppOptions {
 
 /**
  * Builds the application for `config` with the pipelines `PIPELINES` selects from the
- * catalogue: HTTP surface, Swagger, and the event bus server connected as its
- * microservice. Call `start()` (or `app.init()`, then `app.startAllMicroservices()`) to run it.
+ * catalogue's integrations (all of whose settings and migrations it has): HTTP surface,
+ * Swagger, and the event bus server connected as its microservice. Call `start()` (or `app.init()`, then `app.startAllMicroservices()`) to run it.
  */
 export async function createApp(
   config: AppConfig,
-  catalogue: readonly PipelineEntry[],
+  catalogue: readonly IntegrationDefinition[],
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const pipelines = selectPipelines(config.pipelines, catalogue);
+  const pipelines = selectPipelines(config.pipelines, pipelinesOf(catalogue));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, pipelines, { logStream: options.logStream }),
+    AppModule.register(config, catalogue, pipelines, { logStream: options.logStream }),
     {
       bodyParser: false,
       logger: options.logger ?? ['log', 'warn', 'error'],

@@ -4,11 +4,11 @@ import { createApp, start } from './bootstrap.js';
 import { loadAppConfig } from './config/app-config.js';
 import { ConfigError } from './platform/config/index.js';
 import { DevelopmentToken } from './platform/auth/index.js';
-import { pipelineCatalogue } from './pipelines/index.js';
+import { integrations } from './integrations/index.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const app = await createApp(config, pipelineCatalogue);
+  const app = await createApp(config, integrations);
   await start(app, config);
   const logger = new Logger('Tributary');
   logger.log(`listening on ${await app.getUrl()} (API docs at /docs)`);

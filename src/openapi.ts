@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createApp } from './bootstrap.js';
 import { loadAppConfig } from './config/app-config.js';
 import { buildOpenApiDocument, withServer } from './platform/http/index.js';
-import { pipelineCatalogue } from './pipelines/index.js';
+import { integrations } from './integrations/index.js';
 
 /**
  * `npm run openapi [file]`: writes the OpenAPI document of every route, with every pipeline,
@@ -17,7 +17,7 @@ const config = loadAppConfig({
   env: { NODE_ENV: 'test', PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL },
   overrides: { pipelines: 'all', database: { sqlitePath: ':memory:' }, log: { level: 'silent' } },
 });
-const app = await createApp(config, pipelineCatalogue, { logger: false });
+const app = await createApp(config, integrations, { logger: false });
 await app.init();
 const document = buildOpenApiDocument(app);
 const { publicBaseUrl } = config.http;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config.js';
-import { migrations } from '../../migrations/index.js';
+import { appMigrations } from '../../src/app-migrations.js';
+import { integrations } from '../../src/integrations/index.js';
 import { dataSourceOptions } from '../../src/platform/persistence/data-source-options.js';
 
 export const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -62,7 +63,7 @@ export async function openSpecDatabase(
   const database = await createSpecDatabase(kind);
   const options = dataSourceOptions(
     { sqlitePath: ':memory:', migrateOnStart: false, logging: false, ...database.settings },
-    migrations,
+    appMigrations(integrations),
   );
   const dataSource = await new DataSource({ ...options, entities }).initialize();
   await dataSource.runMigrations();

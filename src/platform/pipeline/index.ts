@@ -10,3 +10,10 @@ export { PIPELINE_NAME } from './pipeline-name.js';
 export { type PipelinesSelection, pipelinesConfig } from './pipeline.config.js';
 export { PipelineModule } from './pipeline.module.js';
 export { selectPipelines } from './pipeline-selection.js';
+export {
+  configOf,
+  defineIntegration,
+  type IntegrationDefinition,
+  migrationsOf,
+  pipelinesOf,
+} from './integration-definition.js';
