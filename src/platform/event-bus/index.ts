@@ -5,8 +5,6 @@
 export { BusObservers, type DeliveryReport, type OutageReport } from './bus-observers.js';
 export { EVENT_BUS_SERVER, publisherToken } from './constants.js';
 export type { DeadLetter, DeadLetterReason } from './delivery/dead-letter.js';
-export { describeError } from './delivery/deliver.js';
-export { retryDelay } from './delivery/backoff.js';
 export type { ReplayOptions } from './delivery/replay.js';
 export * from './errors/index.js';
 export { type BatchItem, EventBatch, EventBatchContext } from './event-batch.js';
@@ -21,7 +19,12 @@ export {
 export { EventBusModule } from './event-bus.module.js';
 export type { EventBusServer } from './event-bus.server.js';
 export { EventBus, type PublishOptions } from './event-bus.js';
-export { defineEvent, type EventDefinition, type PayloadType } from './event-definition.js';
+export {
+  defineEvent,
+  EVENT_NAME,
+  type EventDefinition,
+  type PayloadType,
+} from './event-definition.js';
 export { createEnvelope, type EventEnvelope } from './event-envelope.js';
 export { EventTriggerContext } from './event-trigger.context.js';
 export {

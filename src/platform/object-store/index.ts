@@ -19,3 +19,4 @@ export {
   type StoredError,
   type StoredFailure,
 } from './object-store.js';
+export { STORE_NAME } from './store-name.js';

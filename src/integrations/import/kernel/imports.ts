@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type DataSource, Repository } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { MAX_MESSAGE_LENGTH } from '../../../platform/error-store/index.js';
+import { truncate } from '../../../platform/text/index.js';
 import { ImportRecord } from './import-record.entity.js';
 import { Import } from './import.entity.js';
 import { ImportCounts, ImportProgress, type ImportStatus } from './import-progress.js';
@@ -89,7 +91,12 @@ export class Imports {
   async failExtraction(id: string, owner: string, error: string): Promise<void> {
     await this.imports.update(
       { id, leaseOwner: owner, extraction: 'running' },
-      { extraction: 'failed', leaseOwner: null, leaseUntil: null, error: error.slice(0, 4000) },
+      {
+        extraction: 'failed',
+        leaseOwner: null,
+        leaseUntil: null,
+        error: truncate(error, MAX_MESSAGE_LENGTH),
+      },
     );
   }
 

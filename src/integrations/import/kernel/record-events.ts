@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 import { defineEvent } from '../../../platform/event-bus/index.js';
 import { defineResolutionEvent, defineErrorEvent } from '../../../platform/error-store/index.js';
+import { SOURCE_NAME } from './source-name.js';
 
 /** Record keys are part of Object Store keys (import id + key), which stop at 191 characters. */
 export const MAX_RECORD_KEY = 150;
@@ -19,7 +20,7 @@ export const MAX_RECORD_KEY = 150;
 export class ExtractedRecord {
   @ApiProperty({ format: 'uuid' }) @IsUUID() importId!: string;
 
-  @ApiProperty({ example: 'sample' }) @IsString() @Matches(/^[a-z0-9][a-z0-9-]*$/) source!: string;
+  @ApiProperty({ example: 'sample' }) @IsString() @Matches(SOURCE_NAME) source!: string;
 
   @ApiProperty({ description: 'The record key in its source', example: '42' })
   @IsString()

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '../../../platform/config/index.js';
 import { type PurchaseFlowConfig, purchaseFlowConfig } from '../purchase.config.js';
-import type { ErrorResolved } from '../../../platform/error-store/index.js';
+import { describeError, type ErrorResolved } from '../../../platform/error-store/index.js';
 import {
   RetryLaterError,
   type EventTriggerContext,
@@ -10,7 +10,7 @@ import {
 } from '../../../platform/event-bus/index.js';
 import { type Claim, DeliveryLedger, deliverySubject } from './delivery-ledger.js';
 import { DeliveryFailure } from './delivery-failure.error.js';
-import { describeError as describe, unexpectedErrorCode } from './describe-error.js';
+import { unexpectedErrorCode } from './unexpected-error-code.js';
 import { FlowErrorReporter } from './flow-error-reporter.js';
 import { type PurchaseCompleted, purchaseCompleted } from './purchase-completed.event.js';
 import type { DeliveryChannel } from './purchase-delivery.entity.js';
@@ -116,7 +116,7 @@ export class ChannelDelivery {
           const failure =
             error instanceof DeliveryFailure
               ? error
-              : new DeliveryFailure(`${channel}-failed`, describe(error), true);
+              : new DeliveryFailure(`${channel}-failed`, describeError(error), true);
           await this.ledger.markFailed(purchaseId, channel, failure.message);
           await this.errors.report({
             code: failure.code,
@@ -137,13 +137,13 @@ export class ChannelDelivery {
       if (ctx.getAttempt() < SUBSCRIBER_MAX_DELIVERIES) {
         this.logger.warn(
           `${channel} of purchase ${purchaseId} failed on delivery ${ctx.getAttempt()}, will be redelivered: ` +
-            `${describe(error)} [correlationId=${ctx.getEnvelope().correlationId}]`,
+            `${describeError(error)} [correlationId=${ctx.getEnvelope().correlationId}]`,
         );
         throw error;
       }
       await this.errors.report({
         code: unexpectedErrorCode(error),
-        message: `${channel} of purchase ${purchaseId}: ${describe(error)}`,
+        message: `${channel} of purchase ${purchaseId}: ${describeError(error)}`,
         retriable: true,
         event: failed,
         subject,
@@ -167,7 +167,7 @@ export class ChannelDelivery {
       await this.ledger.markSent(purchaseId, channel, reference);
     } catch (error) {
       this.logger.warn(
-        `${channel} of purchase ${purchaseId} was sent but could not be recorded (${describe(error)}): recording it in the background`,
+        `${channel} of purchase ${purchaseId} was sent but could not be recorded (${describeError(error)}): recording it in the background`,
       );
       this.unrecorded.remember(purchaseId, channel, reference);
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
+import { truncate } from '../../../platform/text/index.js';
 import { type DeliveryChannel, PurchaseDelivery } from './purchase-delivery.entity.js';
 
 export const DELIVERY_CHANNELS: readonly DeliveryChannel[] = ['notification', 'receipt'];
@@ -109,7 +110,7 @@ export class DeliveryLedger {
       { purchaseId, channel },
       {
         status: 'sent',
-        reference: reference?.slice(0, 200) ?? null,
+        reference: reference == null ? null : truncate(reference, 200),
         sentAt: new Date(),
         claimedUntil: null,
         lastError: null,
@@ -120,7 +121,7 @@ export class DeliveryLedger {
   async markFailed(purchaseId: string, channel: DeliveryChannel, error: string): Promise<void> {
     await this.deliveries.update(
       { purchaseId, channel },
-      { status: 'failed', lastError: error.slice(0, MAX_ERROR_LENGTH), claimedUntil: null },
+      { status: 'failed', lastError: truncate(error, MAX_ERROR_LENGTH), claimedUntil: null },
     );
   }
 

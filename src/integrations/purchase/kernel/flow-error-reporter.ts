@@ -1,6 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { flowContext, InjectPublisher, type Publisher } from '../../../platform/event-bus/index.js';
-import type { FailedEvent, PipelineError } from '../../../platform/error-store/index.js';
+import {
+  type FailedEvent,
+  MAX_MESSAGE_LENGTH,
+  type PipelineError,
+} from '../../../platform/error-store/index.js';
+import { truncate } from '../../../platform/text/index.js';
 import { purchaseFlowError } from './purchase-flow-error.event.js';
 
 export interface FlowFailure {
@@ -36,7 +41,7 @@ export class FlowErrorReporter {
     const error: PipelineError = {
       pipeline: this.errors.pipeline,
       code: failure.code,
-      message: failure.message.slice(0, 4000),
+      message: truncate(failure.message, MAX_MESSAGE_LENGTH),
       correlationId,
       retriable: failure.retriable,
       occurredAt: new Date().toISOString(),

@@ -5,6 +5,7 @@ import {
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { truncate } from '../../text/truncate.js';
 import type { HttpConfig } from '../http.config.js';
 import { type ExceededLimit, exceededLimit } from './body-shape.js';
 
@@ -42,7 +43,7 @@ export function useRequestLimits(app: NestExpressApplication, http: HttpConfig):
 }
 
 function refusal(exceeded: ExceededLimit): BadRequestException {
-  const at = exceeded.at.length > 120 ? `${exceeded.at.slice(0, 117)}...` : exceeded.at;
+  const at = truncate(exceeded.at, 120, '...');
   if (exceeded.limit === 'unicode')
     return new BadRequestException({
       message: `the body holds text that is not well-formed Unicode (a lone surrogate), at ${at}`,

@@ -10,7 +10,7 @@ import { Repository } from 'typeorm';
 import { InjectConfig } from '../../../../platform/config/index.js';
 import { type ErrorHandlingConfig, errorHandlingConfig } from './error-handling.config.js';
 import { ErrorRecord, ErrorStore } from '../../../../platform/error-store/index.js';
-import { retryDelay } from '../../../../platform/event-bus/index.js';
+import { retryDelay } from '../../../../platform/reliability/index.js';
 import {
   EmailNotifier,
   ItsmNotifier,

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
+import { SOURCE_NAME } from '../../kernel/source-name.js';
 
 export class StartImportRequest {
   @ApiProperty({
@@ -8,7 +9,7 @@ export class StartImportRequest {
   })
   @IsString()
   @MaxLength(64)
-  @Matches(/^[a-z0-9][a-z0-9-]*$/, {
+  @Matches(SOURCE_NAME, {
     message: 'source must be a source name (lower-case letters, digits, dashes)',
   })
   source!: string;

@@ -5,11 +5,8 @@ import {
   type ErrorResolved,
   MAX_RESOLVED_SUBJECTS,
 } from '../../../../platform/error-store/index.js';
-import {
-  retryDelay,
-  InjectPublisher,
-  type Publisher,
-} from '../../../../platform/event-bus/index.js';
+import { InjectPublisher, type Publisher } from '../../../../platform/event-bus/index.js';
+import { retryDelay } from '../../../../platform/reliability/index.js';
 import {
   ObjectStore,
   type StoredError,

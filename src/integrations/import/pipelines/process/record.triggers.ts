@@ -1,8 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import type { PipelineError } from '../../../../platform/error-store/index.js';
+import { type PipelineError, describeError } from '../../../../platform/error-store/index.js';
 import {
-  describeError,
   type BatchItem,
   EventBatch,
   EventBatchTrigger,

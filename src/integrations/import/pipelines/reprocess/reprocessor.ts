@@ -9,7 +9,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectConfig } from '../../../../platform/config/index.js';
 import { type ImportFlowConfig, importFlowConfig } from '../../import.config.js';
 import { type ReprocessConfig, reprocessConfig } from '../../import.config.js';
-import type { PipelineError } from '../../../../platform/error-store/index.js';
+import { MAX_MESSAGE_LENGTH, type PipelineError } from '../../../../platform/error-store/index.js';
+import { truncate } from '../../../../platform/text/index.js';
 import {
   BusObservers,
   InjectPublisher,
@@ -186,7 +187,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
       await this.errors.publish({
         pipeline: reprocessPipeline.name,
         code: 'reprocess-run-failed',
-        message: `reprocessing run failed: ${message}`.slice(0, 4000),
+        message: truncate(`reprocessing run failed: ${message}`, MAX_MESSAGE_LENGTH),
         correlationId: randomUUID(),
         retriable: true,
         occurredAt: new Date().toISOString(),

@@ -5,6 +5,7 @@ import {
   notificationServiceConfig,
 } from './bank-notification.config.js';
 import { flowContext } from '../../../../platform/event-bus/index.js';
+import { truncate } from '../../../../platform/text/index.js';
 import { DeliveryFailure } from '../../kernel/delivery-failure.error.js';
 import { formatAmount } from '../../kernel/format-amount.js';
 import type { PurchaseCompleted } from '../../kernel/purchase-completed.event.js';
@@ -83,11 +84,12 @@ export class NotificationServiceClient {
         cause: error,
       });
     }
+    // A body that cannot be read leaves the status to tell what happened.
     const text = await response.text().catch(() => '');
     if (!response.ok) {
       const retriable =
         response.status >= 500 || response.status === 408 || response.status === 429;
-      const excerpt = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+      const excerpt = truncate(text, 300, '…');
       throw new DeliveryFailure(
         retriable ? 'notification-service-unavailable' : 'notification-rejected',
         `notification service at ${host} answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`,

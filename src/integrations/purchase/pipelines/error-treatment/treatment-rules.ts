@@ -1,5 +1,6 @@
 import type { ErrorTreatmentConfig, ErrorTreatmentRule } from './error-treatment.config.js';
 import type { PipelineError } from '../../../../platform/error-store/index.js';
+import { backoff } from '../../../../platform/reliability/index.js';
 
 /** Used when no configured rule matches: tell support by every channel. */
 export const FALLBACK_RULE: ErrorTreatmentRule = { action: 'alert', channels: ['email', 'itsm'] };
@@ -29,5 +30,5 @@ export function reprocessDelay(
   attempt: number,
   reprocess: ErrorTreatmentConfig['reprocess'],
 ): number {
-  return Math.min(reprocess.maxDelayMs, reprocess.delayMs * 2 ** Math.max(0, attempt - 1));
+  return backoff(attempt, reprocess.delayMs, reprocess.maxDelayMs);
 }

@@ -11,8 +11,9 @@ import { Repository } from 'typeorm';
 import { InjectConfig } from '../../../../platform/config/index.js';
 import { type PurchaseFlowConfig, purchaseFlowConfig } from '../../purchase.config.js';
 import { InjectPublisher, type Publisher } from '../../../../platform/event-bus/index.js';
+import { describeError } from '../../../../platform/error-store/index.js';
 import { DeliveryLedger } from '../../kernel/delivery-ledger.js';
-import { describeError as describe, unexpectedErrorCode } from '../../kernel/describe-error.js';
+import { unexpectedErrorCode } from '../../kernel/unexpected-error-code.js';
 import { FlowErrorReporter } from '../../kernel/flow-error-reporter.js';
 import {
   type PurchaseCompleted,
@@ -102,7 +103,15 @@ export class PurchaseService {
       return { status: 201, body: recorded.view, replayed: false };
     } catch (error) {
       // Nothing was recorded under the key (a recorded purchase stores its answer with it).
-      if (claim) await this.idempotency.release(claim).catch(() => undefined);
+      if (claim) {
+        await this.idempotency.release(claim).catch((releaseError: unknown) =>
+          // The caller gets the first error; the key stays locked until its lock runs out.
+          this.logger.warn(
+            `an Idempotency-Key (${claim.id}) could not be released (${describeError(releaseError)}): ` +
+              'retries with it are refused until its lock runs out',
+          ),
+        );
+      }
       throw error;
     }
   }
@@ -161,13 +170,13 @@ export class PurchaseService {
     await this.errors
       .report({
         code: 'publish-failed',
-        message: `purchase ${purchase.id} recorded but purchase.completed not published: ${describe(error)}`,
+        message: `purchase ${purchase.id} recorded but purchase.completed not published: ${describeError(error)}`,
         retriable: true,
         event: { id: purchase.id, name: purchaseCompleted.name, payload: event },
         context: { purchaseId: purchase.id },
       })
       .catch((reportError: unknown) =>
-        this.logger.error(`could not report publish-failed: ${describe(reportError)}`),
+        this.logger.error(`could not report publish-failed: ${describeError(reportError)}`),
       );
   }
 
@@ -175,7 +184,7 @@ export class PurchaseService {
     await this.errors
       .report({
         code: unexpectedErrorCode(error),
-        message: describe(error),
+        message: describeError(error),
         retriable: false,
         // The request itself, minus nothing secret: the card is a token, never a number.
         // A REST request has no event id: it gets one here; the correlation id ties it to the call.
@@ -186,7 +195,7 @@ export class PurchaseService {
         },
       })
       .catch((reportError: unknown) =>
-        this.logger.error(`could not report a failure: ${describe(reportError)}`),
+        this.logger.error(`could not report a failure: ${describeError(reportError)}`),
       );
   }
 }

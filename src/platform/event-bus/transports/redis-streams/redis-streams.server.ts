@@ -93,6 +93,8 @@ export class RedisStreamsServer extends EventBusServer {
   }
 
   private async refreshPaused(): Promise<void> {
+    // Silent on failure: this runs every second, and Redis away is told once by the triggers'
+    // outage lines; the last known paused set holds until Redis answers again.
     const members = await this.commands?.smembers(this.keys.paused()).catch(() => undefined);
     if (members) this.paused = new Set(members);
   }
@@ -101,6 +103,8 @@ export class RedisStreamsServer extends EventBusServer {
     clearInterval(this.pausedRefresh);
     await Promise.all(this.consumers.map((consumer) => consumer.drain(timeoutMs)));
     await this.acks?.flush();
+    // Leaving is tidying: a consumer that could not leave (Redis away) holds no pending events
+    // now, and its name is only an idle entry of the group.
     await Promise.all(this.consumers.map((consumer) => consumer.leave().catch(() => undefined)));
     this.consumers = [];
   }

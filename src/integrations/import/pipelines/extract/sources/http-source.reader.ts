@@ -47,6 +47,7 @@ export class HttpSourceReader implements SourceReader {
     if (!response.ok) {
       throw new ExtractionError(`source answered HTTP ${response.status}`, 'source-http-error');
     }
+    // An answer that is not JSON is refused just below, as one without the items array.
     const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
     const items = body?.[o.itemsField];
     if (!Array.isArray(items)) {

@@ -91,6 +91,7 @@ export class SourceReaders implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const connections = [...this.connections.values()];
     this.connections.clear();
+    // A connection that never opened (its failure was the extraction's) has nothing to close.
     await Promise.all(connections.map(async (c) => (await c.catch(() => null))?.destroy()));
   }
 }

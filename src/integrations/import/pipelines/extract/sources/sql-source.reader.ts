@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { truncate } from '../../../../../platform/text/index.js';
 import { MAX_RECORD_KEY } from '../../../kernel/record-events.js';
 import {
   ExtractionError,
@@ -47,7 +48,7 @@ export class SqlSourceReader implements SourceReader {
       const recordKey = String(value);
       if (recordKey.length > MAX_RECORD_KEY) {
         throw new ExtractionError(
-          `key '${recordKey.slice(0, 40)}…' is longer than ${MAX_RECORD_KEY}`,
+          `key '${truncate(recordKey, 41, '…')}' is longer than ${MAX_RECORD_KEY}`,
           'source-key-too-long',
         );
       }

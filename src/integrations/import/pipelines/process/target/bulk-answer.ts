@@ -1,3 +1,4 @@
+import { truncate } from '../../../../../platform/text/index.js';
 import type { PostAnswer } from './json-poster.js';
 import { TargetError } from './target-error.js';
 import { statusFailure } from './target-status.js';
@@ -76,19 +77,9 @@ function reasonOf(result: Record<string, unknown>): string | undefined {
     const value = result[field];
     if (typeof value !== 'string') continue;
     const text = value.replace(/[\s\p{Cc}]+/gu, ' ').trim();
-    if (text) return capped(text);
+    if (text) return truncate(text, MAX_REASON_CHARS, '…');
   }
   return undefined;
-}
-
-/** At most MAX_REASON_CHARS characters, cut between code points, an ellipsis saying so. */
-function capped(text: string): string {
-  // Code units are never fewer than code points: a short text needs no counting.
-  if (text.length <= MAX_REASON_CHARS) return text;
-  const chars = Array.from(text);
-  return chars.length <= MAX_REASON_CHARS
-    ? text
-    : `${chars.slice(0, MAX_REASON_CHARS - 1).join('')}…`;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

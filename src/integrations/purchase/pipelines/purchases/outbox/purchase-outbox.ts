@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { InjectConfig } from '../../../../../platform/config/index.js';
+import { backoff } from '../../../../../platform/reliability/index.js';
 import { type PurchaseFlowConfig, purchaseFlowConfig } from '../../../purchase.config.js';
 import { InjectPublisher, type Publisher } from '../../../../../platform/event-bus/index.js';
 import { unheard } from '../../../kernel/delivery-ledger.js';
@@ -73,10 +74,7 @@ export class PurchaseOutbox {
    * then fail, the purchase waits for that next time.
    */
   private async take(purchase: Purchase, now: Date): Promise<boolean> {
-    const wait = Math.min(
-      this.settings.maxDelayMs,
-      this.settings.graceMs * 2 ** purchase.republishes,
-    );
+    const wait = backoff(purchase.republishes + 1, this.settings.graceMs, this.settings.maxDelayMs);
     const taken = await this.purchases
       .createQueryBuilder()
       .update(Purchase)

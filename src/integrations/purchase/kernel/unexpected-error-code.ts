@@ -1,8 +1,3 @@
-/** `Name: message` of anything thrown, for logs and error events. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** The error code of an unexpected failure: the database's own errors are told apart. */
 export function unexpectedErrorCode(error: unknown): 'database-unavailable' | 'unexpected-error' {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelay } from './backoff.js';
+import { backoff, retryDelay } from './backoff.js';
 
 describe('retry backoff', () => {
+  it('doubles from the base delay up to the maximum, without jitter', () => {
+    expect([1, 2, 3, 4, 5].map((attempt) => backoff(attempt, 100, 1_000))).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
+  });
+
   it('doubles from the base delay after each failed delivery', () => {
     const noJitter = () => 1;
     expect([1, 2, 3, 4].map((attempt) => retryDelay(attempt, 100, 10_000, noJitter))).toEqual([
