@@ -45,7 +45,7 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
     const expected = appMigrations(integrations)
       .map((m) => new m().name ?? m.name)
       .sort((a, b) => a.slice(-13).localeCompare(b.slice(-13)));
-    expect(expected).toHaveLength(12);
+    expect(expected).toHaveLength(13);
     expect(applied.map((m) => m.name)).toEqual(expected);
     expect(await dataSource.showMigrations()).toBe(false);
     const ready = await app.http.get('/health/ready').expect(200);

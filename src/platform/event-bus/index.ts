@@ -36,6 +36,7 @@ export {
 export { type FlowContext, flowContext } from './flow-context.js';
 export { InjectPublisher } from './inject-publisher.decorator.js';
 export { Publisher } from './publisher.js';
+export { Triggers } from './triggers.decorator.js';
 export { EventRegistry } from './registry/event-registry.js';
 export type {
   ConsumerDescription,

@@ -12,4 +12,5 @@ export { PersistenceModule } from './persistence.module.js';
 export { portableColumns } from './portable-columns.js';
 export { isLockConflict, retryOnDeadlock } from './retry-on-deadlock.js';
 export { runMigrations } from './run-migrations.js';
+export { sqlTimestamp } from './sql-timestamp.js';
 export { withinTimeRange } from './time-range.js';

@@ -1,4 +1,3 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
@@ -14,6 +13,7 @@ import {
   type EventEnvelope,
   EventTrigger,
   EventTriggerContext,
+  Triggers,
 } from '../../../../platform/event-bus/index.js';
 import { ObjectStore } from '../../../../platform/object-store/index.js';
 import { importError, importResolved } from '../../kernel/record-events.js';
@@ -26,7 +26,7 @@ import { errorHandlingPipeline } from './error-handling.pipeline.js';
  * with every error alike that arrived meanwhile: a flood makes one ticket, not thousands. A
  * resolution (records processed after all) resolves the error records about those records.
  */
-@Controller()
+@Triggers()
 export class ImportErrorTrigger {
   constructor(
     @InjectConfig(errorHandlingConfig) private readonly settings: ErrorHandlingConfig,

@@ -1,4 +1,3 @@
-import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { type PipelineError, describeError } from '../../../../platform/error-store/index.js';
 import {
@@ -7,6 +6,7 @@ import {
   EventBatchTrigger,
   InjectPublisher,
   type Publisher,
+  Triggers,
 } from '../../../../platform/event-bus/index.js';
 import {
   ExtractedRecord,
@@ -28,7 +28,7 @@ const PROCESS_CONCURRENCY = 1000;
 const PROCESS_BATCH = 500;
 
 /** Pipeline 2's triggers: extracted records, and records the reprocess pipeline hands back. */
-@Controller()
+@Triggers()
 export class RecordTriggers {
   constructor(
     private readonly processor: RecordProcessor,

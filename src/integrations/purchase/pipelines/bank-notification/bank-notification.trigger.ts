@@ -1,6 +1,9 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventTrigger, EventTriggerContext } from '../../../../platform/event-bus/index.js';
+import {
+  EventTrigger,
+  EventTriggerContext,
+  Triggers,
+} from '../../../../platform/event-bus/index.js';
 import { ChannelDelivery, SUBSCRIBER_MAX_DELIVERIES } from '../../kernel/channel-delivery.js';
 import { PurchaseCompleted, purchaseCompleted } from '../../kernel/purchase-completed.event.js';
 import { notificationRetry, PurchaseReprocess } from '../../kernel/reprocess.events.js';
@@ -8,7 +11,7 @@ import { bankNotificationPipeline } from './bank-notification.pipeline.js';
 import { NotificationServiceClient } from './notification-service.client.js';
 
 /** Triggers of `bank-notification`: every completed purchase, and the reprocessing error treatment asks for. */
-@Controller()
+@Triggers()
 export class BankNotificationTrigger {
   constructor(
     private readonly delivery: ChannelDelivery,

@@ -1,9 +1,9 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   EventTrigger,
   EventTriggerContext,
   type EventEnvelope,
+  Triggers,
 } from '../../../../platform/event-bus/index.js';
 import { ErrorResolved, PipelineError } from '../../../../platform/error-store/index.js';
 import { purchaseFlowError } from '../../kernel/purchase-flow-error.event.js';
@@ -15,7 +15,7 @@ import { ErrorTreatmentService } from './error-treatment.service.js';
  * The triggers of error treatment: every error event of the purchase flow, whichever pipeline
  * published it, and the resolutions that close them.
  */
-@Controller()
+@Triggers()
 export class ErrorTreatmentTrigger {
   constructor(private readonly treatment: ErrorTreatmentService) {}
 

@@ -1,6 +1,9 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { EventTrigger, EventTriggerContext } from '../../../../platform/event-bus/index.js';
+import {
+  EventTrigger,
+  EventTriggerContext,
+  Triggers,
+} from '../../../../platform/event-bus/index.js';
 import { ChannelDelivery, SUBSCRIBER_MAX_DELIVERIES } from '../../kernel/channel-delivery.js';
 import { PurchaseCompleted, purchaseCompleted } from '../../kernel/purchase-completed.event.js';
 import { PurchaseReprocess, receiptRetry } from '../../kernel/reprocess.events.js';
@@ -8,7 +11,7 @@ import { ReceiptSender } from './receipt-sender.js';
 import { storeReceiptPipeline } from './store-receipt.pipeline.js';
 
 /** Triggers of `store-receipt`: every completed purchase, and the reprocessing error treatment asks for. */
-@Controller()
+@Triggers()
 export class StoreReceiptTrigger {
   constructor(
     private readonly delivery: ChannelDelivery,

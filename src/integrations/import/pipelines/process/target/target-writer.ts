@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { InjectConfig } from '../../../../../platform/config/index.js';
 import { type TargetConfig, targetConfig } from '../process.config.js';
-import { upsertRows, retryOnDeadlock } from '../../../../../platform/persistence/index.js';
+import {
+  retryOnDeadlock,
+  sqlTimestamp,
+  upsertRows,
+} from '../../../../../platform/persistence/index.js';
 import type { TargetRecord } from '../business-rule.js';
 import { TargetError } from './target-error.js';
 import { TargetServiceClient } from './target-service-client.js';
@@ -67,8 +71,7 @@ export class TargetWriter implements OnApplicationShutdown {
     if (records.length === 0) return;
     // One row per key: the last write of a batch wins, as it would one by one.
     const unique = new Map(records.map((r) => [`${r.source}\u0000${r.key}`, r]));
-    // UTC text in the form both MySQL DATETIME(3) and TypeORM's SQLite dates take.
-    const now = new Date().toISOString().replace('T', ' ').slice(0, 23);
+    const now = sqlTimestamp(new Date());
     const rows = [...unique.values()].map((r) => [
       r.source,
       r.key,
