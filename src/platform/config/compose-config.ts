@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigFragment } from './config-fragment.js';
+import type { EnvironmentVariable } from './environment-variables.js';
 import { deepMerge, type Json, setPath } from './json-tree.js';
 
 type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (
@@ -94,4 +95,9 @@ function valueAt(config: unknown, path: readonly string[]): unknown {
   let node = config;
   for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
   return node;
+}
+
+/** Every environment variable of `fragments`. */
+export function variablesOf(fragments: readonly ConfigFragment<unknown>[]): EnvironmentVariable[] {
+  return fragments.flatMap((fragment) => fragment.variables);
 }

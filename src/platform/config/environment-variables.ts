@@ -1,5 +1,3 @@
-import type { ConfigFragment } from './config-fragment.js';
-
 /** How a variable's text becomes a setting. */
 export type VariableParse = 'string' | 'integer' | 'boolean' | 'list' | 'pipelines';
 
@@ -16,9 +14,4 @@ export interface EnvironmentVariable {
    * the URL carries a user or password.
    */
   secret?: 'value' | 'url-credentials';
-}
-
-/** Every environment variable of `fragments`. */
-export function variablesOf(fragments: readonly ConfigFragment<unknown>[]): EnvironmentVariable[] {
-  return fragments.flatMap((fragment) => fragment.variables);
 }

@@ -9,9 +9,9 @@ export {
   type ReportIssue,
   type VariableSpec,
 } from './config-fragment.js';
-export { type ConfigTree, composeDefaults } from './compose-config.js';
+export { type ConfigTree, composeDefaults, variablesOf } from './compose-config.js';
 export { environmentConfig } from './environment.config.js';
-export { type EnvironmentVariable, variablesOf } from './environment-variables.js';
+export type { EnvironmentVariable } from './environment-variables.js';
 export { deepMerge, type Json } from './json-tree.js';
 export { type DeepPartial, loadConfig, type LoadConfigOptions, settingsOf } from './load-config.js';
 export {

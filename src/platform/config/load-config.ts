@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ZodError } from 'zod';
-import { type ConfigTree, composeDefaults, composeSchema } from './compose-config.js';
+import { type ConfigTree, composeDefaults, composeSchema, variablesOf } from './compose-config.js';
 import { ConfigError } from './config.error.js';
 import type { ConfigFragment } from './config-fragment.js';
-import { type EnvironmentVariable, variablesOf } from './environment-variables.js';
+import type { EnvironmentVariable } from './environment-variables.js';
 import { deepMerge, getPath, isPlainObject, type Json, setPath } from './json-tree.js';
 
 export interface LoadConfigOptions<T = unknown> {
