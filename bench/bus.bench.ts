@@ -20,8 +20,8 @@ import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import type { AppConfig } from '../src/config/config.schema.js';
-import { loadConfig } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import { loadAppConfig as loadConfig } from '../src/config/app-config.js';
 import { EVENT_BUS_SERVER } from '../src/platform/event-bus/constants.js';
 import { EventBusModule } from '../src/platform/event-bus/event-bus.module.js';
 import type { EventBusServer } from '../src/platform/event-bus/event-bus.server.js';
@@ -65,7 +65,9 @@ function tributary(name: string, redisUrl?: string): Subject {
         },
       });
       const { Module } = await import('@nestjs/common');
-      @Module({ imports: [EventBusModule.forRoot(config), TributaryBenchModule] })
+      @Module({
+        imports: [EventBusModule.forRoot(config.bus, config.shutdown), TributaryBenchModule],
+      })
       class Root {}
       const app = await NestFactory.create(Root, { logger: ['error'] });
       app.connectMicroservice({ strategy: app.get<EventBusServer>(EVENT_BUS_SERVER) });

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** Error records: every error event a treatment pipeline receives, stored before alerting. */
 export class CreateErrorRecords1764150000000 implements MigrationInterface {

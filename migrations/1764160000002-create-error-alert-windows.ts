@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** One row per error fingerprint: when it last raised an alert, and how many alike errors it held back since. */
 export class CreateErrorAlertWindows1764160000002 implements MigrationInterface {

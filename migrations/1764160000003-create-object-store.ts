@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** The Object Store: inputs pipelines could not process, with their error, until reprocessing settles them. */
 export class CreateObjectStore1764160000003 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { portableColumns } from '../src/platform/persistence/portable-columns.js';
+import { portableColumns } from '../src/platform/persistence/index.js';
 
 /** The audit trail of the admin API: who did what to what, when, and how it ended. */
 export class CreateAdminAudit1764180000000 implements MigrationInterface {

@@ -1,32 +1,23 @@
-import type { MigrationInterface } from 'typeorm';
+import type { Migration } from '../src/platform/persistence/index.js';
 import { CreateErrorRecords1764150000000 } from './1764150000000-create-error-records.js';
-import { CreatePurchaseFlow1764160000000 } from './1764160000000-create-purchase-flow.js';
-import { SeedPurchaseFlowDemo1764160000001 } from './1764160000001-seed-purchase-flow-demo.js';
 import { CreateErrorAlertWindows1764160000002 } from './1764160000002-create-error-alert-windows.js';
 import { CreateObjectStore1764160000003 } from './1764160000003-create-object-store.js';
-import { CreateImportFlow1764170000000 } from './1764170000000-create-import-flow.js';
-import { CreateSampleSource1764170000001 } from './1764170000001-create-sample-source.js';
 import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audit.js';
-import { DropImportRecordsStateIndex1764190000000 } from './1764190000000-drop-import-records-state-index.js';
-import { IndexIdempotencyKeysByAge1764200000000 } from './1764200000000-index-idempotency-keys-by-age.js';
-import { AddPurchaseOutbox1764210000000 } from './1764210000000-add-purchase-outbox.js';
 import { AddErrorRecordSubject1764220000000 } from './1764220000000-add-error-record-subject.js';
+import { CreateHandledKeys1764230000000 } from './1764230000000-create-handled-keys.js';
 
 /**
- * Every migration, in order. Listed here rather than found by a glob so that the app, the
- * CLI and the tests load the same ones whether they run compiled or from source.
+ * The platform's own migrations (error records, the Object Store, the admin audit, the marks
+ * of idempotent subscribers). The
+ * application adds every integration's; TypeORM runs them all in timestamp order. Listed rather
+ * than found by a glob so that the app, the CLI and the tests load the same ones whether they
+ * run compiled or from source.
  */
-export const migrations: (new () => MigrationInterface)[] = [
+export const platformMigrations: Migration[] = [
   CreateErrorRecords1764150000000,
-  CreatePurchaseFlow1764160000000,
-  SeedPurchaseFlowDemo1764160000001,
   CreateErrorAlertWindows1764160000002,
   CreateObjectStore1764160000003,
-  CreateImportFlow1764170000000,
-  CreateSampleSource1764170000001,
   CreateAdminAudit1764180000000,
-  DropImportRecordsStateIndex1764190000000,
-  IndexIdempotencyKeysByAge1764200000000,
-  AddPurchaseOutbox1764210000000,
   AddErrorRecordSubject1764220000000,
+  CreateHandledKeys1764230000000,
 ];

@@ -4,48 +4,65 @@ import {
   Module,
   type NestModule,
 } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module.js';
-import { ScheduleModule } from '@nestjs/schedule';
-import { ConfigModule } from './config/config.module.js';
-import type { AppConfig } from './config/config.schema.js';
-import { AuthModule } from './platform/auth/auth.module.js';
-import { EventBusModule } from './platform/event-bus/event-bus.module.js';
-import { HealthModule } from './platform/health/health.module.js';
-import { correlationIdMiddleware } from './platform/http/correlation-id.middleware.js';
-import { RateLimitModule } from './platform/http/rate-limit.module.js';
-import { ShutdownGate } from './platform/http/shutdown-gate.js';
-import { LoggingModule } from './platform/logging/logging.module.js';
-import { MetricsModule } from './platform/metrics/metrics.module.js';
-import { PersistenceModule } from './platform/persistence/persistence.module.js';
-import { ReliabilityModule } from './platform/reliability/reliability.module.js';
-import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
+import { appMigrations } from './app-migrations.js';
+import type { AppConfig } from './config/app-config.js';
+import { AuthModule } from './platform/auth/index.js';
+import { ConfigModule } from './platform/config/index.js';
+import { EventBusModule } from './platform/event-bus/index.js';
+import { HealthModule } from './platform/health/index.js';
+import { correlationIdMiddleware, RateLimitModule, ShutdownGate } from './platform/http/index.js';
+import { LoggingModule } from './platform/logging/index.js';
+import { MetricsModule } from './platform/metrics/index.js';
+import { NotifiersModule } from './platform/notifiers/index.js';
+import { ObjectStoreModule } from './platform/object-store/index.js';
+import { PersistenceModule } from './platform/persistence/index.js';
+import {
+  configOf,
+  type IntegrationDefinition,
+  type PipelineEntry,
+} from './platform/pipeline/index.js';
+import { ReliabilityModule } from './platform/reliability/index.js';
 
 export interface AppModuleOptions {
   /** Where the JSON log lines go; standard output when absent. */
   logStream?: DestinationStream;
 }
 
-/** The application: the platform, plus the pipelines this process was asked to run. */
+/**
+ * The application: the platform, each module given its own settings, plus the pipelines of
+ * the catalogue's integrations this process was asked to run, which inject theirs.
+ */
 @Module({})
 export class AppModule implements NestModule {
   static register(
     config: AppConfig,
+    catalogue: readonly IntegrationDefinition[],
     pipelines: readonly PipelineEntry[],
     options: AppModuleOptions = {},
   ): DynamicModule {
+    const { bus } = config;
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot(config, options.logStream),
-        PersistenceModule.forRoot(config),
-        EventBusModule.forRoot(config),
+        ConfigModule.forRoot(config, configOf(catalogue)),
+        LoggingModule.forRoot(config.log, options.logStream),
+        PersistenceModule.forRoot(config.database, appMigrations(catalogue)),
+        EventBusModule.forRoot(bus, config.shutdown),
         HealthModule,
-        RateLimitModule.forRoot(config),
-        AuthModule.forRoot(config),
+        RateLimitModule.forRoot(config.http.rateLimit, bus),
+        AuthModule.forRoot(config.auth, config.env),
         MetricsModule,
-        ReliabilityModule,
+        NotifiersModule.forRoot(config.notifiers),
+        ObjectStoreModule.forRoot(config.objectStore),
+        // Outage alerts go to the support address the purchase flow's error treatment alerts
+        // (SUPPORT_EMAIL): operators have one address for what needs a person.
+        ReliabilityModule.forRoot({
+          outageAlertAfterMs: bus.outageAlertAfterMs,
+          supportEmail: config.errorTreatment.supportEmail,
+        }),
         AdminModule,
         // Scheduled triggers (cron imports, reprocessing); its orchestrator stops them at shutdown.
         ScheduleModule.forRoot(),

@@ -5,21 +5,24 @@ import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/config.schema.js';
-import { EVENT_BUS_SERVER } from './platform/event-bus/constants.js';
-import type { EventBusServer } from './platform/event-bus/event-bus.server.js';
+import type { AppConfig } from './config/app-config.js';
+import { EVENT_BUS_SERVER, type EventBusServer } from './platform/event-bus/index.js';
 import {
   CORRELATION_HEADERS,
   correlationHeaders,
-} from './platform/http/correlation-id.middleware.js';
-import { publicBaseMiddleware } from './platform/http/gateway/public-base.js';
-import { buildOpenApiDocument, serveApiDocs } from './platform/http/openapi.js';
-import { ProblemDetailsFilter } from './platform/http/problem-details.filter.js';
-import { ShutdownGate } from './platform/http/shutdown-gate.js';
-import { useRequestLimits } from './platform/http/request-limits/request-limits.js';
-import { createValidationPipe } from './platform/http/validation.pipe.js';
-import type { PipelineEntry } from './platform/pipeline/pipeline-definition.js';
-import { selectPipelines } from './platform/pipeline/pipeline-selection.js';
+  publicBaseMiddleware,
+  buildOpenApiDocument,
+  serveApiDocs,
+  ProblemDetailsFilter,
+  ShutdownGate,
+  useRequestLimits,
+  createValidationPipe,
+} from './platform/http/index.js';
+import {
+  type IntegrationDefinition,
+  pipelinesOf,
+  selectPipelines,
+} from './platform/pipeline/index.js';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
@@ -29,17 +32,17 @@ export interface CreateAppOptions {
 
 /**
  * Builds the application for `config` with the pipelines `PIPELINES` selects from the
- * catalogue: HTTP surface, Swagger, and the event bus server connected as its
- * microservice. Call `start()` (or `app.init()`, then `app.startAllMicroservices()`) to run it.
+ * catalogue's integrations (all of whose settings and migrations it has): HTTP surface,
+ * Swagger, and the event bus server connected as its microservice. Call `start()` (or `app.init()`, then `app.startAllMicroservices()`) to run it.
  */
 export async function createApp(
   config: AppConfig,
-  catalogue: readonly PipelineEntry[],
+  catalogue: readonly IntegrationDefinition[],
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const pipelines = selectPipelines(config.pipelines, catalogue);
+  const pipelines = selectPipelines(config.pipelines, pipelinesOf(catalogue));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, pipelines, { logStream: options.logStream }),
+    AppModule.register(config, catalogue, pipelines, { logStream: options.logStream }),
     {
       bodyParser: false,
       logger: options.logger ?? ['log', 'warn', 'error'],

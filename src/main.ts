@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, start } from './bootstrap.js';
-import { ConfigError } from './config/config.error.js';
-import { loadConfig } from './config/load-config.js';
-import { DevelopmentToken } from './platform/auth/development-token.js';
-import { pipelineCatalogue } from './pipelines/index.js';
+import { loadAppConfig } from './config/app-config.js';
+import { ConfigError } from './platform/config/index.js';
+import { DevelopmentToken } from './platform/auth/index.js';
+import { integrations } from './integrations/index.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const app = await createApp(config, pipelineCatalogue);
+  const config = loadAppConfig();
+  const app = await createApp(config, integrations);
   await start(app, config);
   const logger = new Logger('Tributary');
   logger.log(`listening on ${await app.getUrl()} (API docs at /docs)`);

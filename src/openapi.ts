@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp } from './bootstrap.js';
-import { loadConfig } from './config/load-config.js';
-import { buildOpenApiDocument, withServer } from './platform/http/openapi.js';
-import { pipelineCatalogue } from './pipelines/index.js';
+import { loadAppConfig } from './config/app-config.js';
+import { buildOpenApiDocument, withServer } from './platform/http/index.js';
+import { integrations } from './integrations/index.js';
 
 /**
  * `npm run openapi [file]`: writes the OpenAPI document of every route, with every pipeline,
@@ -12,12 +12,12 @@ import { pipelineCatalogue } from './pipelines/index.js';
  * server: an in-memory SQLite and the in-process bus.
  */
 const out = resolve(process.argv[2] ?? 'openapi.json');
-const config = loadConfig({
+const config = loadAppConfig({
   // Only the public base URL is read from the environment: it is the document's server.
   env: { NODE_ENV: 'test', PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL },
   overrides: { pipelines: 'all', database: { sqlitePath: ':memory:' }, log: { level: 'silent' } },
 });
-const app = await createApp(config, pipelineCatalogue, { logger: false });
+const app = await createApp(config, integrations, { logger: false });
 await app.init();
 const document = buildOpenApiDocument(app);
 const { publicBaseUrl } = config.http;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
-import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record.js';
+import { IMPORT_RECORDS_STORE } from '../src/integrations/import/kernel/stored-record.js';
 import { rows } from './support/app-data.js';
 import { startOperatorImportApp } from './support/operator-import-app.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { integrations } from '../src/integrations/index.js';
 import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -19,7 +19,7 @@ describe.runIf(profiles.includes('real'))('read routes while the database is dow
     profile = await prepareProfile('real');
     outage = await databaseOutage(profile);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: outage.overrides,
     });
   });

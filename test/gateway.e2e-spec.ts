@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
+import { integrations } from '../src/integrations/index.js';
 import { ReverseProxy } from './harness/reverse-proxy.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { addCard, purchaseRequest } from './support/purchases.js';
@@ -18,7 +18,7 @@ const send = rawRequest;
 /** The app listening on a loopback port, and nginx publishing it under /integration. */
 async function behindProxy(profile: ProfileResources, http: DeepPartial<AppConfig['http']> = {}) {
   const app = await startTestApp(profile, {
-    catalogue: pipelineCatalogue,
+    catalogue: integrations,
     overrides: { http: { trustedProxies: GATEWAY, ...http } },
   });
   await app.app.listen(0, '127.0.0.1');

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { integrations } from '../src/integrations/index.js';
 import { parcelCatalogue, SortedParcels } from './fixtures/admin/parcels.js';
 import { rows, seedError } from './support/app-data.js';
 import { hostileRequests, type OpenApiDocument } from './support/hostile-requests.js';
@@ -42,7 +42,7 @@ describe.each(profiles)('hostile input to the admin API on the %s profile', (pro
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
-      catalogue: [...pipelineCatalogue, ...parcelCatalogue],
+      catalogue: [...integrations, ...parcelCatalogue],
       overrides: {
         pipelines: PIPELINES,
         // The outbox would republish accepted purchases a minute on, in the middle of the run.

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdempotencyKey } from '../src/pipelines/purchases/idempotency-key.entity.js';
-import { IdempotencyStore } from '../src/pipelines/purchases/idempotency/idempotency-store.js';
-import { PurchasesModule } from '../src/pipelines/purchases/purchases.module.js';
-import { purchasesPipeline } from '../src/pipelines/purchases/purchases.pipeline.js';
+import { IdempotencyKey } from '../src/integrations/purchase/pipelines/purchases/idempotency-key.entity.js';
+import { IdempotencyStore } from '../src/integrations/purchase/pipelines/purchases/idempotency/idempotency-store.js';
+import { PurchasesModule } from '../src/integrations/purchase/pipelines/purchases/purchases.module.js';
+import { purchasesPipeline } from '../src/integrations/purchase/pipelines/purchases/purchases.pipeline.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { addCard as addCardTo } from './support/purchases.js';
 import { runTaskNow } from './support/recurring-tasks.js';

@@ -1,10 +1,10 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
-import { recordExtracted } from '../src/pipelines/import-flow/record-events.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { processPipeline } from '../src/pipelines/process/process.pipeline.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
+import { recordExtracted } from '../src/integrations/import/kernel/record-events.js';
+import { integrations } from '../src/integrations/index.js';
+import { processPipeline } from '../src/integrations/import/pipelines/process/process.pipeline.js';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -24,7 +24,7 @@ describe.each(profiles)('import backpressure on the %s profile', (profileName) =
   beforeAll(async () => {
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         importFlow: {
           sources: {

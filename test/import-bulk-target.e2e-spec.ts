@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
 import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import {
   IMPORT_RECORDS_STORE,
   storedRecordKey,
-} from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+} from '../src/integrations/import/kernel/stored-record.js';
+import { integrations } from '../src/integrations/index.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -62,7 +62,7 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
   const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
 
   it('sends records in bulk POSTs of at most httpBatchSize, retries the transient failures of single records and sends the refused ones to dead', async () => {
-    const app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+    const app = await startTestApp(profile, { catalogue: integrations, overrides });
     try {
       const N = 300;
       const transient = [3, 60, 111, 250];
@@ -162,7 +162,7 @@ describe.each(profiles)('import to a bulk target service on the %s profile', (pr
   });
 
   it('tries the records again when the service answers a bulk POST with something unreadable', async () => {
-    const app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+    const app = await startTestApp(profile, { catalogue: integrations, overrides });
     try {
       const N = 120;
       await seedPeople(app, 'e2e_hiccup', N);

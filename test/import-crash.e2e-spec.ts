@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
-import type { ImportProgress } from '../src/pipelines/import-flow/import-progress.js';
-import { IMPORT_RECORDS_STORE } from '../src/pipelines/import-flow/stored-record.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
+import type { ImportProgress } from '../src/integrations/import/kernel/import-progress.js';
+import { IMPORT_RECORDS_STORE } from '../src/integrations/import/kernel/stored-record.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';

@@ -1,13 +1,13 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import {
   IMPORT_RECORDS_STORE,
   storedRecordKey,
-} from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+} from '../src/integrations/import/kernel/stored-record.js';
+import { integrations } from '../src/integrations/index.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { REFUSAL, refuseDeadRecords } from './fixtures/import-flow/refused-dead-records.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
@@ -46,7 +46,7 @@ describe.each(profiles)(
           reprocess: { intervalMs: 3_600_000, maxAttempts: 50, baseDelayMs: 3_600_000 },
         },
       } as DeepPartial<AppConfig>;
-      app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+      app = await startTestApp(profile, { catalogue: integrations, overrides });
       await seedPeople(app, 'single_people', 4);
       await seedPeople(app, 'bulk_people', 5);
       await seedPeople(app, 'refused_people', 4);

@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
 import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import {
   IMPORT_RECORDS_STORE,
   storedRecordKey,
-} from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+} from '../src/integrations/import/kernel/stored-record.js';
+import { integrations } from '../src/integrations/index.js';
 import { startPagedSourcePeer } from './fixtures/import-flow/paged-source-peer.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
@@ -77,7 +77,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
     );
 
   it('moves every record to the target once, reprocesses transient failures, and treats the dead ones as errors', async () => {
-    const app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+    const app = await startTestApp(profile, { catalogue: integrations, overrides });
     try {
       const N = 60;
       const invalid = [5, 17];
@@ -205,7 +205,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
   });
 
   it('refuses bad requests with problem details', async () => {
-    const app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+    const app = await startTestApp(profile, { catalogue: integrations, overrides });
     try {
       const unknown = await app.http
         .post('/api/v1/imports')
@@ -232,7 +232,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
 
   it('imports the seeded sample source of the default configuration', async () => {
     const app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         ...overrides,
         importFlow: { ...overrides.importFlow, target: { table: 'import_target_records' } },
@@ -266,7 +266,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
       })),
     );
     const app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         ...overrides,
         importFlow: {
@@ -292,7 +292,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
 
   it('loses nothing when the app stops mid-import and starts again', async () => {
     const N = 400;
-    let app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+    let app = await startTestApp(profile, { catalogue: integrations, overrides });
     target.delayMs = 40;
     try {
       await seedPeople(app, 'e2e_bulk', N);
@@ -307,7 +307,7 @@ describe.each(profiles)('import flow (asynchronous model) on the %s profile', (p
       );
       await app.close();
       const before = await (async () => {
-        app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+        app = await startTestApp(profile, { catalogue: integrations, overrides });
         return progressOf(app, id);
       })();
       // Stopped mid-import: it was not complete when the first process stopped.

@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { Module } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
+import type { AppConfig } from '../src/config/app-config.js';
 import { EmailNotifier } from '../src/platform/notifiers/email.notifier.js';
 import { type Incident, ItsmNotifier } from '../src/platform/notifiers/itsm.notifier.js';
 import { NotifierError } from '../src/platform/notifiers/notifier.error.js';
-import { NotifiersModule } from '../src/platform/notifiers/notifiers.module.js';
 import { definePipeline } from '../src/platform/pipeline/pipeline-definition.js';
 import { PipelineModule } from '../src/platform/pipeline/pipeline.module.js';
 import { type ItsmPeer, startItsmPeer } from './support/itsm-peer.js';
@@ -24,7 +23,7 @@ const alerting = definePipeline({
   role: 'error-treatment',
   description: 'sends alerts',
 });
-@Module({ imports: [PipelineModule.register(alerting), NotifiersModule] })
+@Module({ imports: [PipelineModule.register(alerting)] })
 class AlertingModule {}
 
 const incident: Incident = {
@@ -69,12 +68,9 @@ describe.each(profiles)('notifiers on the %s profile', (profileName) => {
   const withNotifiers = (notifiers: {
     email?: Partial<AppConfig['notifiers']['email']>;
     itsm?: Partial<AppConfig['notifiers']['itsm']>;
-  }): AppConfig => ({
-    ...app.config,
-    notifiers: {
-      email: { ...app.config.notifiers.email, ...notifiers.email },
-      itsm: { ...app.config.notifiers.itsm, ...notifiers.itsm },
-    },
+  }): AppConfig['notifiers'] => ({
+    email: { ...app.config.notifiers.email, ...notifiers.email },
+    itsm: { ...app.config.notifiers.itsm, ...notifiers.itsm },
   });
 
   const rejection = async (promise: Promise<unknown>): Promise<NotifierError> => {

@@ -9,8 +9,8 @@ import {
 } from './fixtures/bus/ledger-pipeline.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { busCatalogue } from './fixtures/bus/pipelines.js';
-import { importError } from '../src/pipelines/import-flow/record-events.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { importError } from '../src/integrations/import/kernel/record-events.js';
+import { integrations } from '../src/integrations/index.js';
 import { databaseOutage, type DatabaseOutage } from './harness/database-outage.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import { type SmtpPeer, startSmtpPeer } from './support/smtp-peer.js';
@@ -106,7 +106,7 @@ describe.each(profiles)('the alert of a database outage on the %s profile', (pro
     'counts the reprocessing runs that meet the outage as the outage, not as failures of their own: one alert, no error record per run',
     async () => {
       app = await startTestApp(profile, {
-        catalogue: pipelineCatalogue,
+        catalogue: integrations,
         overrides: {
           ...outage.overrides,
           pipelines: ['reprocess', 'error-handling'],

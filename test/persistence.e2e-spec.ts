@@ -7,7 +7,8 @@ import { ErrorStoreModule } from '../src/platform/error-store/error-store.module
 import type { PipelineError } from '../src/platform/error-store/pipeline-error.js';
 import { definePipeline } from '../src/platform/pipeline/pipeline-definition.js';
 import { PipelineModule } from '../src/platform/pipeline/pipeline.module.js';
-import { migrations } from '../migrations/index.js';
+import { appMigrations } from '../src/app-migrations.js';
+import { integrations } from '../src/integrations/index.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -40,7 +41,12 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
     const applied = (await dataSource.query('SELECT name FROM migrations ORDER BY id')) as {
       name: string;
     }[];
-    expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => new m().name ?? m.name));
+    // The platform's and every integration's, in timestamp order (the end of each class name).
+    const expected = appMigrations(integrations)
+      .map((m) => new m().name ?? m.name)
+      .sort((a, b) => a.slice(-13).localeCompare(b.slice(-13)));
+    expect(expected).toHaveLength(13);
+    expect(applied.map((m) => m.name)).toEqual(expected);
     expect(await dataSource.showMigrations()).toBe(false);
     const ready = await app.http.get('/health/ready').expect(200);
     expect(ready.body.info.database.status).toBe('up');

@@ -1,9 +1,9 @@
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { PurchaseDelivery } from '../src/pipelines/purchase-flow/purchase-delivery.entity.js';
-import { Purchase } from '../src/pipelines/purchases/purchase.entity.js';
+import { integrations } from '../src/integrations/index.js';
+import { PurchaseDelivery } from '../src/integrations/purchase/kernel/purchase-delivery.entity.js';
+import { Purchase } from '../src/integrations/purchase/pipelines/purchases/purchase.entity.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
 import {
   addCard,
@@ -36,7 +36,7 @@ describe.runIf(profiles.includes('real'))(
       relay = new TcpRelay(hostname, Number(port || 6379));
       await relay.open();
       app = await startTestApp(profile, {
-        catalogue: pipelineCatalogue,
+        catalogue: integrations,
         overrides: {
           // The default wait for the broker (the test profile's is 2 s): a publish waited as long.
           bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, connectTimeoutMs: 10_000 },

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusObservers, type DeliveryReport } from '../src/platform/event-bus/bus-observers.js';
 import type { DeadLetter } from '../src/platform/event-bus/delivery/dead-letter.js';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { purchaseCompleted } from '../src/pipelines/purchase-flow/purchase-completed.event.js';
-import { PurchaseDelivery } from '../src/pipelines/purchase-flow/purchase-delivery.entity.js';
-import { purchaseCompletedOf } from '../src/pipelines/purchases/purchase-completed-of.js';
+import { integrations } from '../src/integrations/index.js';
+import { purchaseCompleted } from '../src/integrations/purchase/kernel/purchase-completed.event.js';
+import { PurchaseDelivery } from '../src/integrations/purchase/kernel/purchase-delivery.entity.js';
+import { purchaseCompletedOf } from '../src/integrations/purchase/pipelines/purchases/purchase-completed-of.js';
 import { type FailingUpdates, failingUpdates } from './support/failing-updates.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { type PurchasePeers, recordUnpublished, startPurchasePeers } from './support/purchases.js';
@@ -29,7 +29,7 @@ describe.each(profiles)('purchase deliveries taken over on the %s profile', (pro
     peers = await startPurchasePeers();
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         notifiers: { email: { smtpUrl: peers.smtp.url() } },
         purchaseFlow: {

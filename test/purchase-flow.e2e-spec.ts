@@ -6,12 +6,12 @@ import type { ErrorRecord } from '../src/platform/error-store/error-record.entit
 import { ErrorStore } from '../src/platform/error-store/error-store.js';
 import { BusObservers, type DeliveryReport } from '../src/platform/event-bus/bus-observers.js';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { integrations } from '../src/integrations/index.js';
 import {
   purchaseCompleted,
   type PurchaseCompleted,
-} from '../src/pipelines/purchase-flow/purchase-completed.event.js';
-import { receiptRetry } from '../src/pipelines/purchase-flow/reprocess.events.js';
+} from '../src/integrations/purchase/kernel/purchase-completed.event.js';
+import { receiptRetry } from '../src/integrations/purchase/kernel/reprocess.events.js';
 import { type ItsmPeer, type ReceivedRequest, startItsmPeer } from './support/itsm-peer.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { addCard as addCardTo, purchaseRequest } from './support/purchases.js';
@@ -86,7 +86,7 @@ describe.each(profiles)('purchase flow (synchronous model) on the %s profile', (
     });
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         notifiers: { email: { smtpUrl: smtp.url() }, itsm: { url: itsm.url } },
         purchaseFlow: { notificationService: { url: notifications.url } },
@@ -720,7 +720,7 @@ describe.each(profiles)(
 
     beforeAll(async () => {
       profile = await prepareProfile(profileName);
-      app = await startTestApp(profile, { catalogue: pipelineCatalogue });
+      app = await startTestApp(profile, { catalogue: integrations });
     });
     afterAll(async () => {
       await app?.close();

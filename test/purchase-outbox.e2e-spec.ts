@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusObservers, type DeliveryReport } from '../src/platform/event-bus/bus-observers.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
-import { DeliveryLedger } from '../src/pipelines/purchase-flow/delivery-ledger.js';
-import { PurchaseDelivery } from '../src/pipelines/purchase-flow/purchase-delivery.entity.js';
-import { PurchaseOutbox } from '../src/pipelines/purchases/outbox/purchase-outbox.js';
-import { Purchase } from '../src/pipelines/purchases/purchase.entity.js';
+import { integrations } from '../src/integrations/index.js';
+import { DeliveryLedger } from '../src/integrations/purchase/kernel/delivery-ledger.js';
+import { PurchaseDelivery } from '../src/integrations/purchase/kernel/purchase-delivery.entity.js';
+import { PurchaseOutbox } from '../src/integrations/purchase/pipelines/purchases/outbox/purchase-outbox.js';
+import { Purchase } from '../src/integrations/purchase/pipelines/purchases/purchase.entity.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import {
   addCard,
@@ -35,7 +35,7 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
     peers = await startPurchasePeers();
     profile = await prepareProfile(profileName);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: {
         notifiers: { email: { smtpUrl: peers.smtp.url() } },
         purchaseFlow: {

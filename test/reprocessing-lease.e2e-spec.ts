@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../src/config/config.schema.js';
-import type { DeepPartial } from '../src/config/load-config.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DeepPartial } from '../src/platform/config/index.js';
 import { ObjectStore } from '../src/platform/object-store/object-store.js';
 import {
   IMPORT_RECORDS_STORE,
   type StoredRecord,
   storedRecordKey,
-} from '../src/pipelines/import-flow/stored-record.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+} from '../src/integrations/import/kernel/stored-record.js';
+import { integrations } from '../src/integrations/index.js';
 import { ReprocessAuditLog, reprocessAuditEntry } from './fixtures/import-flow/reprocess-audit.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
@@ -20,7 +20,7 @@ import { eventually, startTestApp, type TestApp } from './support/test-app.js';
  */
 describe.each(profiles)('reprocessing by two instances on the %s profile', (profileName) => {
   let profile: ProfileResources;
-  const catalogue = [...pipelineCatalogue, reprocessAuditEntry];
+  const catalogue = [...integrations, reprocessAuditEntry];
   const overrides = {
     pipelines: ['reprocess', 'reprocess-audit'],
     importFlow: {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/platform/event-bus/event-bus.js';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { integrations } from '../src/integrations/index.js';
 import { manifestCatalogue, ShippedManifests } from './fixtures/gateway/manifests.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
@@ -27,7 +27,7 @@ describe.each(profiles)('request limits on the %s profile', (name) => {
   beforeAll(async () => {
     profile = await prepareProfile(name);
     app = await startTestApp(profile, {
-      catalogue: [...pipelineCatalogue, ...manifestCatalogue],
+      catalogue: [...integrations, ...manifestCatalogue],
       // The defaults but one, to show each limit is the configured one.
       overrides: { http: { bodyLimit: '100kb', limits: { maxArrayLength: 2500 } } },
     });

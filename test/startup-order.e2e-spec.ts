@@ -7,7 +7,7 @@ import { auditPipeline, busCatalogue, ordersPipeline } from './fixtures/bus/pipe
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
 import { captureLogs } from './support/log-lines.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
-import { eventually, testConfig } from './support/test-app.js';
+import { eventually, specCatalogue, testConfig } from './support/test-app.js';
 
 /** One capture for the file: nestjs-pino keeps the first app's stream. */
 const { lines, logStream } = captureLogs();
@@ -31,7 +31,10 @@ describe.each(profiles)('start-up order on the %s profile', (profileName) => {
       pipelines: [ordersPipeline.name, auditPipeline.name],
       log: { level: 'warn' },
     });
-    app = await createApp(config, busCatalogue, { logger: ['warn', 'error'], logStream });
+    app = await createApp(config, specCatalogue(busCatalogue), {
+      logger: ['warn', 'error'],
+      logStream,
+    });
     // A backlog waits before the process starts: on Redis it would be there after a restart;
     // the in-process bus loses everything at a restart, so it is published in this process
     // before it starts consuming.

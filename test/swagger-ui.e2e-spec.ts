@@ -1,7 +1,7 @@
 import type { Page, Response } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pipelineCatalogue } from '../src/pipelines/index.js';
+import { integrations } from '../src/integrations/index.js';
 import { TestBrowser } from './harness/browser.js';
 import { ReverseProxy } from './harness/reverse-proxy.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
@@ -22,7 +22,7 @@ describe.each(profiles)('Swagger UI in a browser behind the gateway on the %s pr
   beforeAll(async () => {
     profile = await prepareProfile(name);
     app = await startTestApp(profile, {
-      catalogue: pipelineCatalogue,
+      catalogue: integrations,
       overrides: { http: { trustedProxies: ['127.0.0.1', '::ffff:127.0.0.1'] } },
     });
     await app.app.listen(0, '127.0.0.1');

@@ -2,9 +2,10 @@ import { SignJWT } from 'jose';
 import { resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/bootstrap.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
-import { pipelineCatalogue } from '../../src/pipelines/index.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadAppConfig as loadConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
+import { integrations } from '../../src/integrations/index.js';
 
 export const TARGET_TABLE = 'import_target_records';
 
@@ -95,7 +96,7 @@ export async function startBenchApp(
     configDir: resolve(import.meta.dirname, '../../config'),
     overrides,
   });
-  const app = await createApp(config, pipelineCatalogue, { logger: ['error'] });
+  const app = await createApp(config, integrations, { logger: ['error'] });
   await app.init();
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');

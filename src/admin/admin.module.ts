@@ -4,7 +4,7 @@ import { AdminErrorsModule } from './errors/errors.module.js';
 import { AdminEventsModule } from './events/events.module.js';
 import { AdminObjectStoreModule } from './object-store/object-store.module.js';
 import { AdminPipelinesModule } from './pipelines/pipelines.module.js';
-import { AdminReprocessingModule } from './reprocessing/reprocessing.module.js';
+import { AdminScheduledTasksModule } from './scheduled-tasks/scheduled-tasks.module.js';
 
 /**
  * The operators' API under `/api/v1/admin`, one module per area. Reads need `operator`,
@@ -16,7 +16,7 @@ import { AdminReprocessingModule } from './reprocessing/reprocessing.module.js';
     AdminEventsModule,
     AdminErrorsModule,
     AdminObjectStoreModule,
-    AdminReprocessingModule,
+    AdminScheduledTasksModule,
     AuditModule,
   ],
 })

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentVariables } from './environment-variables.js';
+import { variablesOf } from '../platform/config/index.js';
+import { appConfig } from './app-config.js';
+
+const environmentVariables = variablesOf(appConfig);
 
 const reference = readFileSync(resolve(import.meta.dirname, '../../docs/configuration.md'), 'utf8');
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load-config.js';
+import { loadAppConfig as loadConfig } from './app-config.js';
 
 const configDir = resolve(import.meta.dirname, '../../config');
 const load = (env: Record<string, string>) =>

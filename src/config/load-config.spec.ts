@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config.error.js';
-import { loadConfig } from './load-config.js';
+import { ConfigError } from '../platform/config/index.js';
+import { loadAppConfig as loadConfig } from './app-config.js';
 
 const configDir = resolve(import.meta.dirname, '../../config');
 const load = (env: Record<string, string>) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImportProgress } from '../../src/pipelines/import-flow/import-progress.js';
+import type { ImportProgress } from '../../src/integrations/import/kernel/import-progress.js';
 import type { AppProcess } from '../harness/app-process.js';
 import { type Deployment, startDeployment } from '../harness/deployment.js';
 import { countBy, reckon } from '../harness/reckoning.js';

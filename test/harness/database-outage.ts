@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import type { DeepPartial } from '../../src/config/load-config.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
 import type { ProfileResources } from '../support/profiles.js';
 import { TcpRelay } from './tcp-relay.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deepMerge } from '../../src/config/load-config.js';
+import { deepMerge } from '../../src/platform/config/index.js';
 import type { DeadLetter } from '../../src/platform/event-bus/delivery/dead-letter.js';
 import {
   type StreamEntry,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-
-type Json = Record<string, unknown>;
+import { appConfig } from '../../src/config/app-config.js';
+import { composeDefaults, type Json } from '../../src/platform/config/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -23,9 +23,9 @@ const UNSCALED = new Set([
 ]);
 
 /**
- * Every duration of `config/default.json` (a key ending in `Ms`) divided by `factor`, so that
- * a run lasts seconds where production's lasts minutes while each timing keeps its proportion
- * to the others (`bus.claimIdleMs` to `purchaseFlow.deliveryLeaseMs`, a retry's backoff to a
+ * Every default duration (a key ending in `Ms`, from every configuration fragment) divided by
+ * `factor`, so that a run lasts seconds where production's lasts minutes while each timing
+ * keeps its proportion to the others (`bus.claimIdleMs` to `purchaseFlow.deliveryLeaseMs`, a retry's backoff to a
  * lease…), which is what the faults exercise. Only the changed keys are returned.
  */
 export function scaledTimings(factor: number, defaults: Json = readDefaults()): Json {
@@ -57,6 +57,7 @@ export function writeConfigDir(dir: string, environment: string, settings: Json)
   return dir;
 }
 
+/** The defaults of every fragment of the application, each at its key. */
 function readDefaults(): Json {
-  return JSON.parse(readFileSync(join(root, 'config/default.json'), 'utf8')) as Json;
+  return composeDefaults(appConfig);
 }

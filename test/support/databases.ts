@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { AppConfig } from '../../src/config/config.schema.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { appMigrations } from '../../src/app-migrations.js';
+import { integrations } from '../../src/integrations/index.js';
 import { dataSourceOptions } from '../../src/platform/persistence/data-source-options.js';
 
 export const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -59,12 +61,10 @@ export async function openSpecDatabase(
   entities: DataSourceOptions['entities'],
 ): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const database = await createSpecDatabase(kind);
-  const options = dataSourceOptions({
-    sqlitePath: ':memory:',
-    migrateOnStart: false,
-    logging: false,
-    ...database.settings,
-  });
+  const options = dataSourceOptions(
+    { sqlitePath: ':memory:', migrateOnStart: false, logging: false, ...database.settings },
+    appMigrations(integrations),
+  );
   const dataSource = await new DataSource({ ...options, entities }).initialize();
   await dataSource.runMigrations();
   return {

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import type { DeepPartial } from '../../src/config/load-config.js';
-import { pipelineCatalogue } from '../../src/pipelines/index.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
+import { integrations } from '../../src/integrations/index.js';
 import type { ProfileResources } from './profiles.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
@@ -38,7 +38,7 @@ export async function startOperatorImportApp(
       reprocess: { intervalMs: 3_600_000 },
     },
   } as DeepPartial<AppConfig>;
-  const app = await startTestApp(profile, { catalogue: pipelineCatalogue, overrides });
+  const app = await startTestApp(profile, { catalogue: integrations, overrides });
   const db = app.app.get(DataSource);
   await db.query(
     `CREATE TABLE ${table} (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import type { DeepPartial } from '../../src/config/load-config.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
 import { createSpecDatabase, type DatabaseKind } from './databases.js';
 
 /**

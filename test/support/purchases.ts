@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { flowContext } from '../../src/platform/event-bus/flow-context.js';
-import { PurchaseRecorder } from '../../src/pipelines/purchases/purchase-recorder.js';
+import { PurchaseRecorder } from '../../src/integrations/purchase/pipelines/purchases/purchase-recorder.js';
 import { type ItsmPeer, startItsmPeer } from './itsm-peer.js';
 import { type SmtpPeer, startSmtpPeer } from './smtp-peer.js';
 

@@ -6,10 +6,16 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import supertest from 'supertest';
 import TestAgent from 'supertest/lib/agent.js';
 import { createApp } from '../../src/bootstrap.js';
-import type { AppConfig } from '../../src/config/config.schema.js';
-import { type DeepPartial, loadConfig } from '../../src/config/load-config.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadAppConfig as loadConfig } from '../../src/config/app-config.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
 import type { Role } from '../../src/platform/auth/role.js';
-import type { PipelineEntry } from '../../src/platform/pipeline/pipeline-definition.js';
+import { integrations } from '../../src/integrations/index.js';
+import {
+  defineIntegration,
+  type IntegrationDefinition,
+  type PipelineEntry,
+} from '../../src/platform/pipeline/index.js';
 import type { ProfileResources } from './profiles.js';
 
 export interface TestApp {
@@ -42,7 +48,8 @@ export function testToken(
 }
 
 export interface StartOptions {
-  catalogue: readonly PipelineEntry[];
+  /** The integrations whose pipelines run, and fixture pipelines (gathered in one integration). */
+  catalogue: readonly (IntegrationDefinition | PipelineEntry)[];
   overrides?: DeepPartial<AppConfig>;
   /** Start the bus server (default true); false lets a spec publish before any trigger listens. */
   listen?: boolean;
@@ -50,19 +57,47 @@ export interface StartOptions {
   logStream?: DestinationStream;
 }
 
-/** Builds the config the way production does (files, then overrides), with the profile's resources. */
+/**
+ * Builds the config the way production does (files, then overrides), with the profile's
+ * resources; `catalogue` adds the settings of integrations outside the application's.
+ */
 export function testConfig(
   profile: ProfileResources,
   overrides: DeepPartial<AppConfig> = {},
+  catalogue: readonly IntegrationDefinition[] = [],
 ): AppConfig {
-  return loadConfig({
-    env: { NODE_ENV: 'test' },
-    configDir: resolve(import.meta.dirname, '../../config'),
-    overrides: merge(
-      merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }),
-      overrides,
-    ),
+  return loadConfig(
+    {
+      env: { NODE_ENV: 'test' },
+      configDir: resolve(import.meta.dirname, '../../config'),
+      overrides: merge(
+        merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }),
+        overrides,
+      ),
+    },
+    catalogue,
+  );
+}
+
+/**
+ * The catalogue a spec's app runs: its integrations, its fixture pipelines as one more, and the
+ * application's other integrations without their pipelines, so that every spec app has the
+ * whole schema and settings, as a deployed process has whatever `PIPELINES` selects.
+ */
+export function specCatalogue(
+  catalogue: readonly (IntegrationDefinition | PipelineEntry)[],
+): IntegrationDefinition[] {
+  const running = catalogue.filter((item): item is IntegrationDefinition => 'pipelines' in item);
+  const fixtures = catalogue.filter((item): item is PipelineEntry => 'pipeline' in item);
+  const schemaOnly = integrations
+    .filter((integration) => !running.includes(integration))
+    .map((integration) => ({ ...integration, pipelines: [] }));
+  const fixture = defineIntegration({
+    name: 'spec-fixtures',
+    description: "the spec's own pipelines",
+    pipelines: fixtures,
   });
+  return [...running, ...(fixtures.length > 0 ? [fixture] : []), ...schemaOnly];
 }
 
 /** Starts the real application (HTTP and event bus) for a profile, on an ephemeral port. */
@@ -70,11 +105,13 @@ export async function startTestApp(
   profile: ProfileResources,
   options: StartOptions,
 ): Promise<TestApp> {
+  const catalogue = specCatalogue(options.catalogue);
   const config = testConfig(
     profile,
     merge(process.env.TEST_LOGS ? { log: { level: 'info' } } : {}, options.overrides ?? {}),
+    catalogue,
   );
-  const app = await createApp(config, options.catalogue, {
+  const app = await createApp(config, catalogue, {
     logger: process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error'],
     logStream: options.logStream,
   });

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { jsonTransformer } from '../../platform/persistence/json.transformer.js';
+import { jsonTransformer } from '../../platform/persistence/index.js';
 
 export type AuditOutcome = 'succeeded' | 'failed';
 

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, Repository } from 'typeorm';
-import { withinTimeRange } from '../../platform/persistence/time-range.js';
-import type { Principal } from '../../platform/auth/principal.js';
+import { withinTimeRange } from '../../platform/persistence/index.js';
+import type { Principal } from '../../platform/auth/index.js';
+import { truncate } from '../../platform/text/index.js';
 import { type AuditOutcome, AuditRecord } from './audit-record.entity.js';
 
 export interface AuditEntry {
@@ -38,17 +39,17 @@ export class AuditTrail {
   async record(entry: AuditEntry): Promise<AuditRecord> {
     const record = this.records.create({
       id: randomUUID(),
-      actor: entry.principal.subject.slice(0, 200),
+      actor: truncate(entry.principal.subject, 200),
       authMethod: entry.principal.method,
       roles: entry.principal.roles.join(','),
       action: entry.action,
       targetType: entry.targetType,
-      targetId: entry.targetId?.slice(0, 200) ?? null,
+      targetId: entry.targetId == null ? null : truncate(entry.targetId, 200),
       outcome: entry.outcome,
       statusCode: entry.statusCode,
       details: bounded(entry.details),
       correlationId: entry.correlationId,
-      clientAddress: entry.clientAddress?.slice(0, 64) ?? null,
+      clientAddress: entry.clientAddress == null ? null : truncate(entry.clientAddress, 64),
       occurredAt: new Date(),
     });
     return this.records.save(record);
@@ -81,5 +82,5 @@ function bounded(details: unknown): unknown {
   const text = JSON.stringify(details);
   return text.length <= MAX_DETAILS_CHARS
     ? details
-    : { truncated: true, preview: text.slice(0, MAX_DETAILS_CHARS) };
+    : { truncated: true, preview: truncate(text, MAX_DETAILS_CHARS) };
 }

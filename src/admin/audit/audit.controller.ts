@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../platform/auth/roles.decorator.js';
+import { Roles } from '../../platform/auth/index.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuditPage, AuditQuery, AuditRecordView } from './audit.dto.js';
 

@@ -10,8 +10,8 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
-import type { AuthenticatedRequest } from '../../platform/auth/principal.js';
-import { flowContext } from '../../platform/event-bus/flow-context.js';
+import type { AuthenticatedRequest } from '../../platform/auth/index.js';
+import { flowContext } from '../../platform/event-bus/index.js';
 import { AuditTrail } from './audit-trail.js';
 import { AUDITED_METADATA, type AuditedAction } from './audited.constants.js';
 

@@ -12,13 +12,10 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
+import { Roles, CurrentPrincipal, type Principal } from '../../platform/auth/index.js';
+import { type ErrorRecord, ErrorStore } from '../../platform/error-store/index.js';
+import { ApiProblemResponse } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
-import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
-import type { Principal } from '../../platform/auth/principal.js';
 import {
   ErrorPage,
   ErrorQuery,

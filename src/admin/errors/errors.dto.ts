@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
+import { ERROR_CODE, type ErrorRecord } from '../../platform/error-store/index.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 import { PIPELINE_NAME } from '../shared/identifiers.js';
 
@@ -14,7 +14,7 @@ export class ErrorQuery extends PageQuery {
   pipeline?: string;
   @ApiPropertyOptional({ example: 'smtp-unavailable' })
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9.-]*$/)
+  @Matches(ERROR_CODE)
   @MaxLength(100)
   code?: string;
   @ApiPropertyOptional({ enum: STATUSES })

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ErrorStoreModule } from '../../platform/error-store/error-store.module.js';
-import { NotifiersModule } from '../../platform/notifiers/notifiers.module.js';
+import { ErrorStoreModule } from '../../platform/error-store/index.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ErrorsController } from './errors.controller.js';
 import { ItsmResend } from './itsm-resend.js';
 
 /** Error records: list, inspect, resolve, annotate, and send to ITSM again. */
 @Module({
-  imports: [ErrorStoreModule, NotifiersModule, AuditModule],
+  imports: [ErrorStoreModule, AuditModule],
   controllers: [ErrorsController],
   providers: [ItsmResend],
 })

@@ -1,8 +1,7 @@
 import { BadGatewayException, ConflictException, Injectable } from '@nestjs/common';
-import type { ErrorRecord } from '../../platform/error-store/error-record.entity.js';
-import { ErrorStore } from '../../platform/error-store/error-store.js';
-import { type Incident, ItsmNotifier } from '../../platform/notifiers/itsm.notifier.js';
-import { NotifierError } from '../../platform/notifiers/notifier.error.js';
+import { type ErrorRecord, ErrorStore } from '../../platform/error-store/index.js';
+import { type Incident, ItsmNotifier, NotifierError } from '../../platform/notifiers/index.js';
+import { truncate } from '../../platform/text/index.js';
 
 /** Opens (again) an ITSM incident for an error record, and notes the ticket on the record. */
 @Injectable()
@@ -42,7 +41,7 @@ export class ItsmResend {
 
 function incidentOf(record: ErrorRecord, severity: Incident['severity']): Incident {
   return {
-    shortDescription: `[${record.pipeline}] ${record.code}: ${record.message}`.slice(0, 160),
+    shortDescription: truncate(`[${record.pipeline}] ${record.code}: ${record.message}`, 160),
     description: `${record.message}\n\nPipeline: ${record.pipeline}\nCode: ${record.code}\nOccurred at: ${record.occurredAt.toISOString()}\nError record: ${record.id}`,
     severity,
     category: 'integration',

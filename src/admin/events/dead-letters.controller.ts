@@ -18,11 +18,13 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import { DeadLetterNotFoundError } from '../../platform/event-bus/errors/dead-letter-not-found.error.js';
-import { DeadLetterNotReplayableError } from '../../platform/event-bus/errors/dead-letter-not-replayable.error.js';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
+import { Roles } from '../../platform/auth/index.js';
+import {
+  DeadLetterNotFoundError,
+  DeadLetterNotReplayableError,
+  EventBus,
+} from '../../platform/event-bus/index.js';
+import { ApiProblemResponse } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { DEAD_LETTER_ID } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';

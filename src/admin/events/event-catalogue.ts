@@ -1,8 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { EventDefinition } from '../../platform/event-bus/event-definition.js';
-import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
-import { PipelineDescriptor } from '../../platform/pipeline/pipeline-descriptor.js';
+import { type EventDefinition, EventRegistry } from '../../platform/event-bus/index.js';
+import { PipelineDescriptor } from '../../platform/pipeline/index.js';
 
 /**
  * The events this process knows, with their payload classes where a running pipeline

@@ -16,11 +16,9 @@ import {
 } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
-import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
-import type { FieldError } from '../../platform/http/problem-details.js';
+import { Roles } from '../../platform/auth/index.js';
+import { EventBus, EventRegistry } from '../../platform/event-bus/index.js';
+import { ApiProblemResponse, type FieldError } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { EVENT_NAME } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';

@@ -4,11 +4,11 @@ import {
   InternalServerErrorException,
   NotFoundException,
 } from '@nestjs/common';
-import type { ObjectStoreEntry } from '../../platform/object-store/object-store-entry.entity.js';
 import {
+  type ObjectStoreEntry,
   type EntryChange,
   ObjectStoreOperations,
-} from '../../platform/object-store/object-store-operations.js';
+} from '../../platform/object-store/index.js';
 import type { ObjectStoreFilter } from './object-store.dto.js';
 
 /**

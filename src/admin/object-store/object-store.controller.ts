@@ -10,10 +10,8 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../../platform/auth/current-principal.decorator.js';
-import type { Principal } from '../../platform/auth/principal.js';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
+import { CurrentPrincipal, type Principal, Roles } from '../../platform/auth/index.js';
+import { ApiProblemResponse } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { ObjectStoreAdmin } from './object-store-admin.js';
 import {

@@ -13,11 +13,11 @@ import {
   OBJECT_STORE_STATUSES,
   type ObjectStoreEntry,
   type ObjectStoreStatus,
-} from '../../platform/object-store/object-store-entry.entity.js';
+  STORE_NAME,
+} from '../../platform/object-store/index.js';
+import { ERROR_CODE } from '../../platform/error-store/index.js';
 import { PageQuery } from '../shared/page-query.dto.js';
 
-const STORE_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
-const ERROR_CODE = /^[a-z0-9][a-z0-9.-]*$/;
 /** Plain key characters: no LIKE wildcard (`%`, `_`), and nothing that reads as a path traversal. */
 const KEY_PREFIX = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9.:/-]{1,191}$/;
 

@@ -1,8 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
-import { EventRegistry } from '../../platform/event-bus/registry/event-registry.js';
+import { Injectable } from '@nestjs/common';
+import { EventBus, EventRegistry } from '../../platform/event-bus/index.js';
 import type { PipelineView, TopologyView } from './pipelines.dto.js';
 
 /**
@@ -15,7 +12,6 @@ export class PipelineOverview {
   constructor(
     private readonly registry: EventRegistry,
     private readonly bus: EventBus,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(): Promise<PipelineView[]> {
@@ -69,7 +65,7 @@ export class PipelineOverview {
         });
         const names = live.get(group.pipeline) ?? new Set<string>();
         for (const consumer of group.consumers)
-          if (consumer.idleMs < this.config.bus.claimIdleMs) names.add(consumer.name);
+          if (this.bus.isLive(consumer)) names.add(consumer.name);
         live.set(group.pipeline, names);
       }
     }

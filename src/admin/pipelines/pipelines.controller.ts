@@ -1,8 +1,8 @@
 import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../platform/auth/roles.decorator.js';
-import { EventBus } from '../../platform/event-bus/event-bus.js';
-import { ApiProblemResponse } from '../../platform/http/api-problem-response.decorator.js';
+import { Roles } from '../../platform/auth/index.js';
+import { EventBus } from '../../platform/event-bus/index.js';
+import { ApiProblemResponse } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { PIPELINE_NAME } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';

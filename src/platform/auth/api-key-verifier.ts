@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AuthConfig } from '../../config/config.schema.js';
+import type { AuthConfig } from './auth.config.js';
 import { CredentialsError } from './credentials-error.js';
 import type { Principal } from './principal.js';
 

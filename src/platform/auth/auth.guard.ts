@@ -8,10 +8,9 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import type { AuthConfig } from './auth.config.js';
 import { Authenticator } from './authenticator.js';
-import { PUBLIC_ROUTE_METADATA, ROLES_METADATA } from './constants.js';
+import { AUTH_OPTIONS, PUBLIC_ROUTE_METADATA, ROLES_METADATA } from './constants.js';
 import { CredentialsError } from './credentials-error.js';
 import type { AuthenticatedRequest } from './principal.js';
 import type { Role } from './role.js';
@@ -26,7 +25,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTH_OPTIONS) private readonly auth: AuthConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,8 +54,7 @@ export class AuthGuard implements CanActivate {
     req.principal = principal;
 
     const required =
-      this.reflector.getAllAndOverride<Role[]>(ROLES_METADATA, targets) ??
-      this.config.auth.defaultRoles;
+      this.reflector.getAllAndOverride<Role[]>(ROLES_METADATA, targets) ?? this.auth.defaultRoles;
     if (
       principal.roles.includes('admin') ||
       required.some((role) => principal.roles.includes(role))

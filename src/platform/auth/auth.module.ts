@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { AppConfig } from '../../config/config.schema.js';
 import { ApiKeyVerifier } from './api-key-verifier.js';
+import type { AuthConfig } from './auth.config.js';
 import { AuthGuard } from './auth.guard.js';
+import { AUTH_OPTIONS } from './constants.js';
 import { Authenticator } from './authenticator.js';
 import { developmentKeys, DevelopmentToken } from './development-token.js';
 import { GatewayIdentity } from './gateway-identity.js';
@@ -16,16 +17,20 @@ import { JwtVerifier, jwtKeySource } from './jwt-verifier.js';
 @Global()
 @Module({})
 export class AuthModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `environment`: `NODE_ENV`; only `development` gets a development token. */
+  static forRoot(auth: AuthConfig, environment: string): DynamicModule {
     return {
       module: AuthModule,
       providers: [
+        { provide: AUTH_OPTIONS, useValue: auth },
         {
           provide: 'AUTH_KEYS',
           useFactory: async () => {
-            const configured = await jwtKeySource(config.auth.jwt);
+            const configured = await jwtKeySource(auth.jwt);
             if (configured) return { source: configured, token: undefined };
-            return (await developmentKeys(config)) ?? { source: undefined, token: undefined };
+            return (
+              (await developmentKeys(auth, environment)) ?? { source: undefined, token: undefined }
+            );
           },
         },
         {
@@ -37,9 +42,9 @@ export class AuthModule {
           provide: Authenticator,
           useFactory: (keys: { source?: Awaited<ReturnType<typeof jwtKeySource>> }) =>
             new Authenticator(
-              keys.source ? new JwtVerifier(keys.source, config.auth.jwt) : undefined,
-              new ApiKeyVerifier(config.auth.apiKeys),
-              new GatewayIdentity(config.auth.gateway),
+              keys.source ? new JwtVerifier(keys.source, auth.jwt) : undefined,
+              new ApiKeyVerifier(auth.apiKeys),
+              new GatewayIdentity(auth.gateway),
             ),
           inject: ['AUTH_KEYS'],
         },

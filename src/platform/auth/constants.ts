@@ -6,3 +6,6 @@ export const PUBLIC_ROUTE_EXTENSION = 'x-public';
 export const ROLES_EXTENSION = 'x-roles';
 
 export const API_KEY_HEADER = 'x-api-key';
+
+/** Injection token of the auth settings (`auth`), given to `AuthModule.forRoot`. */
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

@@ -1,6 +1,6 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { AppConfig } from '../../config/config.schema.js';
+import type { AuthConfig } from './auth.config.js';
 import type { JwtKeySource } from './jwt-verifier.js';
 
 /** A token to try the API with, printed at start; exists only in development without JWT keys. */
@@ -16,10 +16,11 @@ const DEV_TOKEN_TTL = '12h';
  * process. Never in any other environment.
  */
 export async function developmentKeys(
-  config: AppConfig,
+  auth: AuthConfig,
+  environment: string,
 ): Promise<{ source: JwtKeySource; token: string } | undefined> {
-  const { jwt } = config.auth;
-  if (config.env !== 'development' || jwt.secret || jwt.publicKey || jwt.jwksUrl) return undefined;
+  const { jwt } = auth;
+  if (environment !== 'development' || jwt.secret || jwt.publicKey || jwt.jwksUrl) return undefined;
   const key = createSecretKey(randomBytes(32));
   let signer = new SignJWT({ [jwt.rolesClaim]: ['admin'] })
     .setProtectedHeader({ alg: 'HS256' })

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { AuthConfig } from '../../config/config.schema.js';
+import type { AuthConfig } from './auth.config.js';
 import { fromTrustedProxy } from '../http/gateway/trusted-proxy.js';
 import { CredentialsError } from './credentials-error.js';
 import { rolesOf } from './jwt-verifier.js';

@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
   type KeyInput,
 } from 'jose';
-import type { AuthConfig } from '../../config/config.schema.js';
+import type { AuthConfig } from './auth.config.js';
 import { CredentialsError } from './credentials-error.js';
 import type { Principal } from './principal.js';
 import { isRole, type Role } from './role.js';

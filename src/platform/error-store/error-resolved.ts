@@ -8,6 +8,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { PIPELINE_NAME } from '../pipeline/pipeline-name.js';
 import { defineEvent, type EventDefinition } from '../event-bus/event-definition.js';
 import { MAX_SUBJECT_LENGTH } from './pipeline-error.js';
 
@@ -22,7 +23,7 @@ export const MAX_RESOLVED_SUBJECTS = 1000;
 export class ErrorResolved {
   @ApiProperty({ example: 'store-receipt' })
   @IsString()
-  @Matches(/^[a-z0-9-]+$/)
+  @Matches(PIPELINE_NAME)
   pipeline!: string;
 
   @ApiProperty({ type: [String], example: ['6f1c2d3e-0000-4000-8000-000000000001/receipt'] })

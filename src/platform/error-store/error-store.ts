@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, MoreThanOrEqual, Repository } from 'typeorm';
 import { withinTimeRange } from '../persistence/time-range.js';
+import { truncate } from '../text/truncate.js';
+import { MAX_MESSAGE_LENGTH } from './describe-error.js';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { EventEnvelope } from '../event-bus/event-envelope.js';
 import { ErrorRecord, type ErrorRecordStatus } from './error-record.entity.js';
@@ -149,7 +151,7 @@ export class ErrorStore {
         subjects: [...new Set(subjects)],
         resolved: 'resolved',
       })
-      .setParameter('how', `resolved: ${how}`.slice(0, 4000))
+      .setParameter('how', truncate(`resolved: ${how}`, MAX_MESSAGE_LENGTH))
       .execute();
     return result.affected ?? 0;
   }

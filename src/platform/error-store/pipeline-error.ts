@@ -11,6 +11,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { defineEvent, type EventDefinition } from '../event-bus/event-definition.js';
+import { PIPELINE_NAME } from '../pipeline/pipeline-name.js';
+import { MAX_MESSAGE_LENGTH } from './describe-error.js';
+
+/** An error code: lower-case, stable, machine-readable (`smtp-unavailable`, `target.http-503`). */
+export const ERROR_CODE = /^[a-z0-9][a-z0-9.-]*$/;
 
 /** As long as an Object Store key (a failed import record's subject is its key). */
 export const MAX_SUBJECT_LENGTH = 191;
@@ -35,18 +40,18 @@ export class FailedInputReference {
 export class PipelineError {
   @ApiProperty({ example: 'store-receipt' })
   @IsString()
-  @Matches(/^[a-z0-9-]+$/)
+  @Matches(PIPELINE_NAME)
   pipeline!: string;
 
   @ApiProperty({ description: 'Stable, machine-readable error code', example: 'smtp-unavailable' })
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9.-]*$/)
+  @Matches(ERROR_CODE)
   @MaxLength(100)
   code!: string;
 
   @ApiProperty({ example: 'SMTP server refused the connection' })
   @IsString()
-  @MaxLength(4000)
+  @MaxLength(MAX_MESSAGE_LENGTH)
   message!: string;
 
   @ApiProperty() @IsString() @MaxLength(128) correlationId!: string;

@@ -1,4 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
+import { failureOutcome } from './delivery/deliver.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { flowContext } from './flow-context.js';
 
@@ -16,7 +17,20 @@ export interface BatchItem<T = unknown> {
  * keeps its own flow: what the handler publishes for one of them goes through `within`.
  */
 export class EventBatch<T = unknown> {
-  constructor(readonly items: readonly BatchItem<T>[]) {}
+  /** `maxDeliveries`: the trigger's, which decides when a failed event is dead-lettered. */
+  constructor(
+    readonly items: readonly BatchItem<T>[],
+    private readonly maxDeliveries = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /**
+   * Whether failing with `error` sends `item` to the dead letters now: a handler that must act
+   * before that (report what would be lost) asks here. Never while the database or broker is
+   * away, nor for a `RetryLaterError`: the bus then holds the event at the same delivery.
+   */
+  deadLetters(item: BatchItem<T>, error: unknown): boolean {
+    return failureOutcome({ maxDeliveries: this.maxDeliveries }, error, item).kind === 'dead';
+  }
 
   /** Runs `fn` in the flow of `item`, so that what it publishes carries that event's ids. */
   within<R>(item: BatchItem<T>, fn: () => R): R {

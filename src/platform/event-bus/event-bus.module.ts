@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { AppConfig } from '../../config/config.schema.js';
 import { BusObservers } from './bus-observers.js';
 import {
   EVENT_BUS_CLIENT,
@@ -9,6 +8,7 @@ import {
   TRIGGER_DEFAULTS,
 } from './constants.js';
 import type { TriggerDefaults } from './delivery/trigger-settings.js';
+import type { BusConfig, ShutdownConfig } from './event-bus.config.js';
 import { EventBus, type EventBusOptions } from './event-bus.js';
 import { EventRegistry } from './registry/event-registry.js';
 import { EventRegistryExplorer } from './registry/event-registry.explorer.js';
@@ -26,8 +26,7 @@ import { RedisStreamsServer } from './transports/redis-streams/redis-streams.ser
 @Global()
 @Module({})
 export class EventBusModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const { bus, shutdown } = config;
+  static forRoot(bus: BusConfig, shutdown: ShutdownConfig): DynamicModule {
     const transport: Provider[] = bus.redisUrl
       ? [
           {
@@ -55,7 +54,11 @@ export class EventBusModule {
             inject: [InProcessBroker, BusObservers],
           },
         ];
-    const options: EventBusOptions = { maxHops: bus.maxHops };
+    const options: EventBusOptions = {
+      maxHops: bus.maxHops,
+      claimIdleMs: bus.claimIdleMs,
+      durable: bus.redisUrl !== undefined,
+    };
     const triggerDefaults: TriggerDefaults = bus;
     return {
       module: EventBusModule,

@@ -1,6 +1,6 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Server } from '@nestjs/microservices';
-import type { BusConfig } from '../../config/config.schema.js';
+import type { BusConfig } from './event-bus.config.js';
 import type { BusObservers } from './bus-observers.js';
 import { bindTriggers, type TriggerBinding } from './delivery/trigger-binding.js';
 

@@ -12,6 +12,10 @@ import { flowContext } from './flow-context.js';
 
 export interface EventBusOptions {
   maxHops: number;
+  /** Pending events idle this long are taken over: a consumer idle longer is presumed gone. */
+  claimIdleMs: number;
+  /** Whether published events outlive the process (Redis Streams), or die with it (in-process). */
+  durable: boolean;
 }
 
 export interface PublishOptions {
@@ -87,6 +91,16 @@ export class EventBus {
 
   pausedPipelines(): Promise<string[]> {
     return this.client.pausedPipelines();
+  }
+
+  /** Whether published events outlive this process: false on the in-process bus. */
+  get durable(): boolean {
+    return this.options.durable;
+  }
+
+  /** Whether a consumer of {@link describeStreams} is alive: it read within `bus.claimIdleMs`. */
+  isLive(consumer: { idleMs: number }): boolean {
+    return consumer.idleMs < this.options.claimIdleMs;
   }
 
   isHealthy(): Promise<boolean> {

@@ -10,7 +10,8 @@ export interface EventDefinition<T = unknown> {
   readonly payloadType?: PayloadType<T>;
 }
 
-const EVENT_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
+/** An event's name: lower-case words joined by dots or dashes (`purchase.completed`). */
+export const EVENT_NAME = /^[a-z0-9]+([.-][a-z0-9]+)*$/;
 
 export function defineEvent<T>(name: string, payloadType?: PayloadType<T>): EventDefinition<T> {
   if (!EVENT_NAME.test(name)) {

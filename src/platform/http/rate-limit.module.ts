@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import type { AppConfig } from '../../config/config.schema.js';
+import type { HttpConfig } from './http.config.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 /**
@@ -14,9 +14,13 @@ import { RedisThrottlerStorage } from './redis-throttler.storage.js';
  */
 @Module({})
 export class RateLimitModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const { ttlMs, limit } = config.http.rateLimit;
-    const { redisUrl, keyPrefix, connectTimeoutMs } = config.bus;
+  /** `redis`: where the counters live (the bus's Redis), absent for in-memory counting. */
+  static forRoot(
+    rateLimit: HttpConfig['rateLimit'],
+    redis: { redisUrl?: string; keyPrefix: string; connectTimeoutMs: number },
+  ): DynamicModule {
+    const { ttlMs, limit } = rateLimit;
+    const { redisUrl, keyPrefix, connectTimeoutMs } = redis;
     return {
       module: RateLimitModule,
       imports: [

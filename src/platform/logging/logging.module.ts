@@ -1,7 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { AppConfig } from '../../config/config.schema.js';
+import type { LogConfig } from './logging.config.js';
 import { flowContext } from '../event-bus/flow-context.js';
 
 /** Never written to a log line: credentials the caller sent. */
@@ -25,9 +25,9 @@ const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(config: AppConfig, stream?: DestinationStream): DynamicModule {
+  static forRoot(log: LogConfig, stream?: DestinationStream): DynamicModule {
     const options = {
-      level: config.log.level,
+      level: log.level,
       redact: { paths: REDACTED, censor: '[redacted]' },
       mixin: () => {
         const flow = flowContext.current();

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import nodemailer from 'nodemailer';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { NOTIFIERS_OPTIONS } from './constants.js';
+import type { NotifiersConfig } from './notifiers.config.js';
 import { emailFailure } from './email-failure.js';
 import { NotifierError } from './notifier.error.js';
 
@@ -26,8 +26,12 @@ export class EmailNotifier implements OnModuleDestroy {
   private readonly transporter?: Transporter;
   private readonly secrets: (string | undefined)[] = [];
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const { smtpUrl, from, timeoutMs } = config.notifiers.email;
+  /** The longest each step of a send may take (`notifiers.email.timeoutMs`). */
+  readonly timeoutMs: number;
+
+  constructor(@Inject(NOTIFIERS_OPTIONS) notifiers: NotifiersConfig) {
+    const { smtpUrl, from, timeoutMs } = notifiers.email;
+    this.timeoutMs = timeoutMs;
     if (smtpUrl === undefined) return;
     const password = URL.canParse(smtpUrl) ? new URL(smtpUrl).password : '';
     this.secrets = [password, safeDecode(password)];

@@ -1,4 +1,5 @@
 import { NotifierError } from './notifier.error.js';
+import { truncate } from '../text/truncate.js';
 import { redact } from './redact.js';
 
 const BODY_EXCERPT = 300;
@@ -16,7 +17,7 @@ export function itsmStatusFailure(
 ): NotifierError {
   const retriable = status >= 500 || status === 408 || status === 429;
   const code = status >= 500 ? 'server-error' : status === 408 ? 'timeout' : 'rejected';
-  const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}…` : body;
+  const excerpt = truncate(body, BODY_EXCERPT, '…');
   const message = redact(
     `ITSM at ${host} answered ${status}${excerpt ? `: ${excerpt}` : ''}`,
     secrets,

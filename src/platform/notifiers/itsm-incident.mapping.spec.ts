@@ -1,14 +1,11 @@
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/load-config.js';
+import { settingsOf } from '../config/index.js';
+import { notifiersConfig } from './notifiers.config.js';
 import { incidentBody, ticketIdOf } from './itsm-incident.mapping.js';
 import type { Incident } from './itsm.notifier.js';
 
-// The shipped defaults, read the way the app reads them: they are what ServiceNow gets.
-const defaults = loadConfig({
-  env: { NODE_ENV: 'test' },
-  configDir: resolve(import.meta.dirname, '../../../config'),
-}).notifiers.itsm;
+// The shipped defaults: they are what ServiceNow gets.
+const defaults = settingsOf(notifiersConfig).itsm;
 
 const incident: Incident = {
   shortDescription: 'extract failed',

@@ -1,4 +1,4 @@
-import type { NotifiersConfig } from '../../config/config.schema.js';
+import type { NotifiersConfig } from './notifiers.config.js';
 import type { Incident } from './itsm.notifier.js';
 
 type ItsmConfig = NotifiersConfig['itsm'];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig, NotifiersConfig } from '../../config/config.schema.js';
+import { NOTIFIERS_OPTIONS } from './constants.js';
+import type { NotifiersConfig } from './notifiers.config.js';
 import { incidentBody, ticketIdOf } from './itsm-incident.mapping.js';
 import { itsmRequestFailure, itsmStatusFailure } from './itsm-failure.js';
 import { NotifierError } from './notifier.error.js';
@@ -32,13 +32,18 @@ export class ItsmNotifier {
   private readonly authorization?: string;
   private readonly secrets: (string | undefined)[];
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.settings = config.notifiers.itsm;
+  constructor(@Inject(NOTIFIERS_OPTIONS) notifiers: NotifiersConfig) {
+    this.settings = notifiers.itsm;
     const { username, password, token } = this.settings;
     const basic =
       username && password ? Buffer.from(`${username}:${password}`).toString('base64') : undefined;
     this.authorization = token ? `Bearer ${token}` : basic ? `Basic ${basic}` : undefined;
     this.secrets = [password, token, basic];
+  }
+
+  /** The longest a request to the ITSM tool may take (`notifiers.itsm.timeoutMs`). */
+  get timeoutMs(): number {
+    return this.settings.timeoutMs;
   }
 
   /** Whether `ITSM_URL` is set; when not, {@link openIncident} rejects, not retriable. */

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSpecDatabase } from '../../../test/support/databases.js';
 import { profileDatabases } from '../../../test/support/profiles.js';
-import { loadConfig } from '../../config/load-config.js';
+import { settingsOf } from '../config/index.js';
+import { objectStoreConfig } from './object-store.config.js';
 import { ObjectStoreDiscards } from './object-store-discards.js';
 import { ObjectStoreEntry } from './object-store-entry.entity.js';
 import { ObjectStoreOperations } from './object-store-operations.js';
@@ -25,7 +26,7 @@ describe.each(profileDatabases)('Object Store operations on %s', (kind) => {
   beforeAll(async () => {
     database = await openSpecDatabase(kind, [ObjectStoreEntry]);
     const entries = database.dataSource.getRepository(ObjectStoreEntry);
-    store = new ObjectStore(loadConfig({ env: { NODE_ENV: 'test' } }), entries);
+    store = new ObjectStore(settingsOf(objectStoreConfig), entries);
     discards = new ObjectStoreDiscards();
     operations = new ObjectStoreOperations(entries, discards);
   });

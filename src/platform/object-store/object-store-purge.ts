@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
-import { BatchTask } from '../reprocessing/batch-task.js';
+import { BatchTask } from '../scheduling/batch-task.js';
+import { OBJECT_STORE_OPTIONS } from './constants.js';
+import type { ObjectStoreConfig } from './object-store.config.js';
 import { ObjectStore } from './object-store.js';
 
 /**
@@ -14,14 +14,14 @@ import { ObjectStore } from './object-store.js';
 @Injectable()
 export class ObjectStorePurge extends BatchTask {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(OBJECT_STORE_OPTIONS) options: ObjectStoreConfig,
     store: ObjectStore,
     registry: SchedulerRegistry,
   ) {
     super(
       registry,
       'object-store-purge',
-      config.objectStore.purge,
+      options.purge,
       (limit) => store.purgeExpired(limit),
       new Logger('ObjectStorePurge'),
       'Object Store entries past their expiry deleted',

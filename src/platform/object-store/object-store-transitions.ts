@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { MAX_MESSAGE_LENGTH } from '../error-store/describe-error.js';
+import { truncate } from '../text/truncate.js';
 import {
   and,
   type Condition,
@@ -42,11 +44,9 @@ export interface Transition {
   set: QueryDeepPartialEntity<ObjectStoreEntry>;
 }
 
-const MAX_MESSAGE = 4000;
-
 /** An error's columns, its message cut to what `last_error` is meant to keep. */
 function errorColumns(error: { code: string; message: string }) {
-  return { errorCode: error.code, lastError: error.message.slice(0, MAX_MESSAGE) };
+  return { errorCode: error.code, lastError: truncate(error.message, MAX_MESSAGE_LENGTH) };
 }
 
 /** Nobody holds it and it is not done: the operator's to change. */

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSpecDatabase } from '../../../test/support/databases.js';
 import { profileDatabases } from '../../../test/support/profiles.js';
-import { loadConfig } from '../../config/load-config.js';
+import { settingsOf } from '../config/index.js';
+import { objectStoreConfig } from './object-store.config.js';
 import { ObjectStoreEntry } from './object-store-entry.entity.js';
 import { ObjectStore, type StoredFailure } from './object-store.js';
 
@@ -21,11 +22,8 @@ describe.each(profileDatabases)('the Object Store on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openSpecDatabase(kind, [ObjectStoreEntry]);
-    const config = loadConfig({
-      env: { NODE_ENV: 'test' },
-      overrides: { objectStore: { doneRetentionMs: RETENTION_MS } },
-    });
-    store = new ObjectStore(config, database.dataSource.getRepository(ObjectStoreEntry));
+    const settings = settingsOf(objectStoreConfig, { doneRetentionMs: RETENTION_MS });
+    store = new ObjectStore(settings, database.dataSource.getRepository(ObjectStoreEntry));
   });
   afterAll(() => database?.close());
 

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import { retryOnDeadlock } from '../persistence/retry-on-deadlock.js';
 import {
   and,
@@ -16,6 +14,8 @@ import {
   withIds,
   withKeys,
 } from './object-store-conditions.js';
+import { OBJECT_STORE_OPTIONS } from './constants.js';
+import type { ObjectStoreConfig } from './object-store.config.js';
 import { ObjectStoreEntry, type ObjectStoreStatus } from './object-store-entry.entity.js';
 import {
   apply,
@@ -75,10 +75,10 @@ export class ObjectStore {
   private readonly doneRetentionMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(OBJECT_STORE_OPTIONS) options: ObjectStoreConfig,
     @InjectRepository(ObjectStoreEntry) private readonly entries: Repository<ObjectStoreEntry>,
   ) {
-    this.doneRetentionMs = config.objectStore.doneRetentionMs;
+    this.doneRetentionMs = options.doneRetentionMs;
   }
 
   /**

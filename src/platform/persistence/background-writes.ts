@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { retryDelay } from '../event-bus/delivery/backoff.js';
+import { retryDelay } from '../reliability/backoff.js';
 
 /** Waits between tries: from 100 ms, doubling, at most 2 s (a blip ends in seconds). */
 const BASE_DELAY_MS = 100;

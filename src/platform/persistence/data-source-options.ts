@@ -1,29 +1,35 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import type { LoggerOptions } from 'typeorm/logger/LoggerOptions.js';
-import { migrations } from '../../../migrations/index.js';
 import { DatabaseLogger } from './database-logger.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import type { DatabaseConfig } from './persistence.config.js';
+
+/** A migration class, as TypeORM runs it. */
+export type Migration = new () => MigrationInterface;
 
 /**
  * TypeORM options for the configured database: MySQL/MariaDB through mysql2 when
  * `DATABASE_URL` is set, otherwise the embedded SQLite file. The schema comes only from
- * the migrations, which are written to run on both.
+ * the migrations (the platform's and every integration's, composed by the application), which
+ * are written to run on both.
  */
-export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  migrations: readonly Migration[] = [],
+): DataSourceOptions {
   const logging: LoggerOptions = database.logging ? ['error', 'warn', 'migration'] : ['error'];
   const common = {
-    migrations,
     logger: new DatabaseLogger(database.logging),
     // Each migration in its own transaction: a failure leaves the ones before it applied.
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging,
   } as const;
+  const composed = { ...common, migrations: [...migrations] };
   if (database.url) {
     return {
-      ...common,
+      ...composed,
       type: 'mysql',
       url: database.url,
       charset: 'utf8mb4',
@@ -36,5 +42,5 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   }
   if (database.sqlitePath !== ':memory:')
     mkdirSync(dirname(database.sqlitePath), { recursive: true });
-  return { ...common, type: 'better-sqlite3', database: database.sqlitePath, enableWAL: true };
+  return { ...composed, type: 'better-sqlite3', database: database.sqlitePath, enableWAL: true };
 }

@@ -1,5 +1,6 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger } from 'typeorm';
+import { truncate } from '../text/truncate.js';
 import { isLockConflict } from './retry-on-deadlock.js';
 
 /** Longest statement text a log line carries: multi-row batches run to hundreds of kilobytes. */
@@ -51,5 +52,5 @@ export class DatabaseLogger implements Logger {
 
 function shorten(query: string): string {
   const flat = query.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_STATEMENT ? `${flat.slice(0, MAX_STATEMENT)}…` : flat;
+  return truncate(flat, MAX_STATEMENT, '…');
 }

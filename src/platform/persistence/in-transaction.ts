@@ -17,6 +17,7 @@ export function inTransaction<T>(
   if (dataSource.options.type === 'mysql') return dataSource.transaction(work);
   const previous = turns.get(dataSource) ?? Promise.resolve();
   const turn = previous.then(() => dataSource.transaction(work));
+  // The next turn waits for this one to end, not to succeed: its caller gets the failure.
   turns.set(
     dataSource,
     turn.catch(() => undefined),

@@ -1,23 +1,24 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { AppConfig } from '../../config/config.schema.js';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './data-source-options.js';
+import { dataSourceOptions, type Migration } from './data-source-options.js';
+import type { DatabaseConfig } from './persistence.config.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
  * The database connection. Features bring their entities with `TypeOrmModule.forFeature`
- * (collected by `autoLoadEntities`) and their tables with a migration in `migrations/`.
+ * (collected by `autoLoadEntities`) and their tables with migrations, which the application
+ * composes from the platform's and every integration's.
  */
 @Module({})
 export class PersistenceModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(database: DatabaseConfig, migrations: readonly Migration[]): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
-            ...dataSourceOptions(config.database),
+            ...dataSourceOptions(database, migrations),
             // Run below, under a lock, rather than by TypeORM at initialization.
             migrationsRun: false,
             autoLoadEntities: true,
@@ -27,7 +28,7 @@ export class PersistenceModule {
           }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
-            if (config.database.migrateOnStart) await runMigrations(dataSource);
+            if (database.migrateOnStart) await runMigrations(dataSource);
             return dataSource;
           },
         }),

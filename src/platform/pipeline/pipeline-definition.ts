@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { EventDefinition } from '../event-bus/event-definition.js';
+import { PIPELINE_NAME } from './pipeline-name.js';
 
 /** What a pipeline is for, in the words of the event-driven architecture it follows. */
 export type PipelineRole =
@@ -30,8 +31,6 @@ export interface PipelineEntry {
   readonly pipeline: PipelineDefinition;
   readonly module: Type;
 }
-
-const PIPELINE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function definePipeline(definition: {
   name: string;

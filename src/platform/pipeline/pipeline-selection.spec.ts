@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../config/config.error.js';
+import { ConfigError } from '../config/config.error.js';
 import { definePipeline, type PipelineEntry } from './pipeline-definition.js';
 import { selectPipelines } from './pipeline-selection.js';
 

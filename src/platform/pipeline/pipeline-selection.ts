@@ -1,10 +1,10 @@
-import { ConfigError } from '../../config/config.error.js';
-import type { AppConfig } from '../../config/config.schema.js';
+import { ConfigError } from '../config/config.error.js';
+import type { PipelinesSelection } from './pipeline.config.js';
 import type { PipelineEntry } from './pipeline-definition.js';
 
 /** The catalogue entries `PIPELINES` selects; an unknown name stops the process. */
 export function selectPipelines(
-  selection: AppConfig['pipelines'],
+  selection: PipelinesSelection,
   catalogue: readonly PipelineEntry[],
 ): PipelineEntry[] {
   if (selection === 'all') return [...catalogue];

@@ -30,6 +30,7 @@ export function createRedisConnection(
 /** Connects, or fails after `timeoutMs` with a message naming the server (never its password). */
 export async function connectWithin(redis: Redis, url: string, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
+  // Its failure is the 'error' event below, or the deadline: the rejection adds nothing.
   if (redis.status === 'wait') redis.connect().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

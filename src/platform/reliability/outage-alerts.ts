@@ -5,8 +5,6 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.schema.js';
 import type { ErrorRecordStatus } from '../error-store/error-record.entity.js';
 import { ErrorStore } from '../error-store/error-store.js';
 import type { PipelineError } from '../error-store/pipeline-error.js';
@@ -14,7 +12,16 @@ import { BusObservers } from '../event-bus/bus-observers.js';
 import { createEnvelope } from '../event-bus/event-envelope.js';
 import { EmailNotifier } from '../notifiers/email.notifier.js';
 import { ItsmNotifier } from '../notifiers/itsm.notifier.js';
+import { RELIABILITY_OPTIONS } from './constants.js';
 import { type OutageEpisode, OutageEpisodes } from './outage-episodes.js';
+
+/** What outage alerts need: when an outage is worth one, and who is told. */
+export interface ReliabilityOptions {
+  /** A wait for the database or broker this long raises one alert (`bus.outageAlertAfterMs`). */
+  outageAlertAfterMs: number;
+  /** Where the e-mail goes; absent, no e-mail. */
+  supportEmail?: string;
+}
 
 /** What became of an alert on one channel. */
 type ChannelOutcome =
@@ -30,7 +37,7 @@ interface RaisedAlert {
 
 /**
  * One alert per outage episode of the database or broker (see {@link OutageEpisodes}), once it
- * has lasted `bus.outageAlertAfterMs`: an e-mail to `errorTreatment.supportEmail` and an ITSM
+ * has lasted `outageAlertAfterMs`: an e-mail to `supportEmail` and an ITSM
  * incident, each when configured, and an error record (code `database-outage` or
  * `broker-outage`). A broker outage is recorded when the alert is raised; a database outage
  * cannot be, and is recorded when the database answers again, with what the channels said.
@@ -44,14 +51,14 @@ export class OutageAlerts implements OnModuleInit, OnModuleDestroy {
   private readonly raised = new Map<string, RaisedAlert>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RELIABILITY_OPTIONS) private readonly options: ReliabilityOptions,
     private readonly observers: BusObservers,
     private readonly errors: ErrorStore,
     private readonly email: EmailNotifier,
     private readonly itsm: ItsmNotifier,
   ) {
     this.episodes = new OutageEpisodes(
-      config.bus.outageAlertAfterMs,
+      options.outageAlertAfterMs,
       (episode) => void this.raise(episode),
       (episode, endedAt) => void this.ended(episode, endedAt),
     );
@@ -111,7 +118,7 @@ export class OutageAlerts implements OnModuleInit, OnModuleDestroy {
 
   private async notify(error: PipelineError): Promise<RaisedAlert['channels']> {
     const title = `${error.pipeline}: ${error.code}`;
-    const to = this.config.errorTreatment.supportEmail;
+    const to = this.options.supportEmail;
     const email = await outcomeOf(async () => {
       if (!to || !this.email.isConfigured()) return 'SUPPORT_EMAIL or SMTP_URL not set';
       const sent = await this.email.send({

@@ -1,8 +1,19 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ErrorStoreModule } from '../error-store/error-store.module.js';
-import { NotifiersModule } from '../notifiers/notifiers.module.js';
-import { OutageAlerts } from './outage-alerts.js';
+import { RELIABILITY_OPTIONS } from './constants.js';
+import { OutageAlerts, type ReliabilityOptions } from './outage-alerts.js';
 
-/** Outages of the database or broker: one alert per episode (the bus waits them out). */
-@Module({ imports: [ErrorStoreModule, NotifiersModule], providers: [OutageAlerts] })
-export class ReliabilityModule {}
+/**
+ * Outages of the database or broker: one alert per episode (the bus waits them out). Needs
+ * the notifiers (`NotifiersModule.forRoot`, global).
+ */
+@Module({})
+export class ReliabilityModule {
+  static forRoot(options: ReliabilityOptions): DynamicModule {
+    return {
+      module: ReliabilityModule,
+      imports: [ErrorStoreModule],
+      providers: [{ provide: RELIABILITY_OPTIONS, useValue: options }, OutageAlerts],
+    };
+  }
+}

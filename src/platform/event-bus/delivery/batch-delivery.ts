@@ -12,6 +12,7 @@ export class BatchDelivery {
     private readonly handler: MessageHandler,
     private readonly pipeline: string,
     readonly maxSize: number,
+    private readonly maxDeliveries: number,
   ) {}
 
   /** Settles once the batch has been handled; fails with the handler's error. */
@@ -19,7 +20,7 @@ export class BatchDelivery {
     // Outside any flow: the batch mixes events of many flows (see EventBatch.within).
     return flowContext.outside(async () => {
       const result: unknown = await this.handler(
-        new EventBatch(batch),
+        new EventBatch(batch, this.maxDeliveries),
         new EventBatchContext([this.pipeline, batch.length]),
       );
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { type Outage, OUTAGE_RETRY_MS } from '../../reliability/outage.js';
 import type { BusObservers } from '../bus-observers.js';
-import { retryDelay } from './backoff.js';
+import { retryDelay } from '../../reliability/backoff.js';
 import type { DeliveryOutcome } from './deliver.js';
 import type { TriggerBinding } from './trigger-binding.js';
 

@@ -4,6 +4,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { InvalidEventPayloadError } from '../errors/invalid-event-payload.error.js';
 import { NonRetriableEventError } from '../errors/non-retriable-event.error.js';
 import { RetryLaterError } from '../errors/retry-later.error.js';
+import { describeError } from '../../error-store/describe-error.js';
 import { type Outage, outageOf } from '../../reliability/outage.js';
 import { type EventEnvelope, MalformedEnvelopeError, parseEnvelope } from '../event-envelope.js';
 import { EventTriggerContext } from '../event-trigger.context.js';
@@ -206,10 +207,4 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
     const own = Object.values(error.constraints ?? {}).map((c) => `${path}: ${c}`);
     return [...own, ...flatten(error.children ?? [], path)];
   });
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  if (typeof error === 'object' && error !== null) return JSON.stringify(error);
-  return String(error);
 }

@@ -38,7 +38,7 @@ export function bindTriggers(
       batch:
         batchSize === undefined
           ? undefined
-          : new BatchDelivery(handler, extras.pipeline, batchSize),
+          : new BatchDelivery(handler, extras.pipeline, batchSize, maxDeliveries),
       readSize,
     });
   }

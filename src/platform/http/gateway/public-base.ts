@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig } from '../../../config/config.schema.js';
+import type { HttpConfig } from '../http.config.js';
 import { nearestValue, normalizedPrefix, WELL_FORMED_HOST } from './forwarded-values.js';
 import { fromTrustedProxy } from './trusted-proxy.js';
 
@@ -26,7 +26,7 @@ const bases = new WeakMap<Request, PublicBase>();
  * well-formed scheme, host or path, or a host outside `http.forwarded.allowedHosts`, are
  * refused with a 400, so they never reach a document, a `Location` or a problem body.
  */
-export function publicBaseMiddleware(http: AppConfig['http']) {
+export function publicBaseMiddleware(http: HttpConfig) {
   const configured = http.publicBaseUrl ? configuredBase(http.publicBaseUrl) : undefined;
   const allowed = new Set(http.forwarded.allowedHosts.map((host) => host.toLowerCase()));
   return (req: Request, res: Response, next: NextFunction): void => {

@@ -5,7 +5,8 @@ import {
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppConfig } from '../../../config/config.schema.js';
+import { truncate } from '../../text/truncate.js';
+import type { HttpConfig } from '../http.config.js';
 import { type ExceededLimit, exceededLimit } from './body-shape.js';
 
 const WHAT: Record<string, string> = {
@@ -21,7 +22,7 @@ const WHAT: Record<string, string> = {
  * a 415: no route reads one, and an unparsed body would reach validation as nothing at all.
  * Each refusal is a problem naming the limit and its key.
  */
-export function useRequestLimits(app: NestExpressApplication, http: AppConfig['http']): void {
+export function useRequestLimits(app: NestExpressApplication, http: HttpConfig): void {
   app.use(refuseOtherMediaTypes);
   app.useBodyParser('json', { limit: http.bodyLimit });
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
@@ -42,7 +43,7 @@ export function useRequestLimits(app: NestExpressApplication, http: AppConfig['h
 }
 
 function refusal(exceeded: ExceededLimit): BadRequestException {
-  const at = exceeded.at.length > 120 ? `${exceeded.at.slice(0, 117)}...` : exceeded.at;
+  const at = truncate(exceeded.at, 120, '...');
   if (exceeded.limit === 'unicode')
     return new BadRequestException({
       message: `the body holds text that is not well-formed Unicode (a lone surrogate), at ${at}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import { InProcessBroker } from './in-process.broker.js';
 
 const config = (overrides: Partial<BusConfig> = {}) =>

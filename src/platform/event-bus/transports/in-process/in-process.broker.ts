@@ -1,4 +1,4 @@
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
 import type { StreamDescription } from '../../stream-description.js';
 

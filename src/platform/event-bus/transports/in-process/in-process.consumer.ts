@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
-import { retryDelay } from '../../delivery/backoff.js';
+import { retryDelay } from '../../../reliability/backoff.js';
 import {
   byAttempt,
   type Deferred,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import type { InProcessBroker } from './in-process.broker.js';

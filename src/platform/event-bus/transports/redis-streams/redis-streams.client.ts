@@ -2,7 +2,7 @@ import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
 import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';

@@ -1,4 +1,4 @@
-import type { BusConfig, RetentionConfig } from '../../../../config/config.schema.js';
+import type { BusConfig, RetentionConfig } from '../../event-bus.config.js';
 
 /** Key layout: a stream per event name, one dead-letter stream; consumer groups are pipelines. */
 export class RedisStreamsKeys {

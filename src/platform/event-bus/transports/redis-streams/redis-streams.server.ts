@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import { AckBatcher } from './ack-batcher.js';
@@ -93,6 +93,8 @@ export class RedisStreamsServer extends EventBusServer {
   }
 
   private async refreshPaused(): Promise<void> {
+    // Silent on failure: this runs every second, and Redis away is told once by the triggers'
+    // outage lines; the last known paused set holds until Redis answers again.
     const members = await this.commands?.smembers(this.keys.paused()).catch(() => undefined);
     if (members) this.paused = new Set(members);
   }
@@ -101,6 +103,8 @@ export class RedisStreamsServer extends EventBusServer {
     clearInterval(this.pausedRefresh);
     await Promise.all(this.consumers.map((consumer) => consumer.drain(timeoutMs)));
     await this.acks?.flush();
+    // Leaving is tidying: a consumer that could not leave (Redis away) holds no pending events
+    // now, and its name is only an idle entry of the group.
     await Promise.all(this.consumers.map((consumer) => consumer.leave().catch(() => undefined)));
     this.consumers = [];
   }

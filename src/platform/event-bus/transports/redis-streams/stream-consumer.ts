@@ -1,19 +1,19 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { BusConfig } from '../../../../config/config.schema.js';
+import type { BusConfig } from '../../event-bus.config.js';
 import { outageOf } from '../../../reliability/outage.js';
 import type { BusObservers } from '../../bus-observers.js';
-import { retryDelay } from '../../delivery/backoff.js';
+import { retryDelay } from '../../../reliability/backoff.js';
 import type { DeadLetterReason } from '../../delivery/dead-letter.js';
 import {
   byAttempt,
   type Deferred,
   DeferredDeliveries,
 } from '../../delivery/deferred-deliveries.js';
+import { describeError } from '../../../error-store/describe-error.js';
 import {
   deliver,
   deliverBatch,
-  describeError,
   type Delivery,
   type DeliveryOutcome,
 } from '../../delivery/deliver.js';
@@ -194,7 +194,8 @@ export class StreamConsumer {
 
   private async recoverFromReadError(error: Error): Promise<void> {
     if (error.message.includes('NOGROUP')) {
-      // The stream or group was deleted under us (a flush, an admin): recreate it.
+      // The stream or group was deleted under us (a flush, an admin): recreate it. A failure
+      // here is not lost: the next read fails the same way, and is reported and retried.
       await this.ensureGroup().catch(() => undefined);
       return;
     }

@@ -1,4 +1,0 @@
-import { defineErrorEvent } from '../../platform/error-store/pipeline-error.js';
-
-/** The one error event of the purchase flow: every pipeline of the flow publishes its failures here. */
-export const purchaseFlowError = defineErrorEvent('purchase-flow.error');

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { inTransaction } from '../persistence/in-transaction.js';
+import { sqlTimestamp } from '../persistence/sql-timestamp.js';
+
+/** Where the marks are kept: one row per pipeline and business key it handled. */
+export const HANDLED_KEYS_TABLE = 'handled_keys';
+
+/** The longest business key: an index on it stays within MySQL's limit (utf8mb4). */
+export const MAX_HANDLED_KEY_LENGTH = 191;
+
+/**
+ * Idempotent subscribers. The bus delivers at least once, and the same fact may come in
+ * several events (the purchase outbox republishes `purchase.completed` under a new event id):
+ * a subscriber that writes must recognise what it already handled by the business key of the
+ * fact (a purchase id, a record key), never by the event id. {@link once} writes the mark of
+ * the key in the same transaction as the handler's own writes: both are there, or neither,
+ * and the next delivery tries again.
+ */
+@Injectable()
+export class HandledKeys {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `work` unless `pipeline` already handled `key`, in one transaction with the mark:
+   * write through `manager`, which is that transaction. Resolves with whether `work` ran. Two
+   * deliveries at once run it once: the second waits for the first one's mark, and skips.
+   * Keep `work` to database writes: a call to another service would be repeated when the
+   * transaction fails after it.
+   */
+  once(
+    pipeline: string,
+    key: string,
+    work: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    if (key.length === 0 || key.length > MAX_HANDLED_KEY_LENGTH) {
+      throw new RangeError(
+        `a handled key has 1 to ${MAX_HANDLED_KEY_LENGTH} characters, not ${key.length}`,
+      );
+    }
+    return inTransaction(this.dataSource, async (manager) => {
+      if (!(await this.mark(manager, pipeline, key))) return false;
+      await work(manager);
+      return true;
+    });
+  }
+
+  /** Whether `pipeline` handled `key`. */
+  async handled(pipeline: string, key: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM ${HANDLED_KEYS_TABLE} WHERE pipeline = ? AND handled_key = ?`,
+      [pipeline, key],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Inserts the mark; false when it was there (INSERT IGNORE / INSERT OR IGNORE). */
+  private async mark(manager: EntityManager, pipeline: string, key: string): Promise<boolean> {
+    const verb = this.dataSource.options.type === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const result = await manager.queryRunner!.query(
+      `${verb} INTO ${HANDLED_KEYS_TABLE} (pipeline, handled_key, handled_at) VALUES (?, ?, ?)`,
+      [pipeline, key, sqlTimestamp(new Date())],
+      true,
+    );
+    return (result.affected ?? 0) === 1;
+  }
+}

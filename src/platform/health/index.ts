@@ -1,0 +1,2 @@
+/** Liveness and readiness probes. */
+export { HealthModule } from './health.module.js';

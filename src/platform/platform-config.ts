@@ -1,0 +1,26 @@
+import { authConfig } from './auth/index.js';
+import { type ConfigTree, environmentConfig } from './config/index.js';
+import { busConfig, shutdownConfig } from './event-bus/index.js';
+import { httpConfig } from './http/index.js';
+import { logConfig } from './logging/index.js';
+import { notifiersConfig } from './notifiers/index.js';
+import { objectStoreConfig } from './object-store/index.js';
+import { databaseConfig } from './persistence/index.js';
+import { pipelinesConfig } from './pipeline/index.js';
+
+/** The platform's configuration fragments, one per module that has settings. */
+export const platformConfig = [
+  environmentConfig,
+  httpConfig,
+  databaseConfig,
+  busConfig,
+  pipelinesConfig,
+  shutdownConfig,
+  objectStoreConfig,
+  notifiersConfig,
+  authConfig,
+  logConfig,
+] as const;
+
+/** The platform's settings, each module's at its key. */
+export type PlatformConfig = ConfigTree<typeof platformConfig>;

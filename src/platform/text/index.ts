@@ -1,0 +1,2 @@
+/** Text as the platform stores and logs it. */
+export { truncate } from './truncate.js';
