@@ -1,12 +1,9 @@
 import { defineIntegration } from '../../platform/pipeline/index.js';
 import { CreatePurchaseFlow1764160000000 } from './migrations/1764160000000-create-purchase-flow.js';
 import { SeedPurchaseFlowDemo1764160000001 } from './migrations/1764160000001-seed-purchase-flow-demo.js';
-import { IndexIdempotencyKeysByAge1764200000000 } from './migrations/1764200000000-index-idempotency-keys-by-age.js';
 import { AddPurchaseOutbox1764210000000 } from './migrations/1764210000000-add-purchase-outbox.js';
-import { notificationServiceConfig } from './pipelines/bank-notification/bank-notification.config.js';
 import { BankNotificationModule } from './pipelines/bank-notification/bank-notification.module.js';
 import { bankNotificationPipeline } from './pipelines/bank-notification/bank-notification.pipeline.js';
-import { errorTreatmentConfig } from './pipelines/error-treatment/error-treatment.config.js';
 import { ErrorTreatmentModule } from './pipelines/error-treatment/error-treatment.module.js';
 import { errorTreatmentPipeline } from './pipelines/error-treatment/error-treatment.pipeline.js';
 import { PurchasesModule } from './pipelines/purchases/purchases.module.js';
@@ -19,7 +16,8 @@ import { purchaseFlowConfig } from './purchase.config.js';
  * The synchronous model's reference integration: `purchases` answers its caller at once and
  * publishes `purchase.completed`; `bank-notification` and `store-receipt` subscribe to it;
  * `error-treatment` takes the flow's errors, alerts or asks for reprocessing. Its kernel holds
- * the events, the delivery ledger the subscribers share and the error reporting.
+ * the events, the delivery ledger the subscribers share and the error reporting; `config` and
+ * `migrations` here are the kernel's: each pipeline brings its own in its definition.
  */
 export const purchaseIntegration = defineIntegration({
   name: 'purchase',
@@ -30,11 +28,10 @@ export const purchaseIntegration = defineIntegration({
     { pipeline: storeReceiptPipeline, module: StoreReceiptModule },
     { pipeline: errorTreatmentPipeline, module: ErrorTreatmentModule },
   ],
-  config: [purchaseFlowConfig, notificationServiceConfig, errorTreatmentConfig],
+  config: [purchaseFlowConfig],
   migrations: [
     CreatePurchaseFlow1764160000000,
     SeedPurchaseFlowDemo1764160000001,
-    IndexIdempotencyKeysByAge1764200000000,
     AddPurchaseOutbox1764210000000,
   ],
 });
