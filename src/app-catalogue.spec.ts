@@ -33,6 +33,9 @@ const RAN_ALREADY = [
   'CreateHandledKeys1764230000000',
 ];
 
+/** Migrations added since, each after the ones above. */
+const ADDED = ['CreateLoyaltyPoints1764240000000'];
+
 class Same1764999999999 implements MigrationInterface {
   async up(): Promise<void> {}
   async down(): Promise<void> {}
@@ -49,7 +52,7 @@ function fixture(name: string, migrations: (new () => MigrationInterface)[] = []
 
 describe('the catalogue the application composes', () => {
   it('runs the same migrations in the same order, wherever their files moved', () => {
-    expect(appMigrations(integrations).map(migrationName)).toEqual(RAN_ALREADY);
+    expect(appMigrations(integrations).map(migrationName)).toEqual([...RAN_ALREADY, ...ADDED]);
   });
 
   it("has every integration's settings, its kernel's and its pipelines'", () => {
@@ -63,6 +66,7 @@ describe('the catalogue the application composes', () => {
       'importFlow.extract',
       'importFlow.target',
       'importFlow.errorHandling',
+      'purchaseFlow.loyaltyPoints',
     ]) {
       expect(keys).toContain(key);
     }
