@@ -14,7 +14,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/**/*.e2e-spec.ts'],
+          // A pipeline's spec lives in its folder (src/integrations/<name>/pipelines/<pipeline>/).
+          include: ['test/**/*.e2e-spec.ts', 'src/**/*.e2e-spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Files share two cores with MariaDB and Redis: one at a time keeps timings sane.

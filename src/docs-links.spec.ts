@@ -34,6 +34,7 @@ const arriving = ['docs/fault-suite.md'];
 interface MarkdownNode {
   type: string;
   url?: string;
+  value?: string;
   children?: MarkdownNode[];
   position?: { start: { line: number } };
 }
@@ -78,6 +79,36 @@ function localLinksOf(markdown: string): { url: string; line: number }[] {
   return links;
 }
 
+/** Where a path named in backticks may lead: the repository's own folders. */
+const REPOSITORY_PATH = /^(?:\.\/)?(?:src|test|config|migrations|bench|docs)\//;
+
+/**
+ * Repository paths written in backticks (`src/platform/event-bus`, `test/support/index.ts`)
+ * that name nothing: a folder moved and the prose kept its old name. Code blocks are examples,
+ * not checked here. A path with a placeholder or a glob (`src/integrations/<name>/`,
+ * `config/<NODE_ENV>.json`, `test/**`) is checked up to it: the folder before it must exist.
+ */
+function missingPaths(base: string, pages: string[]): BrokenLink[] {
+  const missing: BrokenLink[] = [];
+  for (const page of pages) {
+    for (const node of walk(fromMarkdown(readFileSync(join(base, page), 'utf8')))) {
+      const value = node.type === 'inlineCode' ? node.value?.trim() : undefined;
+      if (!value || /\s/.test(value) || !REPOSITORY_PATH.test(value)) continue;
+      const placeholder = value.search(/[<*{]/);
+      const path =
+        placeholder === -1 ? value : value.slice(0, value.lastIndexOf('/', placeholder) + 1);
+      if (!existsSync(join(base, path))) {
+        missing.push({
+          at: `${page}:${node.position?.start.line ?? 0}`,
+          target: value,
+          problem: `no file or folder ${path}`,
+        });
+      }
+    }
+  }
+  return missing;
+}
+
 /** Every relative link of `pages` (paths relative to `base`) that leads to no file or heading. */
 function brokenLinks(base: string, pages: string[]): BrokenLink[] {
   const anchors = new Map<string, Set<string>>();
@@ -110,6 +141,10 @@ describe('the links of the README and docs/', () => {
     const awaited = new Set(arriving.map((page) => `no file ${page}`));
     const broken = brokenLinks(root, manualPages(root)).filter((b) => !awaited.has(b.problem));
     expect(broken).toEqual([]);
+  });
+
+  it('name repository paths in backticks that exist', () => {
+    expect(missingPaths(root, manualPages(root))).toEqual([]);
   });
 
   describe('the check', () => {
@@ -151,6 +186,39 @@ describe('the links of the README and docs/', () => {
         },
         { at: 'README.md:6', target: '#run-npm-start-2', problem: 'no heading #run-npm-start-2' },
         { at: 'README.md:12', target: 'docs/gone.md', problem: 'no file docs/gone.md' },
+      ]);
+    });
+
+    it('reports a backticked path that names nothing, checking a placeholder up to it', () => {
+      folder = mkdtempSync(join(tmpdir(), 'tributary-docs-paths-'));
+      mkdirSync(join(folder, 'src', 'integrations'), { recursive: true });
+      writeFileSync(join(folder, 'src', 'main.ts'), '');
+      writeFileSync(
+        join(folder, 'README.md'),
+        [
+          '# Paths',
+          'Fine: `src/main.ts`, `src/integrations/`, `src/integrations/<name>/kernel/`, `npm test`,',
+          '`src/main.ts and more`, `GET /api/v1/admin/reprocessing`.',
+          'Broken: `src/pipelines/index.ts`, `src/pipelines/<pipeline>/`, `test/support/`.',
+          '',
+          '```ts',
+          "import { x } from 'src/inside/a/code/block.js';",
+          '```',
+        ].join('\n'),
+      );
+
+      expect(missingPaths(folder, manualPages(folder))).toEqual([
+        {
+          at: 'README.md:4',
+          target: 'src/pipelines/index.ts',
+          problem: 'no file or folder src/pipelines/index.ts',
+        },
+        {
+          at: 'README.md:4',
+          target: 'src/pipelines/<pipeline>/',
+          problem: 'no file or folder src/pipelines/',
+        },
+        { at: 'README.md:4', target: 'test/support/', problem: 'no file or folder test/support/' },
       ]);
     });
   });

@@ -1,7 +1,8 @@
-import { Controller, Injectable, Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Triggers } from '../src/platform/event-bus/triggers.decorator.js';
 import {
   type BatchItem,
   EventBatch,
@@ -108,7 +109,7 @@ class Seen {
   }
 }
 
-@Controller()
+@Triggers()
 class ProbeBatchTrigger {
   constructor(
     private readonly seen: Seen,
@@ -149,7 +150,7 @@ class ProbeBatchTrigger {
   }
 }
 
-@Controller()
+@Triggers()
 class FollowUpTrigger {
   constructor(private readonly seen: Seen) {}
 
@@ -159,7 +160,7 @@ class FollowUpTrigger {
   }
 }
 
-@Controller()
+@Triggers()
 class TallyBatchTrigger {
   constructor(private readonly seen: Seen) {}
 

@@ -1,5 +1,6 @@
-import { Controller, Injectable, Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Triggers } from '../../src/platform/event-bus/triggers.decorator.js';
 import { defineEvent } from '../../src/platform/event-bus/event-definition.js';
 import { EventTrigger } from '../../src/platform/event-bus/event-trigger.decorator.js';
 import type { EventTriggerContext } from '../../src/platform/event-bus/event-trigger.context.js';
@@ -49,7 +50,7 @@ export class Sink {
   }
 }
 
-@Controller()
+@Triggers()
 class TributaryTrigger {
   constructor(private readonly sink: Sink) {}
 
@@ -60,7 +61,7 @@ class TributaryTrigger {
 }
 
 /** The same job for Nest's built-in Redis transport (plain pub/sub), the baseline. */
-@Controller()
+@Triggers()
 class BuiltInTrigger {
   constructor(private readonly sink: Sink) {}
 

@@ -4,16 +4,20 @@ import {
   loadConfig,
   type LoadConfigOptions,
 } from '../platform/config/index.js';
-import { configOf, type IntegrationDefinition } from '../platform/pipeline/index.js';
+import {
+  configOf,
+  type IntegrationDefinition,
+  type IntegrationFragment,
+} from '../platform/pipeline/index.js';
 import { platformConfig } from '../platform/platform-config.js';
 import { integrations } from '../integrations/index.js';
 
 type AppFragment =
-  (typeof platformConfig)[number] | (typeof integrations)[number]['config'][number];
+  (typeof platformConfig)[number] | IntegrationFragment<(typeof integrations)[number]>;
 
 /**
  * What this application is configured with: the platform's fragments and those of every
- * integration in the catalogue, whatever `PIPELINES` selects, so that a process refuses a bad
+ * integration in the catalogue (its kernel's and its pipelines'), whatever `PIPELINES` selects, so that a process refuses a bad
  * setting of any pipeline it could run.
  */
 export const appConfig: readonly ConfigFragment<unknown>[] = [

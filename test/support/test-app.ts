@@ -12,8 +12,10 @@ import type { DeepPartial } from '../../src/platform/config/index.js';
 import type { Role } from '../../src/platform/auth/role.js';
 import { integrations } from '../../src/integrations/index.js';
 import {
+  configOf,
   defineIntegration,
   type IntegrationDefinition,
+  migrationsOf,
   type PipelineEntry,
 } from '../../src/platform/pipeline/index.js';
 import type { ProfileResources } from './profiles.js';
@@ -91,7 +93,17 @@ export function specCatalogue(
   const fixtures = catalogue.filter((item): item is PipelineEntry => 'pipeline' in item);
   const schemaOnly = integrations
     .filter((integration) => !running.includes(integration))
-    .map((integration) => ({ ...integration, pipelines: [] }));
+    .map((integration) => {
+      // Its pipelines' settings and tables stay, only their modules are left out; a pipeline
+      // the spec runs as a fixture brings its own.
+      const idle = {
+        ...integration,
+        pipelines: integration.pipelines.filter(
+          (entry) => !fixtures.some((fixture) => fixture.pipeline === entry.pipeline),
+        ),
+      };
+      return { ...idle, config: configOf([idle]), migrations: migrationsOf([idle]), pipelines: [] };
+    });
   const fixture = defineIntegration({
     name: 'spec-fixtures',
     description: "the spec's own pipelines",

@@ -6,6 +6,7 @@ export { BackgroundWrites } from './background-writes.js';
 export { dataSourceOptions, type Migration } from './data-source-options.js';
 export { inTransaction } from './in-transaction.js';
 export { jsonTransformer } from './json.transformer.js';
+export { migrationName, orderedMigrations } from './migration-names.js';
 export { affectedRows, insertIgnoringRows, placeholders, upsertRows } from './multi-row.js';
 export { type DatabaseConfig, databaseConfig } from './persistence.config.js';
 export { PersistenceModule } from './persistence.module.js';

@@ -14,6 +14,7 @@ export {
   configOf,
   defineIntegration,
   type IntegrationDefinition,
+  type IntegrationFragment,
   migrationsOf,
   pipelinesOf,
 } from './integration-definition.js';

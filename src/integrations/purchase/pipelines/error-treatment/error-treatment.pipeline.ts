@@ -1,5 +1,6 @@
 import { definePipeline } from '../../../../platform/pipeline/index.js';
 import { notificationRetry, receiptRetry } from '../../kernel/reprocess.events.js';
+import { errorTreatmentConfig } from './error-treatment.config.js';
 
 /**
  * The one error-treatment pipeline of the purchase flow: it stores every `purchase-flow.error`
@@ -11,4 +12,5 @@ export const errorTreatmentPipeline = definePipeline({
   description:
     'Stores the purchase flow errors, then alerts support (e-mail, ITSM) or asks for reprocessing',
   publishes: [receiptRetry, notificationRetry],
+  config: [errorTreatmentConfig],
 });
