@@ -120,16 +120,25 @@ export function describeRedis(config: RedisConfig): string {
   }
 }
 
-/** Connects, or fails after `timeoutMs` with a message naming the server (`where`, never its password). */
-export async function connectWithin(
+/** The connection attempt under way per connection: callers that ask meanwhile share it. */
+const connecting = new WeakMap<RedisConnection, Promise<void>>();
+
+/**
+ * Connects, or fails after `timeoutMs` with a message naming the server (`where`, never its
+ * password). Callers while Redis is away (a readiness probe every second) share one attempt,
+ * rather than each leaving a listener behind for its deadline.
+ */
+export function connectWithin(
   redis: RedisConnection,
   where: string,
   timeoutMs: number,
 ): Promise<void> {
-  if (redis.status === 'ready') return;
+  if (redis.status === 'ready') return Promise.resolve();
+  const pending = connecting.get(redis);
+  if (pending) return pending;
   // Its failure is the 'error' event below, or the deadline: the rejection adds nothing.
   if (redis.status === 'wait') redis.connect().catch(() => undefined);
-  await new Promise<void>((resolve, reject) => {
+  const attempt = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
       reject(new RedisUnavailableError(where, timeoutMs));
@@ -139,7 +148,9 @@ export async function connectWithin(
       resolve();
     };
     redis.once('ready', onReady);
-  });
+  }).finally(() => connecting.delete(redis));
+  connecting.set(redis, attempt);
+  return attempt;
 }
 
 /** Quits politely when connected (pending replies arrive), and drops the socket otherwise. */
