@@ -28,7 +28,7 @@ describe.each(profiles)('HTTP surface on the %s profile', (profileName) => {
     const ready = await app.http.get('/health/ready').expect(200);
     expect(ready.body.details).toMatchObject({
       database: { status: 'up' },
-      broker: { status: 'up' },
+      broker: { status: 'up', topology: profileName === 'real' ? 'single' : 'in-process' },
     });
   });
 

@@ -30,6 +30,8 @@ const RATE_LIMIT = 400;
 
 interface Topology {
   env: Record<string, string>;
+  /** What readiness names it. */
+  kind: 'cluster' | 'sentinel';
   /** A client of our own, to look at the keys the app wrote. */
   client(): Redis | Cluster;
   /** Kills the master that serves `key` and waits until a replica has taken over. */
@@ -46,6 +48,7 @@ const topologies: [string, () => Promise<Topology>][] = [
       const cluster = await startRedisCluster();
       return {
         env: { REDIS_CLUSTER_NODES: list(cluster.addresses) },
+        kind: 'cluster',
         client: () => new Cluster(cluster.addresses),
         failMasterOf: async (key) => void (await cluster.failMasterOf(key)),
         stop: () => cluster.stop(),
@@ -58,6 +61,7 @@ const topologies: [string, () => Promise<Topology>][] = [
       const group = await startSentinelGroup();
       return {
         env: { REDIS_SENTINELS: list(group.addresses), REDIS_SENTINEL_NAME: group.name },
+        kind: 'sentinel',
         client: () => new Redis({ sentinels: group.addresses, name: group.name }),
         failMasterOf: async () => void (await group.failMaster()),
         stop: () => group.stop(),
@@ -115,7 +119,10 @@ describe.each(topologies)('the app on %s', (_name, startTopology) => {
   it('serves a purchase end to end on its streams, and is ready', async () => {
     const id = (await buy())!;
     await eventually(() => delivered(id), 20_000, `the receipt and notification of ${id}`);
-    await app.http.get('/health/ready').expect(200);
+    const ready = await app.http.get('/health/ready').expect(200);
+    expect(ready.body.details.broker).toMatchObject({ status: 'up', topology: topology.kind });
+    if (topology.kind === 'cluster')
+      expect(ready.body.details.broker.state).toBe('cluster_state ok, 3 masters');
     const streams = await scanKeys(redis, `${prefix}:stream:*`);
     expect(streams).toContain(`${prefix}:stream:{purchase.completed}`);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '@nestjs/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
-import { type RedisConfig, topologyOf } from './redis.config.js';
+import { type RedisConfig, type RedisTopology, topologyOf } from './redis.config.js';
 import { RedisUnavailableError } from './redis-unavailable.error.js';
 
 /**
@@ -218,7 +218,7 @@ export async function scanKeys(
 export async function redisState(
   redis: RedisConnection,
   timeoutMs = 1000,
-): Promise<{ ok: boolean; topology: string; detail?: string }> {
+): Promise<{ ok: boolean; topology: RedisTopology; detail?: string }> {
   if (redis.status !== 'ready') return { ok: false, topology: kindOf(redis), detail: redis.status };
   if (isCluster(redis)) {
     const info = await within(redis.cluster('INFO') as Promise<string>, timeoutMs, '');
@@ -238,7 +238,7 @@ export async function redisState(
   };
 }
 
-function kindOf(redis: RedisConnection): string {
+function kindOf(redis: RedisConnection): RedisTopology {
   if (isCluster(redis)) return 'cluster';
   return redis.options.sentinels?.length ? 'sentinel' : 'single';
 }

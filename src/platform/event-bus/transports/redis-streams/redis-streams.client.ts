@@ -1,5 +1,5 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
-import { EventBusClient } from '../../event-bus.client.js';
+import { type BrokerState, EventBusClient } from '../../event-bus.client.js';
 import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { EventEnvelope } from '../../event-envelope.js';
@@ -61,9 +61,14 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   async isHealthy(): Promise<boolean> {
+    return (await this.brokerState()).ok;
+  }
+
+  /** One node or the Sentinel group's master answers PING; a Cluster serves every slot. */
+  override async brokerState(): Promise<BrokerState> {
     // Connects lazily, as publishing does: a process that never published is still checked.
     await within(this.connect(), 1000, undefined);
-    return this.redis !== undefined && (await redisState(this.redis)).ok;
+    return redisState(this.redis!);
   }
 
   /** The newest `count` dead letters of every event (each event keeps its own, in its slot). */
