@@ -2,6 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseIntegration } from '../src/integrations/purchase/purchase.integration.js';
+import { EventBus } from '../src/platform/event-bus/event-bus.js';
 import { scanKeys } from '../src/platform/redis/index.js';
 import { busCatalogue } from './fixtures/bus/pipelines.js';
 import { ReceivedEvents } from './fixtures/bus/received-events.js';
@@ -125,6 +126,30 @@ describe.each(topologies)('the app on %s', (_name, startTopology) => {
       expect(ready.body.details.broker.state).toBe('cluster_state ok, 3 masters');
     const streams = await scanKeys(redis, `${prefix}:stream:*`);
     expect(streams).toContain(`${prefix}:stream:{purchase.completed}`);
+  });
+
+  it('stores a burst published over events in different slots, split per slot', async () => {
+    // Published in one event-loop turn: one script call per stream, pipelined by ioredis per
+    // node. A single pipeline across slots would be refused on a Cluster.
+    const events = ['burst.one', 'burst.two', 'burst.three', 'burst.four'];
+    const slots = new Set(
+      await Promise.all(
+        events.map(async (event) =>
+          topology.kind === 'cluster'
+            ? Number(await (redis as Cluster).cluster('KEYSLOT', `${prefix}:stream:{${event}}`))
+            : 0,
+        ),
+      ),
+    );
+    if (topology.kind === 'cluster') expect(slots.size).toBe(events.length);
+    const bus = app.app.get(EventBus);
+    const published = await Promise.all(
+      events.flatMap((event) =>
+        Array.from({ length: 50 }, (_, i) => bus.publish({ name: event }, { i }, 'test')),
+      ),
+    );
+    expect(new Set(published.map((envelope) => envelope.id)).size).toBe(events.length * 50);
+    for (const event of events) expect(await redis.xlen(`${prefix}:stream:{${event}}`)).toBe(50);
   });
 
   it('lists a dead letter and replays it to the pipeline that failed it', async () => {
