@@ -59,7 +59,7 @@ export interface Deployment {
   app(name: string, pipelines: string, env?: Record<string, string>): Promise<AppProcess>;
   /** One statement on the app's database, straight to MariaDB (never through the relay). */
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
-  /** The dead letters on the broker (`<prefix>:dead-letter`), read straight from Redis. */
+  /** The dead letters on the broker (`<prefix>:dead-letter:{<event>}`, every event's), read straight from Redis. */
   deadLetters(): Promise<DeadLetter[]>;
   dispose(): Promise<void>;
 }
