@@ -60,13 +60,17 @@ function tributary(name: string, redisUrl?: string): Subject {
         env: { NODE_ENV: 'production' },
         // The bus only: no HTTP route is served, but production still wants a way to authenticate.
         overrides: {
-          bus: { redisUrl, keyPrefix: prefix, retention: { maxLength: MAX_LENGTH } },
+          redis: { url: redisUrl },
+          bus: { keyPrefix: prefix, retention: { maxLength: MAX_LENGTH } },
           auth: { jwt: { secret: randomBytes(32).toString('base64url') } },
         },
       });
       const { Module } = await import('@nestjs/common');
       @Module({
-        imports: [EventBusModule.forRoot(config.bus, config.shutdown), TributaryBenchModule],
+        imports: [
+          EventBusModule.forRoot(config.bus, config.shutdown, config.redis),
+          TributaryBenchModule,
+        ],
       })
       class Root {}
       const app = await NestFactory.create(Root, { logger: ['error'] });

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, start } from './bootstrap.js';
 import { loadAppConfig } from './config/app-config.js';
 import { ConfigError } from './platform/config/index.js';
+import { describeRedis, topologyOf } from './platform/redis/index.js';
 import { DevelopmentToken } from './platform/auth/index.js';
 import { integrations } from './integrations/index.js';
 
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   logger.log(`listening on ${await app.getUrl()} (API docs at /docs)`);
   logger.log(
     `database: ${config.database.url ? 'MySQL' : `embedded SQLite (${config.database.sqlitePath})`}; ` +
-      `event bus: ${config.bus.redisUrl ? 'Redis Streams' : 'in-process'}`,
+      `event bus: ${topologyOf(config.redis) ? `Redis Streams on ${describeRedis(config.redis)}` : 'in-process'}`,
   );
   const { token } = app.get(DevelopmentToken);
   if (token) {

@@ -123,7 +123,7 @@ describe.runIf(profiles.includes('real'))('pipelines in separate processes over 
       'the worker to take the event',
     );
     const redis = new Redis(REDIS_URL);
-    const stream = `${profile.overrides.bus!.keyPrefix}:stream:order.placed`;
+    const stream = `${profile.overrides.bus!.keyPrefix}:stream:{order.placed}`;
     const consumers = async () =>
       ((await redis.xinfo('CONSUMERS', stream, 'shipping')) as unknown[][]).map((c) =>
         String(Object.fromEntries(chunk(c)).name),

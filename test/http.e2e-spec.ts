@@ -28,7 +28,7 @@ describe.each(profiles)('HTTP surface on the %s profile', (profileName) => {
     const ready = await app.http.get('/health/ready').expect(200);
     expect(ready.body.details).toMatchObject({
       database: { status: 'up' },
-      broker: { status: 'up' },
+      broker: { status: 'up', topology: profileName === 'real' ? 'single' : 'in-process' },
     });
   });
 
@@ -137,7 +137,7 @@ describe.runIf(profiles.includes('real'))('the broker going away', () => {
       catalogue: busCatalogue,
       overrides: {
         pipelines: ['orders', 'audit'],
-        bus: { redisUrl: `redis://127.0.0.1:${proxy.port}` },
+        redis: { url: `redis://127.0.0.1:${proxy.port}` },
       },
     });
     try {
@@ -184,7 +184,7 @@ describe.runIf(profiles.includes('real'))('the broker going away', () => {
       await expect(
         startTestApp(profile, {
           catalogue: busCatalogue,
-          overrides: { bus: { redisUrl: 'redis://:secret@127.0.0.1:1' } },
+          overrides: { redis: { url: 'redis://:secret@127.0.0.1:1' } },
         }),
       ).rejects.toThrow(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 did not answer within 2000 ms/);
     } finally {

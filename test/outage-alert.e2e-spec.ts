@@ -182,7 +182,8 @@ describe.each(profiles)('the alert of a database outage on the %s profile', (pro
           catalogue: busCatalogue,
           overrides: {
             pipelines: ['orders', 'audit'],
-            bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, outageAlertAfterMs: 500 },
+            redis: { url: `redis://127.0.0.1:${relay.port}` },
+            bus: { outageAlertAfterMs: 500 },
             errorTreatment: { supportEmail: SUPPORT },
             notifiers: { email: { smtpUrl: smtp.url() } },
           },

@@ -39,7 +39,8 @@ describe.runIf(profiles.includes('real'))(
         catalogue: integrations,
         overrides: {
           // The default wait for the broker (the test profile's is 2 s): a publish waited as long.
-          bus: { redisUrl: `redis://127.0.0.1:${relay.port}`, connectTimeoutMs: 10_000 },
+          redis: { url: `redis://127.0.0.1:${relay.port}` },
+          bus: { connectTimeoutMs: 10_000 },
           notifiers: { email: { smtpUrl: peers.smtp.url() } },
           purchaseFlow: {
             notificationService: { url: peers.notifications.url },

@@ -35,7 +35,7 @@ function startReplica(profile: ProfileResources, redisUrl?: string): Promise<Tes
     overrides: {
       http: { rateLimit: { ttlMs: 60_000, limit: LIMIT } },
       log: { level: 'info' },
-      ...(redisUrl ? { bus: { redisUrl } } : {}),
+      ...(redisUrl ? { redis: { url: redisUrl } } : {}),
     },
   });
 }

@@ -53,8 +53,8 @@ export async function startBenchApp(
   const overrides = {
     http: { port: 0 },
     database: { url: options.databaseUrl },
+    redis: { url: options.redisUrl },
     bus: {
-      redisUrl: options.redisUrl,
       keyPrefix: options.keyPrefix,
       retention: { maxLength: Math.max(1_000_000, options.records * 2) },
     },

@@ -14,7 +14,7 @@ describe('configuration', () => {
     const config = load({});
     expect(config.http.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
-    expect(config.bus.redisUrl).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
     expect(config.pipelines).toBe('all');
   });
 
@@ -30,7 +30,7 @@ describe('configuration', () => {
     expect(config.http.port).toBe(8080);
     expect(config.database.url).toBe('mysql://u:p@db:3306/tributary');
     expect(config.database.migrateOnStart).toBe(false);
-    expect(config.bus.redisUrl).toBe('redis://cache:6379');
+    expect(config.redis.url).toBe('redis://cache:6379');
     expect(config.pipelines).toEqual(['store-receipt', 'bank-notification']);
     expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.1']);
   });
@@ -112,7 +112,7 @@ describe('configuration', () => {
       'postgres://db/x',
       /DATABASE_URL \(database\.url\): a mysql:\/\/ or mariadb:\/\/ URL/,
     ],
-    ['REDIS_URL', 'localhost:6379', /REDIS_URL \(bus\.redisUrl\): a redis:\/\/ or rediss:\/\/ URL/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL \(redis\.url\): a redis:\/\/ or rediss:\/\/ URL/],
     ['DATABASE_MIGRATE_ON_START', 'maybe', /DATABASE_MIGRATE_ON_START: expected true or false/],
     ['PIPELINES', 'Bad Name', /PIPELINES \(pipelines\.0\)/],
     [
@@ -149,6 +149,61 @@ describe('configuration', () => {
   ])('stops on %s=%s with a message naming the key', (name, value, message) => {
     expect(() => load({ [name]: value })).toThrow(ConfigError);
     expect(() => load({ [name]: value })).toThrow(message);
+  });
+
+  describe('Redis topology', () => {
+    it('reads a Sentinel group or a Cluster from the environment, with credentials and TLS', () => {
+      const sentinel = load({
+        REDIS_SENTINELS: 's1:26379, s2:26379',
+        REDIS_SENTINEL_NAME: 'main',
+        REDIS_PASSWORD: 'p',
+        REDIS_SENTINEL_PASSWORD: 'sp',
+        REDIS_TLS: 'true',
+      }).redis;
+      expect(sentinel).toMatchObject({
+        sentinels: ['s1:26379', 's2:26379'],
+        sentinelName: 'main',
+        password: 'p',
+        sentinelPassword: 'sp',
+        tls: true,
+      });
+      expect(load({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' }).redis.clusterNodes).toEqual([
+        'n1:7000',
+        'n2:7001',
+      ]);
+    });
+
+    it('refuses more than one topology, naming both variables', () => {
+      expect(() => load({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'n1:7000' })).toThrow(
+        /REDIS_CLUSTER_NODES \(redis\.clusterNodes\): REDIS_URL \(redis\.url\) is set too/,
+      );
+      expect(() =>
+        load({
+          REDIS_SENTINELS: 's1:26379',
+          REDIS_SENTINEL_NAME: 'm',
+          REDIS_CLUSTER_NODES: 'n1:7000',
+        }),
+      ).toThrow(
+        /REDIS_CLUSTER_NODES \(redis\.clusterNodes\): REDIS_SENTINELS \(redis\.sentinels\) is set too/,
+      );
+    });
+
+    it('refuses Sentinel without the master name, and addresses without a port', () => {
+      expect(() => load({ REDIS_SENTINELS: 's1:26379' })).toThrow(
+        /REDIS_SENTINEL_NAME \(redis\.sentinelName\): required with REDIS_SENTINELS/,
+      );
+      expect(() => load({ REDIS_CLUSTER_NODES: 'n1' })).toThrow(
+        /REDIS_CLUSTER_NODES \(redis\.clusterNodes\.0\): host:port/,
+      );
+    });
+
+    it('refuses a Redis password in a configuration file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+      writeFileSync(join(dir, 'default.json'), JSON.stringify({ redis: { password: 'x' } }));
+      expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(
+        /redis\.password: holds a secret; set it with the REDIS_PASSWORD environment variable/,
+      );
+    });
   });
 
   it('names a bad key of a configuration file and refuses unknown keys', () => {

@@ -7,12 +7,14 @@ import { notifiersConfig } from './notifiers/index.js';
 import { objectStoreConfig } from './object-store/index.js';
 import { databaseConfig } from './persistence/index.js';
 import { pipelinesConfig } from './pipeline/index.js';
+import { redisConfig } from './redis/index.js';
 
 /** The platform's configuration fragments, one per module that has settings. */
 export const platformConfig = [
   environmentConfig,
   httpConfig,
   databaseConfig,
+  redisConfig,
   busConfig,
   pipelinesConfig,
   shutdownConfig,

@@ -48,7 +48,7 @@ export interface Deployment {
   /** The app's database. */
   readonly database: string;
   readonly keyPrefix: string;
-  /** Where the app's streams are on Redis (`keys.stream(event)`, `keys.deadLetter()`). */
+  /** Where the app's streams are on Redis (`keys.stream(event)`, `keys.deadLetter(event)`). */
   readonly keys: RedisStreamsKeys;
   /** Every app process started, in order. */
   readonly apps: AppProcess[];
@@ -59,7 +59,7 @@ export interface Deployment {
   app(name: string, pipelines: string, env?: Record<string, string>): Promise<AppProcess>;
   /** One statement on the app's database, straight to MariaDB (never through the relay). */
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
-  /** The dead letters on the broker (`<prefix>:dead-letter`), read straight from Redis. */
+  /** The dead letters on the broker (`<prefix>:dead-letter:{<event>}`, every event's), read straight from Redis. */
   deadLetters(): Promise<DeadLetter[]>;
   dispose(): Promise<void>;
 }
@@ -124,8 +124,18 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     },
     query: (sql, params) => mariadb.query(database, sql, params),
     deadLetters: async () => {
-      const entries = (await redis.client().xrange(keys.deadLetter(), '-', '+')) as StreamEntry[];
-      return entries.map(([entryId, fields]) => toDeadLetter(entryId, fields));
+      const client = redis.client();
+      const streams: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await client.scan(cursor, 'MATCH', keys.deadLetterPattern());
+        cursor = next;
+        streams.push(...found);
+      } while (cursor !== '0');
+      const entries = await Promise.all(
+        streams.map((key) => client.xrange(key, '-', '+') as Promise<StreamEntry[]>),
+      );
+      return entries.flat().map(([entryId, fields]) => toDeadLetter(entryId, fields));
     },
     dispose: async () => {
       await Promise.all(apps.map((app) => app.kill()));

@@ -46,7 +46,7 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
   await assertRedis();
   return {
     name,
-    overrides: { database: database.settings, bus: { redisUrl: REDIS_URL, keyPrefix } },
+    overrides: { database: database.settings, redis: { url: REDIS_URL }, bus: { keyPrefix } },
     dispose: async () => {
       await database.drop();
       await deleteRedisKeys(`${keyPrefix}:*`);
@@ -60,11 +60,11 @@ export async function prepareProfile(name: ProfileName): Promise<ProfileResource
  * file and in-process bus, or the real profile's MariaDB database and Redis key prefix.
  */
 export function processEnv(profile: ProfileResources, pipelines: string): Record<string, string> {
-  const { database, bus } = profile.overrides;
+  const { database, bus, redis } = profile.overrides;
   return {
     ...(database?.url ? { DATABASE_URL: database.url } : {}),
     ...(database?.sqlitePath ? { SQLITE_PATH: database.sqlitePath } : {}),
-    ...(bus?.redisUrl ? { REDIS_URL: bus.redisUrl } : {}),
+    ...(redis?.url ? { REDIS_URL: redis.url } : {}),
     BUS_KEY_PREFIX: bus!.keyPrefix!,
     PIPELINES: pipelines,
   };

@@ -57,6 +57,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Captures the JSON log lines. */
   logStream?: DestinationStream;
+  /** Environment variables read as a deployment's are (say REDIS_CLUSTER_NODES), over the files. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -67,10 +69,11 @@ export function testConfig(
   profile: ProfileResources,
   overrides: DeepPartial<AppConfig> = {},
   catalogue: readonly IntegrationDefinition[] = [],
+  env: Record<string, string> = {},
 ): AppConfig {
   return loadConfig(
     {
-      env: { NODE_ENV: 'test' },
+      env: { NODE_ENV: 'test', ...env },
       configDir: resolve(import.meta.dirname, '../../config'),
       overrides: merge(
         merge(profile.overrides, { auth: { jwt: { secret: TEST_JWT_SECRET } } }),
@@ -122,6 +125,7 @@ export async function startTestApp(
     profile,
     merge(process.env.TEST_LOGS ? { log: { level: 'info' } } : {}, options.overrides ?? {}),
     catalogue,
+    options.env,
   );
   const app = await createApp(config, catalogue, {
     logger: process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error'],

@@ -5,10 +5,23 @@ import type { EventEnvelope } from './event-envelope.js';
 import type { ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 
+/** What readiness says of the broker: its kind (in-process, or the Redis topology) and state. */
+export interface BrokerState {
+  ok: boolean;
+  topology: 'in-process' | 'single' | 'sentinel' | 'cluster';
+  /** What is wrong, or (a Cluster) what it reports: `cluster_state ok, 3 masters`. */
+  detail?: string;
+}
+
 /** What the event bus transports' clients share on top of Nest's `ClientProxy`. */
 export abstract class EventBusClient extends ClientProxy implements OnApplicationShutdown {
   /** Whether the broker answers; used by the readiness check. */
   abstract isHealthy(): Promise<boolean>;
+
+  /** The broker's kind and state, for the readiness check; the in-process bus is always up. */
+  async brokerState(): Promise<BrokerState> {
+    return { ok: await this.isHealthy(), topology: 'in-process' };
+  }
 
   /**
    * Publishes an envelope under its event name. The same as `emit(envelope.name, envelope)`

@@ -13,16 +13,14 @@ const retentionSchema = z
     message: 'set maxLength or maxAgeMs, not both (a Redis stream trims by one of them)',
   });
 
-/** The event bus: its transport, delivery rules, retention and dead letters. */
+/**
+ * The event bus: its delivery rules, retention and dead letters. Its transport is Redis Streams
+ * when Redis is configured (`redis`, see the Redis module), in-process otherwise.
+ */
 export const busConfig = defineConfig({
   key: 'bus',
   schema: z
     .object({
-      /** Present, the Redis Streams transport; absent, the in-process one. */
-      redisUrl: z
-        .string()
-        .regex(/^rediss?:\/\/.+/, 'a redis:// or rediss:// URL')
-        .optional(),
       /** How long a process waits for Redis at start before it stops with an error. */
       connectTimeoutMs: millis,
       keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]+$/, 'letters, digits and : _ . -'),
@@ -61,7 +59,6 @@ export const busConfig = defineConfig({
     deadLetter: { maxLength: 100000 },
   },
   env: {
-    redisUrl: { name: 'REDIS_URL', parse: 'string' },
     keyPrefix: { name: 'BUS_KEY_PREFIX', parse: 'string' },
     claimIdleMs: { name: 'BUS_CLAIM_IDLE_MS', parse: 'integer' },
     outageAlertAfterMs: { name: 'BUS_OUTAGE_ALERT_AFTER_MS', parse: 'integer' },

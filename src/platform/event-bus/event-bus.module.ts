@@ -9,6 +9,7 @@ import {
 } from './constants.js';
 import type { TriggerDefaults } from './delivery/trigger-settings.js';
 import type { BusConfig, ShutdownConfig } from './event-bus.config.js';
+import { type RedisConfig, topologyOf } from '../redis/index.js';
 import { EventBus, type EventBusOptions } from './event-bus.js';
 import { EventRegistry } from './registry/event-registry.js';
 import { EventRegistryExplorer } from './registry/event-registry.explorer.js';
@@ -19,24 +20,25 @@ import { RedisStreamsClient } from './transports/redis-streams/redis-streams.cli
 import { RedisStreamsServer } from './transports/redis-streams/redis-streams.server.js';
 
 /**
- * The event bus: `REDIS_URL` set selects the Redis Streams transport, unset the in-process
- * one. Provides the transport's client (behind {@link EventBus}) and its server, which the
+ * The event bus: Redis configured (`REDIS_URL`, `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES`)
+ * selects the Redis Streams transport, none the in-process one. Provides the transport's client (behind {@link EventBus}) and its server, which the
  * bootstrap connects as the application's microservice.
  */
 @Global()
 @Module({})
 export class EventBusModule {
-  static forRoot(bus: BusConfig, shutdown: ShutdownConfig): DynamicModule {
-    const transport: Provider[] = bus.redisUrl
+  static forRoot(bus: BusConfig, shutdown: ShutdownConfig, redis: RedisConfig): DynamicModule {
+    const durable = topologyOf(redis) !== undefined;
+    const transport: Provider[] = durable
       ? [
           {
             provide: EVENT_BUS_CLIENT,
-            useFactory: () => new RedisStreamsClient(bus, bus.redisUrl!),
+            useFactory: () => new RedisStreamsClient(bus, redis),
           },
           {
             provide: EVENT_BUS_SERVER,
             useFactory: (o: BusObservers) =>
-              new RedisStreamsServer(bus, shutdown.timeoutMs, o, bus.redisUrl!),
+              new RedisStreamsServer(bus, shutdown.timeoutMs, o, redis),
             inject: [BusObservers],
           },
         ]
@@ -57,7 +59,7 @@ export class EventBusModule {
     const options: EventBusOptions = {
       maxHops: bus.maxHops,
       claimIdleMs: bus.claimIdleMs,
-      durable: bus.redisUrl !== undefined,
+      durable,
     };
     const triggerDefaults: TriggerDefaults = bus;
     return {

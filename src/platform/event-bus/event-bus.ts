@@ -5,7 +5,7 @@ import type { DeadLetter } from './delivery/dead-letter.js';
 import type { ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
-import type { EventBusClient } from './event-bus.client.js';
+import type { BrokerState, EventBusClient } from './event-bus.client.js';
 import type { EventDefinition } from './event-definition.js';
 import { createEnvelope, type EventEnvelope } from './event-envelope.js';
 import { flowContext } from './flow-context.js';
@@ -105,5 +105,10 @@ export class EventBus {
 
   isHealthy(): Promise<boolean> {
     return this.client.isHealthy();
+  }
+
+  /** The broker's kind (in-process, or which Redis topology) and whether it serves. */
+  brokerState(): Promise<BrokerState> {
+    return this.client.brokerState();
   }
 }

@@ -37,6 +37,12 @@ export { type FlowContext, flowContext } from './flow-context.js';
 export { InjectPublisher } from './inject-publisher.decorator.js';
 export { Publisher } from './publisher.js';
 export { Triggers } from './triggers.decorator.js';
+export {
+  OldKeyLayoutError,
+  oldLayoutKeys,
+  type UpgradeReport,
+  upgradeKeyLayout,
+} from './transports/redis-streams/key-layout.js';
 export { EventRegistry } from './registry/event-registry.js';
 export type {
   ConsumerDescription,

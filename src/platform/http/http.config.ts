@@ -52,7 +52,7 @@ export const httpConfig = defineConfig({
       cors: z.object({ origins: z.array(z.string().url().or(z.literal('*'))) }).strict(),
       /**
        * Requests per client address within `ttlMs`; health and metrics are exempt. Counted in
-       * Redis under `bus.keyPrefix` when `bus.redisUrl` is set (all replicas share the limit),
+       * Redis under `bus.keyPrefix` when Redis is configured (`redis`) (all replicas share the limit),
        * in each process's memory otherwise.
        */
       rateLimit: z.object({ ttlMs: millis, limit: positiveInt }).strict(),

@@ -1,12 +1,16 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
-import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.js';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  type RedisConfig,
+  type RedisConnection,
+} from '../redis/index.js';
 import { RATE_LIMIT_HIT } from './rate-limit.script.js';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 type Hit = [hits: number, windowLeftMs: number, blocked: 0 | 1, blockLeftMs: number];
-type WithRateLimitHit = Redis & {
+type WithRateLimitHit = RedisConnection & {
   rateLimitHit(
     hits: string,
     blocked: string,
@@ -20,7 +24,7 @@ type WithRateLimitHit = Redis & {
 const COMMAND_TIMEOUT_MS = 500;
 
 /**
- * Rate-limit counters in Redis, under the app's key prefix, so that all replicas count
+ * Rate-limit counters in Redis (one node, Sentinel or Cluster), under the app's key prefix, so that all replicas count
  * against one limit. Written here because no Redis storage for @nestjs/throttler
  * (@nest-lab/throttler-storage-redis) is installed, and one Lua script is all it takes.
  *
@@ -38,11 +42,11 @@ export class RedisThrottlerStorage
   private degraded = false;
 
   constructor(
-    url: string,
+    redisConfig: RedisConfig,
     private readonly keyPrefix: string,
     connectTimeoutMs: number,
   ) {
-    const redis = createRedisConnection(url, 'tributary-rate-limit', this.logger, {
+    const redis = createRedisConnection(redisConfig, 'tributary-rate-limit', this.logger, {
       connectTimeout: connectTimeoutMs,
       // Disconnected, a count fails at once instead of queueing until Redis is back.
       enableOfflineQueue: false,
@@ -68,7 +72,9 @@ export class RedisThrottlerStorage
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerRecord> {
-    const base = `${this.keyPrefix}:rate-limit:${throttlerName}:${key}`;
+    // Both keys of a client share its hash tag: the script touches them together, which a
+    // Redis Cluster allows within one slot only.
+    const base = `${this.keyPrefix}:rate-limit:{${throttlerName}:${key}}`;
     let hit: Hit;
     try {
       hit = await this.redis.rateLimitHit(

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis, type RedisOptions, ReplyError } from 'ioredis';
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 import { createConnection as createCallbackConnection } from 'mysql2';
 import { createConnection, createPool } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -280,6 +280,53 @@ describe('outages of the broker (Redis)', () => {
       dependency: 'broker',
       cause: 'offline',
     });
+  });
+
+  it('a Cluster client whose startup nodes all refuse, or a connection refused', async () => {
+    const port = await freePort();
+    const cluster = new Cluster([{ host: '127.0.0.1', port }], {
+      lazyConnect: true,
+      clusterRetryStrategy: () => null,
+    });
+    cluster.on('error', () => undefined);
+    try {
+      expect(outageOf(await failure(cluster.get('k')))).toEqual({
+        dependency: 'broker',
+        cause: 'no cluster node',
+      });
+    } finally {
+      cluster.disconnect();
+    }
+    // ioredis reports a refused connection to the command as its connection closing.
+    const refused = client(`redis://127.0.0.1:${port}`, { retryStrategy: () => null });
+    expect(outageOf(await failure(refused.connect()))).toEqual({
+      dependency: 'broker',
+      cause: 'connection closed',
+    });
+  });
+
+  it('a Cluster failing over or resharding, a Cluster or Sentinel group unreachable (the errors as ioredis makes them)', () => {
+    // Each needs a topology in a given bad state for seconds: the errors as ioredis builds them.
+    const allFailed = Object.assign(new Error('Failed to refresh slots cache.'), {
+      name: 'ClusterAllFailedError',
+    });
+    const cases: [Error, string][] = [
+      [
+        new Error('Too many Cluster redirections. Last error: MOVED 3999 127.0.0.1:7001'),
+        'MOVED storm',
+      ],
+      [allFailed, 'ClusterAllFailedError'],
+      [
+        new Error(
+          'All sentinels are unreachable. Retrying from scratch after 10ms. Last error: Connection is closed.',
+        ),
+        'sentinels unreachable',
+      ],
+    ];
+    for (const [error, cause] of cases)
+      expect(outageOf(error)).toEqual({ dependency: 'broker', cause });
+    // A MOVED reply alone is routing, which ioredis follows: not an outage.
+    expect(outageOf(new ReplyError('MOVED 3999 127.0.0.1:7001'))).toBeUndefined();
   });
 
   it('a server loading its data, a cluster down or resharding (the replies Redis sends)', () => {

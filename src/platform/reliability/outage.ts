@@ -107,6 +107,10 @@ function brokerOutage(error: ErrorShape): Outage | undefined {
   if (text === 'Connection is closed.') return broker('connection closed');
   if (text.startsWith("Stream isn't writeable")) return broker('offline');
   if (text.startsWith('All sentinels are unreachable')) return broker('sentinels unreachable');
+  // A Cluster client: no startup node answers, or slots moving faster than it can follow (a
+  // failover or resharding under way: MOVED after MOVED past `maxRedirections`).
+  if (text === 'None of startup nodes is available') return broker('no cluster node');
+  if (text.startsWith('Too many Cluster redirections')) return broker('MOVED storm');
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../../redis/index.js';
 
 /**
  * Gathers the acknowledgements of one event-loop turn into one XACK per stream and group:
@@ -11,7 +11,7 @@ export class AckBatcher {
   private scheduled?: Promise<void>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly logger: Logger,
   ) {}
 

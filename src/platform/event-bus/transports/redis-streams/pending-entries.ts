@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../../redis/index.js';
 import { byAttempt, type Deferred } from '../../delivery/deferred-deliveries.js';
 import type { StreamEntry } from './redis-streams.events.js';
 
@@ -13,7 +13,7 @@ export type PendingEntry = [id: string, consumer: string, idleMs: number, delive
  */
 export class PendingEntries {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly stream: string,
     private readonly group: string,
     private readonly consumer: string,

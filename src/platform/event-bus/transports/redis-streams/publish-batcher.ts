@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../../redis/index.js';
 
 /**
  * Appends the envelopes of one event stream, in order, trimming as XADD would.
@@ -47,7 +47,7 @@ export class PublishBatcher {
   private readonly batches = new Map<string, Batch>();
   private scheduled = false;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisConnection) {
     redis.defineCommand('tributaryAppendEnvelopes', { numberOfKeys: 1, lua: APPEND_ENVELOPES });
   }
 

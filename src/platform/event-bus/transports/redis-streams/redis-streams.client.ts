@@ -1,7 +1,6 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
-import { EventBusClient } from '../../event-bus.client.js';
+import { type BrokerState, EventBusClient } from '../../event-bus.client.js';
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
@@ -12,8 +11,13 @@ import {
   closeRedisConnection,
   connectWithin,
   createRedisConnection,
+  describeRedis,
+  type RedisConfig,
+  type RedisConnection,
+  redisState,
+  scanKeys,
   within,
-} from '../../../redis/redis-connection.js';
+} from '../../../redis/index.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { REPLAY_DEAD_LETTER } from './replay.script.js';
 import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
@@ -27,12 +31,12 @@ import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
 export class RedisStreamsClient extends EventBusClient {
   private readonly keys: RedisStreamsKeys;
   private readonly logger = new Logger('RedisStreamsClient');
-  private redis?: Redis;
+  private redis?: RedisConnection;
   private batcher?: PublishBatcher;
 
   constructor(
     private readonly config: BusConfig,
-    private readonly redisUrl: string,
+    private readonly redisConfig: RedisConfig,
   ) {
     super();
     this.keys = new RedisStreamsKeys(config.keyPrefix);
@@ -40,13 +44,13 @@ export class RedisStreamsClient extends EventBusClient {
 
   connect(): Promise<void> {
     // One connection for the client's life; ioredis reconnects it after a failure.
-    this.redis ??= createRedisConnection(this.redisUrl, 'tributary-publisher', this.logger, {
+    this.redis ??= createRedisConnection(this.redisConfig, 'tributary-publisher', this.logger, {
       // Commands issued in one event-loop turn go out as one pipeline: publishing many
       // events at once costs one round trip.
       enableAutoPipelining: true,
     });
     this.batcher ??= new PublishBatcher(this.redis);
-    return connectWithin(this.redis, this.redisUrl, this.config.connectTimeoutMs);
+    return connectWithin(this.redis, describeRedis(this.redisConfig), this.config.connectTimeoutMs);
   }
 
   async close(): Promise<void> {
@@ -57,32 +61,60 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   async isHealthy(): Promise<boolean> {
-    // Connects lazily, as publishing does: a process that never published is still checked.
-    await within(this.connect(), 1000, undefined);
-    return (
-      this.redis?.status === 'ready' && (await within(this.redis.ping(), 1000, null)) === 'PONG'
-    );
+    return (await this.brokerState()).ok;
   }
 
+  /** One node or the Sentinel group's master answers PING; a Cluster serves every slot. */
+  override async brokerState(): Promise<BrokerState> {
+    // Connects lazily, as publishing does: a process that never published is still checked.
+    await within(this.connect(), 1000, undefined);
+    return redisState(this.redis!);
+  }
+
+  /** The newest `count` dead letters of every event (each event keeps its own, in its slot). */
   async listDeadLetters(count: number): Promise<DeadLetter[]> {
-    const entries = (await (
-      await this.connected()
-    ).xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
-    return entries.map(([id, fields]) => toDeadLetter(id, fields));
+    const redis = await this.connected();
+    const keys = await scanKeys(redis, this.keys.deadLetterPattern(), 'stream');
+    const perEvent = await Promise.all(
+      keys.map((key) => redis.xrevrange(key, '+', '-', 'COUNT', count) as Promise<StreamEntry[]>),
+    );
+    return perEvent
+      .flat()
+      .sort(([a], [b]) => compareIds(b, a))
+      .slice(0, count)
+      .map(([id, fields]) => toDeadLetter(id, fields));
+  }
+
+  /**
+   * The dead-letter stream holding `id`. Ids are per stream, so two events' dead letters may
+   * share one (dead in the same millisecond): the first event in name order is found, the
+   * other once that one is replayed or deleted.
+   */
+  private async findDeadLetter(
+    redis: RedisConnection,
+    id: string,
+  ): Promise<{ key: string; entry: StreamEntry } | undefined> {
+    const keys = (await scanKeys(redis, this.keys.deadLetterPattern(), 'stream')).sort();
+    for (const key of keys) {
+      const [entry] = (await redis.xrange(key, id, id)) as StreamEntry[];
+      if (entry) return { key, entry };
+    }
+    return undefined;
   }
 
   async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {
     const redis = await this.connected();
-    const [entry] = (await redis.xrange(this.keys.deadLetter(), id, id)) as StreamEntry[];
-    if (!entry) throw new DeadLetterNotFoundError(id);
+    const found = await this.findDeadLetter(redis, id);
+    if (!found) throw new DeadLetterNotFoundError(id);
+    const { key, entry } = found;
     const letter = toDeadLetter(entry[0], entry[1]);
     const envelope = replayEnvelope(letter, options);
     const [strategy = '', , threshold = ''] = trimArguments(this.config, letter.event);
     const added = await redis.eval(
       REPLAY_DEAD_LETTER,
       2,
-      this.keys.deadLetter(),
-      this.keys.stream(letter.event),
+      key,
+      this.keys.stream(this.keys.eventOf(key)),
       id,
       JSON.stringify(envelope),
       letter.pipeline,
@@ -95,27 +127,13 @@ export class RedisStreamsClient extends EventBusClient {
 
   async deleteDeadLetter(id: string): Promise<boolean> {
     const redis = await this.connected();
-    return (await redis.xdel(this.keys.deadLetter(), id)) === 1;
+    const found = await this.findDeadLetter(redis, id);
+    return found !== undefined && (await redis.xdel(found.key, id)) === 1;
   }
 
   async describeStreams(): Promise<StreamDescription[]> {
     const redis = await this.connected();
-    const streams: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = (await redis.call(
-        'SCAN',
-        cursor,
-        'MATCH',
-        this.keys.streamPattern(),
-        'COUNT',
-        500,
-        'TYPE',
-        'stream',
-      )) as [string, string[]];
-      cursor = next;
-      streams.push(...keys);
-    } while (cursor !== '0');
+    const streams = await scanKeys(redis, this.keys.streamPattern(), 'stream');
     return Promise.all(streams.sort().map((key) => this.describeStream(redis, key)));
   }
 
@@ -146,7 +164,7 @@ export class RedisStreamsClient extends EventBusClient {
     );
   }
 
-  private async describeStream(redis: Redis, key: string): Promise<StreamDescription> {
+  private async describeStream(redis: RedisConnection, key: string): Promise<StreamDescription> {
     const [length, groups] = await Promise.all([
       redis.xlen(key),
       redis.xinfo('GROUPS', key) as Promise<unknown[][]>,
@@ -181,7 +199,7 @@ export class RedisStreamsClient extends EventBusClient {
     };
   }
 
-  private async connected(): Promise<Redis> {
+  private async connected(): Promise<RedisConnection> {
     await this.connect();
     return this.redis!;
   }
@@ -222,6 +240,13 @@ export class RedisStreamsClient extends EventBusClient {
     });
     return () => undefined;
   }
+}
+
+/** Orders stream ids (`<ms>-<seq>`) as Redis does. */
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
 }
 
 /** XINFO answers flat [field, value, field, value…] lists. */

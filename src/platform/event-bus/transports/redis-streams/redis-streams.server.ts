@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
@@ -10,8 +9,12 @@ import {
   closeRedisConnection,
   connectWithin,
   createRedisConnection,
-  within,
-} from '../../../redis/redis-connection.js';
+  describeRedis,
+  type RedisConfig,
+  type RedisConnection,
+  redisState,
+} from '../../../redis/index.js';
+import { assertCurrentLayout } from './key-layout.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { StreamConsumer } from './stream-consumer.js';
 
@@ -25,8 +28,8 @@ export class RedisStreamsServer extends EventBusServer {
   private readonly keys: RedisStreamsKeys;
   /** Unique per process: pending events are tracked per consumer. */
   readonly consumerName = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private commands?: Redis;
-  private readers: Redis[] = [];
+  private commands?: RedisConnection;
+  private readers: RedisConnection[] = [];
   private consumers: StreamConsumer[] = [];
   private acks?: AckBatcher;
   private paused = new Set<string>();
@@ -36,7 +39,7 @@ export class RedisStreamsServer extends EventBusServer {
     config: BusConfig,
     drainTimeoutMs: number,
     observers: BusObservers,
-    private readonly redisUrl: string,
+    private readonly redis: RedisConfig,
   ) {
     super(config, drainTimeoutMs, observers);
     this.keys = new RedisStreamsKeys(config.keyPrefix);
@@ -44,28 +47,29 @@ export class RedisStreamsServer extends EventBusServer {
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
+      const where = describeRedis(this.redis);
       this.commands = createRedisConnection(
-        this.redisUrl,
+        this.redis,
         `tributary-commands:${this.consumerName}`,
         this.logger_,
-        {
-          enableAutoPipelining: true,
-        },
+        { enableAutoPipelining: true },
       );
       // A broker that does not answer at start stops the process with a clear message; the
       // orchestrator restarts it. Once running, connections reconnect by themselves.
-      await connectWithin(this.commands, this.redisUrl, this.config.connectTimeoutMs);
+      await connectWithin(this.commands, where, this.config.connectTimeoutMs);
+      await assertCurrentLayout(this.commands, this.config.keyPrefix);
       this.acks = new AckBatcher(this.commands, this.logger_);
       await this.refreshPaused();
       // One read of the paused set per process and second, not one per consumer and loop.
       this.pausedRefresh = setInterval(() => void this.refreshPaused(), 1000);
       for (const binding of this.triggerBindings()) {
+        // Its own connection (on a Cluster, its own set of them): a blocking read holds it.
         const reader = createRedisConnection(
-          this.redisUrl,
+          this.redis,
           `tributary-reader:${this.consumerName}`,
           this.logger_,
         );
-        await connectWithin(reader, this.redisUrl, this.config.connectTimeoutMs);
+        await connectWithin(reader, where, this.config.connectTimeoutMs);
         this.readers.push(reader);
         const consumer = new StreamConsumer(
           binding,
@@ -118,10 +122,7 @@ export class RedisStreamsServer extends EventBusServer {
   }
 
   async isHealthy(): Promise<boolean> {
-    return (
-      this.commands?.status === 'ready' &&
-      (await within(this.commands.ping(), 1000, null)) === 'PONG'
-    );
+    return this.commands !== undefined && (await redisState(this.commands)).ok;
   }
 
   unwrap<T>(): T {

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../../redis/index.js';
 import type { BusConfig } from '../../event-bus.config.js';
 import { outageOf } from '../../../reliability/outage.js';
 import type { BusObservers } from '../../bus-observers.js';
@@ -62,8 +62,8 @@ export class StreamConsumer {
   constructor(
     private readonly binding: TriggerBinding,
     private readonly keys: RedisStreamsKeys,
-    private readonly commands: Redis,
-    private readonly reader: Redis,
+    private readonly commands: RedisConnection,
+    private readonly reader: RedisConnection,
     private readonly acks: AckBatcher,
     private readonly config: BusConfig,
     private readonly consumerName: string,
@@ -317,7 +317,7 @@ export class StreamConsumer {
     await this.commands
       .multi()
       .xadd(
-        this.keys.deadLetter(),
+        this.keys.deadLetter(this.binding.event),
         'MAXLEN',
         '~',
         this.config.deadLetter.maxLength,
