@@ -204,6 +204,23 @@ describe('configuration', () => {
         /redis\.password: holds a secret; set it with the REDIS_PASSWORD environment variable/,
       );
     });
+
+    it('names the new key of a file that still sets bus.redisUrl', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tributary-config-'));
+      writeFileSync(
+        join(dir, 'default.json'),
+        JSON.stringify({ bus: { redisUrl: 'redis://r:6379', prot: 1 } }),
+      );
+      // With a misspelt key beside it, the issue stays the plain unknown-keys one.
+      expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/bus: Unrecognized keys/);
+      writeFileSync(
+        join(dir, 'default.json'),
+        JSON.stringify({ bus: { redisUrl: 'redis://r:6379' } }),
+      );
+      expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(
+        /bus\.redisUrl: this key moved to redis\.url; rename it in the configuration file/,
+      );
+    });
   });
 
   it('names a bad key of a configuration file and refuses unknown keys', () => {

@@ -32,6 +32,11 @@ export interface ConfigFragment<T = unknown, K extends string = string> {
   /** Checks against settings of other fragments, run once everything parsed. */
   // A method, not a property: a fragment of any settings is then a `ConfigFragment<unknown>`.
   check?(settings: T, config: Record<string, unknown>, report: ReportIssue): void;
+  /**
+   * Keys an earlier release read elsewhere, absolute old path to absolute new one: a file that
+   * still sets one is refused with the new key named, not a bare "unrecognized key".
+   */
+  readonly formerKeys: Readonly<Record<string, string>>;
   /** The injection token under which the application provides the validated settings. */
   readonly token: symbol;
 }
@@ -62,6 +67,8 @@ export function defineConfig<
   env?: Record<string, VariableSpec>;
   /** A check that needs another fragment's settings, e.g. the bus's retention. */
   check?: (settings: z.output<S>, config: Root, report: ReportIssue) => void;
+  /** Keys moved here from elsewhere: `{ 'bus.redisUrl': 'redis.url' }`. */
+  formerKeys?: Record<string, string>;
 }): ConfigFragment<z.output<S>, K> {
   const path = definition.key.split('.');
   if (path.some((part) => !/^[A-Za-z][A-Za-z0-9]*$/.test(part))) {
@@ -78,6 +85,7 @@ export function defineConfig<
     defaults: definition.defaults,
     variables,
     check: definition.check as ConfigFragment<z.output<S>>['check'],
+    formerKeys: Object.freeze({ ...definition.formerKeys }),
     token: Symbol(`config:${definition.key}`),
   });
 }

@@ -49,7 +49,8 @@ export function loadConfig<const F extends readonly ConfigFragment<unknown>[]>(
   }
 
   const result = composeSchema(fragments).safeParse(merged);
-  if (!result.success) throw new ConfigError(describe(result.error, variables));
+  if (!result.success)
+    throw new ConfigError(describe(result.error, variables, formerKeysOf(fragments)));
   return result.data as ConfigTree<F>;
 }
 
@@ -118,9 +119,31 @@ function splitList(raw: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-function describe(error: ZodError, variables: EnvironmentVariable[]): string {
-  const lines = error.issues.map((issue) => {
+function formerKeysOf(fragments: readonly ConfigFragment<unknown>[]): Map<string, string> {
+  return new Map(fragments.flatMap((fragment) => Object.entries(fragment.formerKeys)));
+}
+
+function describe(
+  error: ZodError,
+  variables: EnvironmentVariable[],
+  formerKeys: Map<string, string>,
+): string {
+  const lines = error.issues.flatMap((issue) => {
     const key = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const moved = issue.keys
+        .map((below) => [
+          key ? `${key}.${below}` : below,
+          formerKeys.get(key ? `${key}.${below}` : below),
+        ])
+        .filter((pair): pair is [string, string] => pair[1] !== undefined);
+      if (moved.length === issue.keys.length) {
+        return moved.map(
+          ([old, now]) =>
+            `  - ${old}: this key moved to ${now}; rename it in the configuration file`,
+        );
+      }
+    }
     const variable = variables.find(
       (v) => v.path.join('.') === issue.path.slice(0, v.path.length).join('.'),
     );

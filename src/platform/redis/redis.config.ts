@@ -21,6 +21,8 @@ const TOPOLOGIES = [
  */
 export const redisConfig = defineConfig({
   key: 'redis',
+  // Read by the bus before Sentinel and Cluster came: the single node is now one topology of three.
+  formerKeys: { 'bus.redisUrl': 'redis.url' },
   schema: z
     .object({
       /** One Redis server. */
