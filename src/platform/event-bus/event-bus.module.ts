@@ -35,9 +35,9 @@ export class EventBusModule {
           },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (o: BusObservers) =>
-              new RedisStreamsServer(bus, shutdown.timeoutMs, o, bus.redisUrl!),
-            inject: [BusObservers],
+            useFactory: (o: BusObservers, r: EventRegistry) =>
+              new RedisStreamsServer(bus, shutdown.timeoutMs, o, r, bus.redisUrl!),
+            inject: [BusObservers, EventRegistry],
           },
         ]
       : [
@@ -49,9 +49,9 @@ export class EventBusModule {
           },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (b: InProcessBroker, o: BusObservers) =>
-              new InProcessServer(bus, shutdown.timeoutMs, o, b),
-            inject: [InProcessBroker, BusObservers],
+            useFactory: (b: InProcessBroker, o: BusObservers, r: EventRegistry) =>
+              new InProcessServer(bus, shutdown.timeoutMs, o, r, b),
+            inject: [InProcessBroker, BusObservers, EventRegistry],
           },
         ];
     const options: EventBusOptions = {

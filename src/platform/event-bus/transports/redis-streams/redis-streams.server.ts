@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
+import type { EventRegistry } from '../../registry/event-registry.js';
 import { AckBatcher } from './ack-batcher.js';
 import {
   closeRedisConnection,
@@ -36,9 +37,10 @@ export class RedisStreamsServer extends EventBusServer {
     config: BusConfig,
     drainTimeoutMs: number,
     observers: BusObservers,
+    registry: EventRegistry,
     private readonly redisUrl: string,
   ) {
-    super(config, drainTimeoutMs, observers);
+    super(config, drainTimeoutMs, observers, registry);
     this.keys = new RedisStreamsKeys(config.keyPrefix);
   }
 
