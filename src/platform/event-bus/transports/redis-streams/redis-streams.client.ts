@@ -15,9 +15,11 @@ import {
   within,
 } from '../../../redis/redis-connection.js';
 import { PublishBatcher } from './publish-batcher.js';
-import { REPLAY_DEAD_LETTER } from './replay.script.js';
+import { loadScript, runScript } from '../../../redis/redis-scripts.js';
 import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
+
+const REPLAY_DEAD_LETTER = loadScript(new URL('./scripts/replay-dead-letter.lua', import.meta.url));
 
 /**
  * Publishing side of the Redis Streams transport: `emit(event, envelope)` appends the
@@ -29,6 +31,7 @@ export class RedisStreamsClient extends EventBusClient {
   private readonly logger = new Logger('RedisStreamsClient');
   private redis?: Redis;
   private batcher?: PublishBatcher;
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly config: BusConfig,
@@ -46,7 +49,15 @@ export class RedisStreamsClient extends EventBusClient {
       enableAutoPipelining: true,
     });
     this.batcher ??= new PublishBatcher(this.redis);
-    return connectWithin(this.redis, this.redisUrl, this.config.connectTimeoutMs);
+    // One wait shared by every caller until the connection is ready: the publishes of a burst
+    // before it (a start over a backlog, a bench) would each add a 'ready' listener, past
+    // Node's limit of ten (MaxListenersExceededWarning).
+    this.connecting ??= connectWithin(
+      this.redis,
+      this.redisUrl,
+      this.config.connectTimeoutMs,
+    ).finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 
   async close(): Promise<void> {
@@ -78,18 +89,17 @@ export class RedisStreamsClient extends EventBusClient {
     const letter = toDeadLetter(entry[0], entry[1]);
     const envelope = replayEnvelope(letter, options);
     const [strategy = '', , threshold = ''] = trimArguments(this.config, letter.event);
-    const added = await redis.eval(
+    const added = await runScript(
+      redis,
       REPLAY_DEAD_LETTER,
-      2,
-      this.keys.deadLetter(),
-      this.keys.stream(letter.event),
-      id,
-      JSON.stringify(envelope),
-      letter.pipeline,
-      String(strategy),
-      String(threshold),
+      [this.keys.deadLetter(), this.keys.stream(letter.event)],
+      [id, JSON.stringify(envelope), letter.pipeline, String(strategy), String(threshold)],
     );
-    if (!added) throw new DeadLetterNotFoundError(id);
+    // nil: replayed or deleted meanwhile by someone else; anything but an entry id is a fault.
+    if (added === null) throw new DeadLetterNotFoundError(id);
+    if (typeof added !== 'string') {
+      throw new Error(`replaying dead letter ${id}: Redis answered ${JSON.stringify(added)}`);
+    }
     return letter;
   }
 
