@@ -2,7 +2,7 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.js';
-import { loadScript, runScript } from '../redis/redis-scripts.js';
+import { defineScripts, loadScript, runScript } from '../redis/redis-scripts.js';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 type Hit = [hits: number, windowLeftMs: number, blocked: 0 | 1, blockLeftMs: number];
@@ -55,6 +55,7 @@ export class RedisThrottlerStorage
       maxRetriesPerRequest: 0,
       commandTimeout: COMMAND_TIMEOUT_MS,
     });
+    defineScripts(this.redis, RATE_LIMIT_HIT);
   }
 
   /**

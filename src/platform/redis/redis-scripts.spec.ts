@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../../../test/support/profiles.js';
-import { loadScript, runScript } from './redis-scripts.js';
+import { defineScripts, loadScript, runScript } from './redis-scripts.js';
 
 const SRC = join(import.meta.dirname, '../..');
 
@@ -25,7 +25,8 @@ function scriptFile(lua: string): URL {
 }
 
 describe('Redis scripts as files', () => {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  // As the bus's connections are: commands of one event-loop turn go out as one pipeline.
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, enableAutoPipelining: true });
   afterAll(() => redis.disconnect());
 
   it.each(scriptFiles().map((path) => relative(SRC, path)))(
@@ -56,8 +57,13 @@ describe('Redis scripts as files', () => {
       ),
     );
     const key = `tributary-test:script:${process.pid}`;
-    expect(await runScript(redis, script, [key], ['set'])).toBe('set');
-    // Defined once on the connection, run again by EVALSHA.
+    expect(() => runScript(redis, script, [key], ['x'])).toThrow(
+      'Redis script probe.lua is not defined on this connection',
+    );
+    defineScripts(redis, script);
+    // Beside other commands in one auto-pipeline, then alone (EVALSHA once Redis holds it).
+    const [, set] = await Promise.all([redis.ping(), runScript(redis, script, [key], ['set'])]);
+    expect(set).toBe('set');
     expect(await runScript(redis, script, [key], ['again'])).toBe('again');
     expect(() => runScript(redis, script, [key, key], ['x'])).toThrow(
       'Redis script probe.lua takes 1 keys, called with 2',

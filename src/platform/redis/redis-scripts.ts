@@ -47,10 +47,18 @@ export function loadScript(file: URL): RedisScript {
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /**
- * Runs a script on a connection: defined there with ioredis's `defineCommand`, which sends
- * EVALSHA and falls back to EVAL when Redis does not hold the script (a restart, SCRIPT
- * FLUSH), rather than hand-written caching. The caller checks the result it gets.
+ * Defines scripts on a connection, with ioredis's `defineCommand` (EVALSHA, falling back to EVAL
+ * when Redis does not hold the script: a restart, SCRIPT FLUSH), rather than hand-written
+ * caching. Call it as the connection is made, before any command: an auto-pipeline opened
+ * before a definition lacks the command, and ioredis then fails every command of it.
  */
+export function defineScripts(redis: Redis, ...scripts: RedisScript[]): void {
+  for (const script of scripts) {
+    redis.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+}
+
+/** Runs a script defined on the connection ({@link defineScripts}); the caller checks the result. */
 export function runScript(
   redis: Redis,
   script: RedisScript,
@@ -62,11 +70,11 @@ export function runScript(
       `Redis script ${script.name} takes ${script.numberOfKeys} keys, called with ${keys.length}`,
     );
   }
-  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
-  let command = commands[script.command];
+  const command = (redis as unknown as Record<string, ScriptCommand | undefined>)[script.command];
   if (!command) {
-    redis.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
-    command = commands[script.command]!;
+    throw new Error(
+      `Redis script ${script.name} is not defined on this connection: defineScripts() where it is made`,
+    );
   }
   return command.call(redis, ...keys, ...args);
 }

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
-import { loadScript, runScript } from '../../../redis/redis-scripts.js';
-
-const APPEND_ENVELOPES = loadScript(new URL('./scripts/append-envelopes.lua', import.meta.url));
+import { runScript } from '../../../redis/redis-scripts.js';
+import { APPEND_ENVELOPES } from './redis-streams.scripts.js';
 
 interface Batch {
   strategy: string;
@@ -23,6 +22,7 @@ export class PublishBatcher {
   private readonly batches = new Map<string, Batch>();
   private scheduled = false;
 
+  /** `redis` has the transport's scripts defined (`defineScripts`, as the connection is made). */
   constructor(private readonly redis: Redis) {}
 
   /** Resolves with the entry id once the event is stored. */

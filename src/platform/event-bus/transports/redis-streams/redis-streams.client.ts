@@ -15,11 +15,10 @@ import {
   within,
 } from '../../../redis/redis-connection.js';
 import { PublishBatcher } from './publish-batcher.js';
-import { loadScript, runScript } from '../../../redis/redis-scripts.js';
+import { defineScripts, runScript } from '../../../redis/redis-scripts.js';
+import { APPEND_ENVELOPES, REPLAY_DEAD_LETTER } from './redis-streams.scripts.js';
 import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
-
-const REPLAY_DEAD_LETTER = loadScript(new URL('./scripts/replay-dead-letter.lua', import.meta.url));
 
 /**
  * Publishing side of the Redis Streams transport: `emit(event, envelope)` appends the
@@ -43,11 +42,14 @@ export class RedisStreamsClient extends EventBusClient {
 
   connect(): Promise<void> {
     // One connection for the client's life; ioredis reconnects it after a failure.
-    this.redis ??= createRedisConnection(this.redisUrl, 'tributary-publisher', this.logger, {
-      // Commands issued in one event-loop turn go out as one pipeline: publishing many
-      // events at once costs one round trip.
-      enableAutoPipelining: true,
-    });
+    if (!this.redis) {
+      this.redis = createRedisConnection(this.redisUrl, 'tributary-publisher', this.logger, {
+        // Commands issued in one event-loop turn go out as one pipeline: publishing many
+        // events at once costs one round trip.
+        enableAutoPipelining: true,
+      });
+      defineScripts(this.redis, APPEND_ENVELOPES, REPLAY_DEAD_LETTER);
+    }
     this.batcher ??= new PublishBatcher(this.redis);
     // One wait shared by every caller until the connection is ready: the publishes of a burst
     // before it (a start over a backlog, a bench) would each add a 'ready' listener, past

@@ -14,6 +14,8 @@ import {
   within,
 } from '../../../redis/redis-connection.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
+import { defineScripts } from '../../../redis/redis-scripts.js';
+import { DEAD_LETTER } from './redis-streams.scripts.js';
 import { StreamConsumer } from './stream-consumer.js';
 
 /**
@@ -54,6 +56,7 @@ export class RedisStreamsServer extends EventBusServer {
           enableAutoPipelining: true,
         },
       );
+      defineScripts(this.commands, DEAD_LETTER);
       // A broker that does not answer at start stops the process with a clear message; the
       // orchestrator restarts it. Once running, connections reconnect by themselves.
       await connectWithin(this.commands, this.redisUrl, this.config.connectTimeoutMs);

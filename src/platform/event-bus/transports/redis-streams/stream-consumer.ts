@@ -25,11 +25,10 @@ import type { AckBatcher } from './ack-batcher.js';
 import { PendingEntries, type PendingEntry } from './pending-entries.js';
 import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
 import type { RedisStreamsKeys } from './redis-streams.keys.js';
-import { loadScript, runScript } from '../../../redis/redis-scripts.js';
+import { runScript } from '../../../redis/redis-scripts.js';
+import { DEAD_LETTER } from './redis-streams.scripts.js';
 
 type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
-
-const DEAD_LETTER = loadScript(new URL('./scripts/dead-letter.lua', import.meta.url));
 
 /** Why an event is to be dead-lettered, kept while its dead letter could not be written. */
 interface OwedDeadLetter {
