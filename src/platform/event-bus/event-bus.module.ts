@@ -37,9 +37,9 @@ export class EventBusModule {
           },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (o: BusObservers) =>
-              new RedisStreamsServer(bus, shutdown.timeoutMs, o, redis),
-            inject: [BusObservers],
+            useFactory: (o: BusObservers, r: EventRegistry) =>
+              new RedisStreamsServer(bus, shutdown.timeoutMs, o, r, redis),
+            inject: [BusObservers, EventRegistry],
           },
         ]
       : [
@@ -51,9 +51,9 @@ export class EventBusModule {
           },
           {
             provide: EVENT_BUS_SERVER,
-            useFactory: (b: InProcessBroker, o: BusObservers) =>
-              new InProcessServer(bus, shutdown.timeoutMs, o, b),
-            inject: [InProcessBroker, BusObservers],
+            useFactory: (b: InProcessBroker, o: BusObservers, r: EventRegistry) =>
+              new InProcessServer(bus, shutdown.timeoutMs, o, r, b),
+            inject: [InProcessBroker, BusObservers, EventRegistry],
           },
         ];
     const options: EventBusOptions = {

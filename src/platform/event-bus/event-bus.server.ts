@@ -3,12 +3,14 @@ import { Server } from '@nestjs/microservices';
 import type { BusConfig } from './event-bus.config.js';
 import type { BusObservers } from './bus-observers.js';
 import { bindTriggers, type TriggerBinding } from './delivery/trigger-binding.js';
+import { triggerPattern } from './event-trigger.decorator.js';
+import type { EventRegistry } from './registry/event-registry.js';
 
 export type EventBusStatus = 'listening' | 'draining' | 'closed' | 'error';
 
 /**
- * What the event bus transports share on top of Nest's `Server`: triggers read from the
- * registered handlers, and a drain step run before shutdown (stop taking events, finish
+ * What the event bus transports share on top of Nest's `Server`: the registry's triggers bound
+ * to the handlers Nest registered for them, and a drain step run before shutdown (stop taking events, finish
  * those in hand, flush acknowledgements) so that connections close only afterwards.
  */
 export abstract class EventBusServer
@@ -22,6 +24,7 @@ export abstract class EventBusServer
     protected readonly config: BusConfig,
     private readonly drainTimeoutMs: number,
     protected readonly observers: BusObservers,
+    private readonly registry: EventRegistry,
   ) {
     super();
   }
@@ -38,7 +41,9 @@ export abstract class EventBusServer
   }
 
   protected triggerBindings(): TriggerBinding[] {
-    return bindTriggers(this.messageHandlers, this.config);
+    return bindTriggers(this.registry.listTriggers(), ({ event, pipeline }) =>
+      this.messageHandlers.get(this.normalizePattern(triggerPattern(event, pipeline))),
+    );
   }
 
   override on(): never {

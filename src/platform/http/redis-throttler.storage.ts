@@ -3,22 +3,30 @@ import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttle
 import {
   closeRedisConnection,
   createRedisConnection,
+  defineScripts,
+  loadScript,
   type RedisConfig,
   type RedisConnection,
+  runScript,
 } from '../redis/index.js';
-import { RATE_LIMIT_HIT } from './rate-limit.script.js';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 type Hit = [hits: number, windowLeftMs: number, blocked: 0 | 1, blockLeftMs: number];
-type WithRateLimitHit = RedisConnection & {
-  rateLimitHit(
-    hits: string,
-    blocked: string,
-    ttlMs: number,
-    limit: number,
-    blockMs: number,
-  ): Promise<Hit>;
-};
+
+const RATE_LIMIT_HIT = loadScript(new URL('./scripts/rate-limit-hit.lua', import.meta.url));
+
+/** The script's answer, checked: four integers, `blocked` 0 or 1. */
+function hitOf(reply: unknown): Hit {
+  if (
+    Array.isArray(reply) &&
+    reply.length === 4 &&
+    reply.every((n) => Number.isInteger(n)) &&
+    (reply[2] === 0 || reply[2] === 1)
+  ) {
+    return reply as Hit;
+  }
+  throw new Error(`the rate-limit script answered ${JSON.stringify(reply)}`);
+}
 
 /** A request waits no longer than this for its count: Redis answers in a millisecond when well. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -37,7 +45,7 @@ export class RedisThrottlerStorage
   implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown
 {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis: WithRateLimitHit;
+  private readonly redis: RedisConnection;
   private readonly local = new ThrottlerStorageService();
   private degraded = false;
 
@@ -46,15 +54,14 @@ export class RedisThrottlerStorage
     private readonly keyPrefix: string,
     connectTimeoutMs: number,
   ) {
-    const redis = createRedisConnection(redisConfig, 'tributary-rate-limit', this.logger, {
+    this.redis = createRedisConnection(redisConfig, 'tributary-rate-limit', this.logger, {
       connectTimeout: connectTimeoutMs,
       // Disconnected, a count fails at once instead of queueing until Redis is back.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: COMMAND_TIMEOUT_MS,
     });
-    redis.defineCommand('rateLimitHit', { numberOfKeys: 2, lua: RATE_LIMIT_HIT });
-    this.redis = redis as WithRateLimitHit;
+    defineScripts(this.redis, RATE_LIMIT_HIT);
   }
 
   /**
@@ -77,12 +84,13 @@ export class RedisThrottlerStorage
     const base = `${this.keyPrefix}:rate-limit:{${throttlerName}:${key}}`;
     let hit: Hit;
     try {
-      hit = await this.redis.rateLimitHit(
-        base,
-        `${base}:blocked`,
-        Math.max(1, Math.ceil(ttl)),
-        limit,
-        Math.max(0, Math.ceil(blockDuration)),
+      hit = hitOf(
+        await runScript(
+          this.redis,
+          RATE_LIMIT_HIT,
+          [base, `${base}:blocked`],
+          [Math.max(1, Math.ceil(ttl)), limit, Math.max(0, Math.ceil(blockDuration))],
+        ),
       );
     } catch (error) {
       this.degrade(error as Error);

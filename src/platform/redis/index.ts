@@ -12,5 +12,6 @@ export {
   scanKeys,
   within,
 } from './redis-connection.js';
+export { defineScripts, loadScript, type RedisScript, runScript } from './redis-scripts.js';
 export { type RedisConfig, redisConfig, type RedisTopology, topologyOf } from './redis.config.js';
 export { RedisUnavailableError } from './redis-unavailable.error.js';

@@ -9,6 +9,7 @@ import type { TriggerExtras } from '../event-trigger.decorator.js';
 import { flowContext, type FlowContext } from '../flow-context.js';
 import { deliver, deliverBatch } from './deliver.js';
 import { bindTriggers, type TriggerBinding } from './trigger-binding.js';
+import { triggerSettings } from './trigger-settings.js';
 
 class Reading {
   @IsString() sensor!: string;
@@ -42,8 +43,7 @@ function batchTrigger(
     });
     return behaviour(batch);
   }) as MessageHandler;
-  handler.isEventHandler = true;
-  handler.extras = {
+  const declared = {
     event: 'sensor.read',
     pipeline: 'readings',
     payloadType: Reading,
@@ -52,11 +52,15 @@ function batchTrigger(
     batchSize: 2,
     ...extras,
   } satisfies TriggerExtras;
-  const [binding] = bindTriggers(new Map([['sensor.read', handler]]), {
+  const settings = triggerSettings(declared, {
     maxDeliveries: 5,
     concurrency: 4,
     readBatchSize: 256,
   });
+  const [binding] = bindTriggers(
+    [{ ...declared, ...settings, handler: 'Readings.onRead' }],
+    () => handler,
+  );
   return { binding: binding!, calls };
 }
 

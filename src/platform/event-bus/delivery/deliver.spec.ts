@@ -8,21 +8,18 @@ import { createEnvelope } from '../event-envelope.js';
 import type { TriggerExtras } from '../event-trigger.decorator.js';
 import { deliver } from './deliver.js';
 import { bindTriggers, type TriggerBinding } from './trigger-binding.js';
+import { triggerSettings } from './trigger-settings.js';
 
 /** A trigger as a transport binds it, allowed two deliveries, whose handler does `work`. */
 function trigger(work: () => Promise<unknown>): TriggerBinding {
   const handler = (() => work()) as MessageHandler;
-  handler.isEventHandler = true;
-  handler.extras = {
+  const extras = {
     event: 'item.saved',
     pipeline: 'items',
     maxDeliveries: 2,
   } satisfies TriggerExtras;
-  return bindTriggers(new Map([['item.saved', handler]]), {
-    maxDeliveries: 5,
-    concurrency: 1,
-    readBatchSize: 1,
-  })[0]!;
+  const settings = triggerSettings(extras, { maxDeliveries: 5, concurrency: 1, readBatchSize: 1 });
+  return bindTriggers([{ ...extras, ...settings, handler: 'Items.onSaved' }], () => handler)[0]!;
 }
 
 const event = () => createEnvelope('item.saved', { id: 1 }, 'test');

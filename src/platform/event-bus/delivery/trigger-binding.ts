@@ -1,10 +1,9 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { BatchDelivery } from './batch-delivery.js';
-import { type TriggerDefaults, triggerSettings } from './trigger-settings.js';
 import type { PayloadType } from '../event-definition.js';
-import type { TriggerExtras } from '../event-trigger.decorator.js';
+import type { TriggerRecord } from '../registry/event-registry.js';
 
-/** One trigger as a transport consumes it: settings resolved against the bus defaults. */
+/** One trigger as a transport consumes it: the registry's record and the handler Nest built. */
 export interface TriggerBinding {
   event: string;
   pipeline: string;
@@ -18,29 +17,38 @@ export interface TriggerBinding {
   readSize: number;
 }
 
-/** Reads the triggers Nest registered on a transport server (one handler per event and pipeline). */
+/**
+ * Binds the registry's triggers, each once with its own settings, to the handlers Nest built
+ * for them (with their guards, interceptors, pipes and filters). The registry is the one list:
+ * it has refused a second trigger on one (event, pipeline) and triggers outside controllers.
+ */
 export function bindTriggers(
-  handlers: Map<string, MessageHandler>,
-  defaults: TriggerDefaults,
+  triggers: readonly TriggerRecord[],
+  handlerOf: (trigger: TriggerRecord) => MessageHandler | undefined,
 ): TriggerBinding[] {
-  const bindings: TriggerBinding[] = [];
-  for (const handler of handlers.values()) {
-    const extras = handler.extras as Partial<TriggerExtras> | undefined;
-    if (!handler.isEventHandler || !extras?.event || !extras.pipeline) continue;
-    const { maxDeliveries, concurrency, batchSize, readSize } = triggerSettings(extras, defaults);
-    bindings.push({
-      event: extras.event,
-      pipeline: extras.pipeline,
+  return triggers.map((trigger) => {
+    const handler = handlerOf(trigger);
+    if (!handler) {
+      throw new Error(
+        `${trigger.handler} is a trigger of pipeline '${trigger.pipeline}' on event '${trigger.event}', ` +
+          'but the bus server has no handler for it: is the event bus connected as the microservice ' +
+          '(connectMicroservice with the EVENT_BUS_SERVER strategy)?',
+      );
+    }
+    const { event, pipeline, maxDeliveries, concurrency, batchSize, readSize, payloadType } =
+      trigger;
+    return {
+      event,
+      pipeline,
       maxDeliveries,
       concurrency,
-      payloadType: extras.payloadType,
+      payloadType,
       handler,
       batch:
         batchSize === undefined
           ? undefined
-          : new BatchDelivery(handler, extras.pipeline, batchSize, maxDeliveries),
+          : new BatchDelivery(handler, pipeline, batchSize, maxDeliveries),
       readSize,
-    });
-  }
-  return bindings;
+    };
+  });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventRegistry } from './event-registry.js';
 
 /** What the explorer records for a trigger declaring nothing, with bus defaults 5 and 16. */
-const settings = { maxDeliveries: 5, concurrency: 16 };
+const settings = { maxDeliveries: 5, concurrency: 16, readSize: 256 };
 
 describe('event registry', () => {
   function registry() {
@@ -72,17 +72,21 @@ describe('event registry', () => {
     ).toEqual(['purchases', 'store-receipt', 'bank-notification']);
   });
 
-  it('lists a pipeline with two triggers on one event once among its subscribers', () => {
+  it('refuses a second trigger of a pipeline on one event, naming both handlers', () => {
     const r = registry();
-    r.addTrigger({
-      event: 'purchase.completed',
-      pipeline: 'store-receipt',
-      handler: 'Other.on',
-      ...settings,
-    });
-    expect(r.listEvents().find((e) => e.name === 'purchase.completed')?.subscribers).toEqual([
-      'store-receipt',
-      'bank-notification',
+    expect(() =>
+      r.addTrigger({
+        event: 'purchase.completed',
+        pipeline: 'store-receipt',
+        handler: 'Other.on',
+        ...settings,
+      }),
+    ).toThrow(
+      "pipeline 'store-receipt' has two triggers on event 'purchase.completed': ReceiptTrigger.on and Other.on",
+    );
+    expect(r.listTriggers().map((t) => t.handler)).toEqual([
+      'ReceiptTrigger.on',
+      'NotificationTrigger.on',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PipelineRole } from '../../pipeline/pipeline-definition.js';
+import type { PayloadType } from '../event-definition.js';
 
 export interface TriggerRecord {
   event: string;
@@ -15,6 +16,10 @@ export interface TriggerRecord {
    * the transports use it (the bus defaults applied when it declares none).
    */
   batchSize?: number;
+  /** Events a transport reads at once: the batch size of a batch trigger, else `bus.readBatchSize`. */
+  readSize: number;
+  /** The DTO its payload is validated against (none for an event declared by name only). */
+  payloadType?: PayloadType;
 }
 
 export interface PipelineRecord {
@@ -33,7 +38,8 @@ export interface EventRecord {
 
 /**
  * What this process runs: its pipelines, which events each publishes and subscribes to.
- * Filled at bootstrap by the {@link EventRegistryExplorer}; read-only afterwards.
+ * Filled at bootstrap by the {@link EventRegistryExplorer}; read-only afterwards. The one source
+ * of truth for triggers: the transports bind what it lists, and the admin API shows the same.
  */
 @Injectable()
 export class EventRegistry {
@@ -54,7 +60,22 @@ export class EventRegistry {
           `import PipelineModule.register() for it in the module that declares the trigger`,
       );
     }
+    // Nest would chain both methods on one delivery, run with the first one's settings: both
+    // run every time, a throw in either redelivers both, and a batch trigger declared second
+    // gets a plain payload. One trigger per (event, pipeline) keeps a delivery one handler's.
+    const twin = pipeline.triggers.find((t) => t.event === trigger.event);
+    if (twin) {
+      throw new Error(
+        `pipeline '${trigger.pipeline}' has two triggers on event '${trigger.event}': ${twin.handler} and ` +
+          `${trigger.handler}; a pipeline takes an event through one trigger: merge them into one method`,
+      );
+    }
     pipeline.triggers.push(trigger);
+  }
+
+  /** Every trigger of every running pipeline: what the transports bind. */
+  listTriggers(): TriggerRecord[] {
+    return [...this.pipelines.values()].flatMap((pipeline) => pipeline.triggers);
   }
 
   listPipelines(): PipelineRecord[] {

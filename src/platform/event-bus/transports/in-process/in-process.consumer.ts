@@ -127,7 +127,7 @@ export class InProcessConsumer {
     const { event, pipeline } = this.binding;
     // Held or put off: still pending, delivered again by `deferred` with the same number.
     if (this.deferred.take(raw, attempt, outcome, startedAt)) return;
-    if (outcome.kind !== 'retry') this.cursor!.pending--;
+    if (outcome.kind === 'ack') this.cursor!.pending--;
     if (outcome.kind === 'retry') {
       const delay = retryDelay(
         attempt,
@@ -149,7 +149,10 @@ export class InProcessConsumer {
         deadAt: new Date().toISOString(),
         envelope: envelopeOrText(raw),
       };
+      // All or nothing, as over Redis: the event stops counting as pending only once its dead
+      // letter is stored (a synchronous step in memory, so nothing runs between the two).
       this.broker.addDeadLetter(letter);
+      this.cursor!.pending--;
       this.observers.deadLettered(letter);
       flowContext.within(outcome.flow, () =>
         this.logger.error(

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
+import type { EventRegistry } from '../../registry/event-registry.js';
 import type { InProcessBroker } from './in-process.broker.js';
 import { InProcessConsumer } from './in-process.consumer.js';
 
@@ -14,9 +15,10 @@ export class InProcessServer extends EventBusServer {
     config: BusConfig,
     drainTimeoutMs: number,
     observers: BusObservers,
+    registry: EventRegistry,
     private readonly broker: InProcessBroker,
   ) {
-    super(config, drainTimeoutMs, observers);
+    super(config, drainTimeoutMs, observers, registry);
   }
 
   listen(callback: (error?: unknown) => void): void {

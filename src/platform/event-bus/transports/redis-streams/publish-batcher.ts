@@ -1,31 +1,5 @@
-import type { RedisConnection } from '../../../redis/index.js';
-
-/**
- * Appends the envelopes of one event stream, in order, trimming as XADD would.
- *
- * KEYS[1] event stream
- * ARGV[1] trim strategy (MAXLEN, MINID or empty), ARGV[2] trim threshold,
- * ARGV[3..n] envelope JSON, one entry each
- * Returns the new entry ids, in the order of ARGV.
- */
-const APPEND_ENVELOPES = `
-local ids = {}
-for i = 3, #ARGV do
-  if ARGV[1] == '' then
-    ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'envelope', ARGV[i])
-  else
-    ids[#ids + 1] = redis.call('XADD', KEYS[1], ARGV[1], '~', ARGV[2], '*', 'envelope', ARGV[i])
-  end
-end
-return ids
-`;
-
-type AppendEnvelopes = (
-  stream: string,
-  strategy: string,
-  threshold: string,
-  ...envelopes: string[]
-) => Promise<string[]>;
+import { type RedisConnection, runScript } from '../../../redis/index.js';
+import { APPEND_ENVELOPES } from './redis-streams.scripts.js';
 
 interface Batch {
   strategy: string;
@@ -47,9 +21,8 @@ export class PublishBatcher {
   private readonly batches = new Map<string, Batch>();
   private scheduled = false;
 
-  constructor(private readonly redis: RedisConnection) {
-    redis.defineCommand('tributaryAppendEnvelopes', { numberOfKeys: 1, lua: APPEND_ENVELOPES });
-  }
+  /** `redis` has the transport's scripts defined (`defineScripts`, as the connection is made). */
+  constructor(private readonly redis: RedisConnection) {}
 
   /** Resolves with the entry id once the event is stored. */
   add(stream: string, trim: (string | number)[], envelope: string): Promise<string> {
@@ -76,15 +49,26 @@ export class PublishBatcher {
 
   private flush(): void {
     this.scheduled = false;
-    const append = (
-      this.redis as unknown as { tributaryAppendEnvelopes: AppendEnvelopes }
-    ).tributaryAppendEnvelopes.bind(this.redis);
     for (const [stream, batch] of this.batches) {
       for (let start = 0; start < batch.envelopes.length; start += MAX_BATCH) {
         const envelopes = batch.envelopes.slice(start, start + MAX_BATCH);
         const waiters = batch.waiters.slice(start, start + MAX_BATCH);
-        append(stream, batch.strategy, batch.threshold, ...envelopes).then(
-          (ids) => waiters.forEach((waiter, i) => waiter.resolve(ids[i]!)),
+        runScript(
+          this.redis,
+          APPEND_ENVELOPES,
+          [stream],
+          [batch.strategy, batch.threshold, ...envelopes],
+        ).then(
+          (ids) => {
+            // One id per envelope, or none is taken as stored: a publisher must not be told so.
+            if (!Array.isArray(ids) || ids.length !== envelopes.length) {
+              const error = new Error(
+                `appending ${envelopes.length} events to ${stream}: Redis answered ${Array.isArray(ids) ? `${ids.length} ids` : String(ids)}`,
+              );
+              return waiters.forEach((waiter) => waiter.reject(error));
+            }
+            waiters.forEach((waiter, i) => waiter.resolve(String(ids[i])));
+          },
           (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
         );
       }

@@ -15,11 +15,13 @@ import {
   type RedisConfig,
   type RedisConnection,
   redisState,
+  runScript,
   scanKeys,
+  defineScripts,
   within,
 } from '../../../redis/index.js';
 import { PublishBatcher } from './publish-batcher.js';
-import { REPLAY_DEAD_LETTER } from './replay.script.js';
+import { APPEND_ENVELOPES, REPLAY_DEAD_LETTER } from './redis-streams.scripts.js';
 import { type StreamEntry, toDeadLetter } from './redis-streams.events.js';
 import { RedisStreamsKeys, trimArguments } from './redis-streams.keys.js';
 
@@ -33,6 +35,7 @@ export class RedisStreamsClient extends EventBusClient {
   private readonly logger = new Logger('RedisStreamsClient');
   private redis?: RedisConnection;
   private batcher?: PublishBatcher;
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly config: BusConfig,
@@ -44,13 +47,24 @@ export class RedisStreamsClient extends EventBusClient {
 
   connect(): Promise<void> {
     // One connection for the client's life; ioredis reconnects it after a failure.
-    this.redis ??= createRedisConnection(this.redisConfig, 'tributary-publisher', this.logger, {
-      // Commands issued in one event-loop turn go out as one pipeline: publishing many
-      // events at once costs one round trip.
-      enableAutoPipelining: true,
-    });
+    if (!this.redis) {
+      this.redis = createRedisConnection(this.redisConfig, 'tributary-publisher', this.logger, {
+        // Commands issued in one event-loop turn go out as one pipeline: publishing many
+        // events at once costs one round trip.
+        enableAutoPipelining: true,
+      });
+      defineScripts(this.redis, APPEND_ENVELOPES, REPLAY_DEAD_LETTER);
+    }
     this.batcher ??= new PublishBatcher(this.redis);
-    return connectWithin(this.redis, describeRedis(this.redisConfig), this.config.connectTimeoutMs);
+    // One wait shared by every caller until the connection is ready: the publishes of a burst
+    // before it (a start over a backlog, a bench) would each add a 'ready' listener, past
+    // Node's limit of ten (MaxListenersExceededWarning).
+    this.connecting ??= connectWithin(
+      this.redis,
+      describeRedis(this.redisConfig),
+      this.config.connectTimeoutMs,
+    ).finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 
   async close(): Promise<void> {
@@ -110,18 +124,17 @@ export class RedisStreamsClient extends EventBusClient {
     const letter = toDeadLetter(entry[0], entry[1]);
     const envelope = replayEnvelope(letter, options);
     const [strategy = '', , threshold = ''] = trimArguments(this.config, letter.event);
-    const added = await redis.eval(
+    const added = await runScript(
+      redis,
       REPLAY_DEAD_LETTER,
-      2,
-      key,
-      this.keys.stream(this.keys.eventOf(key)),
-      id,
-      JSON.stringify(envelope),
-      letter.pipeline,
-      String(strategy),
-      String(threshold),
+      [key, this.keys.stream(this.keys.eventOf(key))],
+      [id, JSON.stringify(envelope), letter.pipeline, String(strategy), String(threshold)],
     );
-    if (!added) throw new DeadLetterNotFoundError(id);
+    // nil: replayed or deleted meanwhile by someone else; anything but an entry id is a fault.
+    if (added === null) throw new DeadLetterNotFoundError(id);
+    if (typeof added !== 'string') {
+      throw new Error(`replaying dead letter ${id}: Redis answered ${JSON.stringify(added)}`);
+    }
     return letter;
   }
 

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
+import type { EventRegistry } from '../../registry/event-registry.js';
 import { AckBatcher } from './ack-batcher.js';
 import {
   closeRedisConnection,
@@ -12,10 +13,12 @@ import {
   describeRedis,
   type RedisConfig,
   type RedisConnection,
+  defineScripts,
   redisState,
 } from '../../../redis/index.js';
 import { assertCurrentLayout } from './key-layout.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
+import { DEAD_LETTER } from './redis-streams.scripts.js';
 import { StreamConsumer } from './stream-consumer.js';
 
 /**
@@ -39,9 +42,10 @@ export class RedisStreamsServer extends EventBusServer {
     config: BusConfig,
     drainTimeoutMs: number,
     observers: BusObservers,
+    registry: EventRegistry,
     private readonly redis: RedisConfig,
   ) {
-    super(config, drainTimeoutMs, observers);
+    super(config, drainTimeoutMs, observers, registry);
     this.keys = new RedisStreamsKeys(config.keyPrefix);
   }
 
@@ -54,6 +58,7 @@ export class RedisStreamsServer extends EventBusServer {
         this.logger_,
         { enableAutoPipelining: true },
       );
+      defineScripts(this.commands, DEAD_LETTER);
       // A broker that does not answer at start stops the process with a clear message; the
       // orchestrator restarts it. Once running, connections reconnect by themselves.
       await connectWithin(this.commands, where, this.config.connectTimeoutMs);

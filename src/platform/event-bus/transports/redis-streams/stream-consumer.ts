@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { RedisConnection } from '../../../redis/index.js';
+import { type RedisConnection, runScript } from '../../../redis/index.js';
 import type { BusConfig } from '../../event-bus.config.js';
 import { outageOf } from '../../../reliability/outage.js';
 import type { BusObservers } from '../../bus-observers.js';
@@ -25,8 +25,16 @@ import type { AckBatcher } from './ack-batcher.js';
 import { PendingEntries, type PendingEntry } from './pending-entries.js';
 import { ENVELOPE_FIELD, fieldOf, type StreamEntry, TARGET_FIELD } from './redis-streams.events.js';
 import type { RedisStreamsKeys } from './redis-streams.keys.js';
+import { DEAD_LETTER } from './redis-streams.scripts.js';
 
 type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
+
+/** Why an event is to be dead-lettered, kept while its dead letter could not be written. */
+interface OwedDeadLetter {
+  attempts: number;
+  reason: DeadLetterReason;
+  error: string;
+}
 
 /**
  * Consumes one trigger's stream as one member of the pipeline's consumer group.
@@ -58,6 +66,12 @@ export class StreamConsumer {
   private readonly deferred: DeferredDeliveries<string>;
   private deferredTouched = 0;
   private readonly pending: PendingEntries;
+  /**
+   * Events whose dead letter could not be written, by stream id: still pending, claimed back
+   * by the sweep after their backoff, then dead-lettered for the reason they first had rather
+   * than handled again.
+   */
+  private readonly owed = new Map<string, OwedDeadLetter>();
 
   constructor(
     private readonly binding: TriggerBinding,
@@ -141,8 +155,10 @@ export class StreamConsumer {
     }
   }
 
-  private async ensureGroup(): Promise<void> {
-    const from = this.config.startFrom === 'earliest' ? '0' : '$';
+  /** Creates the group if it does not exist, reading from `from` (`bus.startFrom` at start). */
+  private async ensureGroup(
+    from: '0' | '$' = this.config.startFrom === 'earliest' ? '0' : '$',
+  ): Promise<void> {
     try {
       await this.commands.xgroup('CREATE', this.stream, this.group, from, 'MKSTREAM');
     } catch (error) {
@@ -194,9 +210,15 @@ export class StreamConsumer {
 
   private async recoverFromReadError(error: Error): Promise<void> {
     if (error.message.includes('NOGROUP')) {
-      // The stream or group was deleted under us (a flush, an admin): recreate it. A failure
-      // here is not lost: the next read fails the same way, and is reported and retried.
-      await this.ensureGroup().catch(() => undefined);
+      // The stream or group was deleted under us (a flush, an admin): recreate it from the
+      // start of the stream, whatever `bus.startFrom` says: from its end ('$') would skip the
+      // events published since it went. A failure here is not lost: the next read fails the
+      // same way, a second later, and is reported and retried.
+      this.logger.warn(
+        `the consumer group ${this.group} of ${this.stream} is gone (deleted, or the stream flushed): ` +
+          'recreating it from the start of the stream, so that no event published meanwhile is skipped',
+      );
+      await this.ensureGroup('0').catch(() => new Promise((resolve) => setTimeout(resolve, 1000)));
       return;
     }
     const outage = outageOf(error);
@@ -245,7 +267,10 @@ export class StreamConsumer {
       const attempt = attemptOf(id);
       const target = fieldOf(fields, TARGET_FIELD);
       const raw = fieldOf(fields, ENVELOPE_FIELD);
-      if (fields === null) {
+      const owed = this.owed.get(id);
+      if (owed && raw !== undefined) {
+        settling.push(this.deadLetter(id, raw, owed.attempts, owed.reason, owed.error));
+      } else if (fields === null) {
         // Trimmed away by retention while pending (Redis 6 hands it back empty).
         this.pending.warnTrimmed([id]);
         void this.acks.add(this.stream, this.group, id);
@@ -313,32 +338,41 @@ export class StreamConsumer {
     error: string,
   ): Promise<void> {
     const deadAt = new Date().toISOString();
-    // One transaction: the event never sits in both the dead letters and the pending list.
-    await this.commands
-      .multi()
-      .xadd(
-        this.keys.deadLetter(this.binding.event),
-        'MAXLEN',
-        '~',
-        this.config.deadLetter.maxLength,
-        '*',
-        'event',
-        this.binding.event,
-        'pipeline',
-        this.group,
-        'reason',
-        reason,
-        'error',
-        error,
-        'attempts',
-        String(attempts),
-        'deadAt',
-        deadAt,
-        'envelope',
-        raw,
-      )
-      .xack(this.stream, this.group, id)
-      .exec();
+    const { event } = this.binding;
+    let written: unknown;
+    try {
+      // One script: the dead letter is written and the entry acknowledged, or neither is.
+      written = await runScript(
+        this.commands,
+        DEAD_LETTER,
+        [this.keys.deadLetter(event), this.stream],
+        [
+          this.group,
+          id,
+          this.config.deadLetter.maxLength,
+          ...['event', event, 'pipeline', this.group, 'reason', reason, 'error', error],
+          ...['attempts', String(attempts), 'deadAt', deadAt, 'envelope', raw],
+        ],
+      );
+    } catch (failure) {
+      this.owed.set(id, { attempts, reason, error });
+      this.logger.error(
+        `${event} ${id} could not be dead-lettered for ${this.group} (${reason}): ${describeError(failure)}; ` +
+          'it stays pending, and its dead-lettering is tried again after its backoff',
+      );
+      return;
+    }
+    this.owed.delete(id);
+    if (written === null) {
+      this.logger.warn(
+        `${event} ${id} was no longer pending in ${this.group} when it was to be dead-lettered (${reason}): ` +
+          'another consumer settled it; no dead letter written',
+      );
+      return;
+    }
+    if (typeof written !== 'string') {
+      throw new Error(`dead-lettering ${event} ${id}: Redis answered ${JSON.stringify(written)}`);
+    }
     this.logger.error(
       `${this.binding.event} ${id} dead-lettered for ${this.group} (${reason}): ${error}`,
     );
