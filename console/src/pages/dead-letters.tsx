@@ -30,10 +30,9 @@ export function DeadLettersPage() {
   const me = useMe();
   const [event, setEvent] = useState('');
   const [pipeline, setPipeline] = useState('');
-  const [openId, setOpenId] = useState<string | undefined>(undefined);
+  const [open, setOpen] = useState<DeadLetter | undefined>(undefined);
   const filter = query({ event, pipeline });
   const list = usePoll(() => get<DeadLetter[]>(`admin/dead-letters${filter}`), filter);
-  const open = list.data?.find((d) => d.id === openId);
   return (
     <>
       <form class="filters" aria-label="Filter dead letters" onSubmit={(e) => e.preventDefault()}>
@@ -58,7 +57,7 @@ export function DeadLettersPage() {
               <td>{d.attempts}</td>
               <td class="clip">{d.error}</td>
               <td>
-                <button type="button" onClick={() => setOpenId(d.id)}>
+                <button type="button" onClick={() => setOpen(d)}>
                   Open {d.id}
                 </button>
               </td>
@@ -73,7 +72,7 @@ export function DeadLettersPage() {
           letter={open}
           admin={me.admin}
           done={() => {
-            setOpenId(undefined);
+            setOpen(undefined);
             void list.reload();
           }}
         />
