@@ -65,7 +65,7 @@ export async function createApp(
   if (config.http.cors.origins.length > 0) {
     app.enableCors({
       origin: config.http.cors.origins,
-      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After'],
+      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After', 'Link'],
       maxAge: 600,
     });
   }

@@ -169,6 +169,13 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
         role: 'admin',
         body: { filter: { store: 'nothing-here' } },
       },
+      {
+        method: 'post',
+        pattern: '/dead-letters/bulk/replay',
+        path: () => '/dead-letters/bulk/replay',
+        role: 'admin',
+        body: { filter: { pipeline: 'nothing-here' } },
+      },
       { method: 'get', pattern: '/reprocessing', path: () => '/reprocessing', role: 'operator' },
       {
         method: 'post',

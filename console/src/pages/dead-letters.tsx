@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { call, get, post, query } from '../api.ts';
+import { call, post, query } from '../api.ts';
 import {
   Action,
+  Choice,
   Field,
   Json,
   JsonEditor,
@@ -13,6 +14,8 @@ import {
   when,
   TableHead,
 } from '../ui.tsx';
+
+const REASONS = ['malformed-envelope', 'invalid-payload', 'non-retriable', 'max-deliveries'];
 
 interface DeadLetter {
   id: string;
@@ -30,25 +33,69 @@ export function DeadLettersPage() {
   const me = useMe();
   const [event, setEvent] = useState('');
   const [pipeline, setPipeline] = useState('');
+  const [reason, setReason] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [open, setOpen] = useState<DeadLetter | undefined>(undefined);
-  const filter = query({ event, pipeline });
-  const list = usePoll(() => get<DeadLetter[]>(`admin/dead-letters${filter}`), filter);
+  // The pages seen so far: the first has no cursor, each next one the cursor its Link gave.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const filter = { event, pipeline, reason, from, to };
+  const search = query({ ...filter, limit: 50, cursor: cursors.at(-1) });
+  const list = usePoll(async () => {
+    const { data, headers } = await call<DeadLetter[]>(`admin/dead-letters${search}`);
+    const next = /[?&]cursor=([^&>]+)[^>]*>; rel="next"/.exec(headers.get('Link') ?? '')?.[1];
+    return { letters: data, next: next && decodeURIComponent(next) };
+  }, search);
+  const refilter = (set: (value: string) => void) => (value: string) => {
+    setCursors([]);
+    set(value);
+  };
+  const bulk = { filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== '')) };
   return (
     <>
       <form class="filters" aria-label="Filter dead letters" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Event" value={event} onInput={setEvent} placeholder="purchase.completed" />
+        <Field
+          label="Event"
+          value={event}
+          onInput={refilter(setEvent)}
+          placeholder="purchase.completed"
+        />
         <Field
           label="Pipeline"
           value={pipeline}
-          onInput={setPipeline}
+          onInput={refilter(setPipeline)}
           placeholder="store-receipt"
         />
+        <Choice
+          label="Reason"
+          value={reason}
+          options={REASONS}
+          any="any"
+          onInput={refilter(setReason)}
+        />
+        <Field
+          label="Dead from"
+          value={from}
+          onInput={refilter(setFrom)}
+          placeholder="2026-01-01T00:00:00Z"
+        />
+        <Field label="Dead until" value={to} onInput={refilter(setTo)} placeholder="ISO 8601" />
       </form>
       <ProblemBox problem={list.problem} />
+      {me.admin && (
+        <div class="actions" role="group" aria-label="Bulk actions">
+          <Action
+            label="Replay all matching"
+            confirm="Replay every dead letter matching this filter, as it was?"
+            run={() => post('admin/dead-letters/bulk/replay', bulk)}
+            done={list.reload}
+          />
+        </div>
+      )}
       <table>
         <TableHead columns={['Dead at', 'Event', 'Pipeline', 'Reason', 'Attempts', 'Error']} open />
         <tbody>
-          {list.data?.map((d) => (
+          {list.data?.letters.map((d) => (
             <tr key={d.id} data-dead-letter={d.id}>
               <td>{when(d.deadAt)}</td>
               <td>{d.event}</td>
@@ -65,7 +112,19 @@ export function DeadLettersPage() {
           ))}
         </tbody>
       </table>
-      {list.data?.length === 0 && <p role="status">No dead letter matches.</p>}
+      {list.data?.letters.length === 0 && <p role="status">No dead letter matches.</p>}
+      <div class="actions">
+        {cursors.length > 0 && (
+          <button type="button" onClick={() => setCursors([])}>
+            Newest
+          </button>
+        )}
+        {list.data?.next && (
+          <button type="button" onClick={() => setCursors([...cursors, list.data!.next!])}>
+            Older
+          </button>
+        )}
+      </div>
       {open && (
         <DeadLetterDetail
           key={open.id}

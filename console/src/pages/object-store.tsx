@@ -57,7 +57,7 @@ export function ObjectStorePage() {
       </form>
       <ProblemBox problem={list.problem} />
       {store && (
-        <div class="actions" aria-label="Bulk actions">
+        <div class="actions" role="group" aria-label="Bulk actions">
           <Action
             label="Reprocess all matching"
             confirm={`Reprocess every entry of ${store} matching this filter (${list.data?.total ?? '?'})?`}

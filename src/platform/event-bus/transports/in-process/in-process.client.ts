@@ -21,8 +21,17 @@ export class InProcessClient extends EventBusClient {
     return true;
   }
 
-  async listDeadLetters(count: number): Promise<DeadLetter[]> {
-    return this.broker.listDeadLetters().slice(-count).reverse();
+  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
+    const letters = this.broker.listDeadLetters();
+    // Ids are a sequence: the letters older than `before` are those before its position.
+    const end =
+      before === undefined
+        ? letters.length
+        : letters.findIndex((l) => Number(l.id) >= Number(before));
+    return letters
+      .slice(0, end === -1 ? letters.length : end)
+      .slice(-count)
+      .reverse();
   }
 
   async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {

@@ -64,10 +64,12 @@ export class RedisStreamsClient extends EventBusClient {
     );
   }
 
-  async listDeadLetters(count: number): Promise<DeadLetter[]> {
+  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
+    // `(id`: exclusive (Redis 6.2+), so a page starts right after the previous one's last.
+    const end = before === undefined ? '+' : `(${before}`;
     const entries = (await (
       await this.connected()
-    ).xrevrange(this.keys.deadLetter(), '+', '-', 'COUNT', count)) as StreamEntry[];
+    ).xrevrange(this.keys.deadLetter(), end, '-', 'COUNT', count)) as StreamEntry[];
     return entries.map(([id, fields]) => toDeadLetter(id, fields));
   }
 
