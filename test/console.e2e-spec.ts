@@ -160,6 +160,16 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     },
   );
 
+  it('says why a token is refused, and forgets it', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(consoleUrl);
+    await tab.getByLabel('Token', { exact: true }).fill('not.a-token');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => tab.getByRole('alert').innerText()).toMatch(/^401 Unauthorized/);
+    expect(await tab.evaluate('sessionStorage.length')).toBe(0);
+    await tab.close();
+  });
+
   it('shows an operator no admin action', async () => {
     const tab = await browser.newPage();
     const tabErrors = watchConsole(tab);

@@ -85,6 +85,15 @@ describe.each(profiles)('dead letters searched and replayed in bulk on the %s pr
     expect(after.body).toHaveLength(5);
     await app.as('operator').get(DEAD_LETTERS).query({ reason: 'tired' }).expect(400);
     await app.as('operator').get(DEAD_LETTERS).query({ cursor: '../etc' }).expect(400);
+    // Cursors at the ends of the id space: nothing older than the first, all older than the last.
+    const none = await app.as('operator').get(DEAD_LETTERS).query({ cursor: '0-0' }).expect(200);
+    expect(none.body).toEqual([]);
+    const all = await app
+      .as('operator')
+      .get(DEAD_LETTERS)
+      .query({ cursor: '99999999999999999999-99999999999999999999', from: since })
+      .expect(200);
+    expect(all.body).toHaveLength(5);
   });
 
   it('replays a filtered set in bulk: admin only, audited', async () => {

@@ -1,6 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { type Credentials, get, type Me, type Problem, storeCredentials } from './api.ts';
+import {
+  type Credentials,
+  get,
+  type Me,
+  type Problem,
+  storeCredentials,
+  storedCredentials,
+} from './api.ts';
 import { AuditPage } from './pages/audit.tsx';
 import { DeadLettersPage } from './pages/dead-letters.tsx';
 import { ErrorsPage } from './pages/errors.tsx';
@@ -89,29 +96,29 @@ function SignIn({ problem, signedIn }: { problem?: Problem; signedIn: () => void
 function App() {
   const route = useRoute();
   const [me, setMe] = useState<Me | undefined>(undefined);
-  const [problem, setProblem] = useState<Problem | undefined>(undefined);
+  // Set when the console must ask for credentials, with the reason when there is one to tell.
+  const [asking, setAsking] = useState<{ problem?: Problem } | undefined>(undefined);
   const [asked, setAsked] = useState(0);
   useEffect(() => {
     get<Me>('admin/me').then(
       (who) => {
         setMe(who);
-        setProblem(undefined);
+        setAsking(undefined);
       },
       (error: unknown) => {
         setMe(undefined);
-        setProblem(asProblem(error));
+        const problem = asProblem(error);
+        // No credentials yet: just ask. Refused ones: forget them, and say why.
+        const quiet = problem.status === 401 && !storedCredentials();
+        if (problem.status === 401) storeCredentials(undefined);
+        setAsking({ problem: quiet ? undefined : problem });
       },
     );
   }, [asked]);
 
   if (!me) {
-    if (!problem) return <p role="status">Loading…</p>;
-    return (
-      <SignIn
-        problem={problem.status === 401 ? undefined : problem}
-        signedIn={() => setAsked(asked + 1)}
-      />
-    );
+    if (!asking) return <p role="status">Loading…</p>;
+    return <SignIn problem={asking.problem} signedIn={() => setAsked(asked + 1)} />;
   }
   const visible = PAGES.filter((p) => me.admin || !p.adminOnly);
   const page = visible.find((p) => p.route === route) ?? visible[0]!;

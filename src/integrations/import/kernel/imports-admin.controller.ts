@@ -7,7 +7,8 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsOptional, Matches, Max, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Roles } from '../../../platform/auth/index.js';
 import { ApiProblemResponse, PageQuery } from '../../../platform/http/index.js';
 import { ImportProgress } from './import-progress.js';
@@ -22,7 +23,12 @@ export class ImportQuery extends PageQuery {
   source?: string;
 
   // Each import's counts are a query of their own: a page stays small.
+  // Every check again: class-validator drops the parent's checks of a property redefined here.
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   @Max(100)
   override limit: number = 20;
 }

@@ -23,11 +23,11 @@ export class InProcessClient extends EventBusClient {
 
   async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
     const letters = this.broker.listDeadLetters();
-    // Ids are a sequence: the letters older than `before` are those before its position.
+    // Ids here are a sequence (a Redis-shaped `ms-seq` cursor is read by its first part): the
+    // letters older than `before` are those before its position.
+    const bound = before === undefined ? undefined : Number(before.split('-')[0]);
     const end =
-      before === undefined
-        ? letters.length
-        : letters.findIndex((l) => Number(l.id) >= Number(before));
+      bound === undefined ? letters.length : letters.findIndex((l) => Number(l.id) >= bound);
     return letters
       .slice(0, end === -1 ? letters.length : end)
       .slice(-count)

@@ -65,8 +65,8 @@ export class RedisStreamsClient extends EventBusClient {
   }
 
   async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
-    // `(id`: exclusive (Redis 6.2+), so a page starts right after the previous one's last.
-    const end = before === undefined ? '+' : `(${before}`;
+    const end = before === undefined ? '+' : idBelow(before);
+    if (end === undefined) return [];
     const entries = (await (
       await this.connected()
     ).xrevrange(this.keys.deadLetter(), end, '-', 'COUNT', count)) as StreamEntry[];
@@ -231,4 +231,23 @@ function pairs(flat: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
   return out;
+}
+
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The greatest stream id below `id` (`ms` or `ms-seq`), for an XREVRANGE that starts right
+ * after a page's last entry; undefined below `0-0`. Computed rather than Redis's exclusive
+ * `(id`, which is an error for `0-0` or for parts beyond 64 bits, both of which a caller's
+ * cursor may hold.
+ */
+function idBelow(id: string): string | undefined {
+  const [msText = '0', seqText = '0'] = id.split('-');
+  const ms = BigInt(msText);
+  const seq = BigInt(seqText);
+  if (ms > U64_MAX) return '+';
+  if (seq > U64_MAX) return `${ms}-${U64_MAX}`;
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  if (ms > 0n) return `${ms - 1n}-${U64_MAX}`;
+  return undefined;
 }
