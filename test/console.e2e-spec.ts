@@ -98,7 +98,7 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
       .toBe(0);
   });
 
-  it('pauses and resumes a pipeline, after confirming', async () => {
+  it('pauses and resumes a pipeline, after confirming: what waits grows, then drains', async () => {
     await open('Overview');
     const state = page.locator('tr[data-pipeline="sorting"] td[data-state]');
     await expect.poll(() => state.innerText()).toBe('running');
@@ -110,9 +110,34 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     await expect.poll(() => state.innerText()).toBe('paused');
     const bus = app.app.get(EventBus);
     expect(await bus.pausedPipelines()).toContain('sorting');
+    // Parcels arriving meanwhile wait: the page shows them wait, then drain after resuming.
+    // Waiting: not yet read (lag), or read and not yet handled (pending), as the bus has it.
+    const subscription = page.locator(
+      'tr[data-pipeline="sorting"] [data-subscription="parcel.received"]',
+    );
+    const waiting = async () =>
+      Number(await subscription.locator('[data-pending]').innerText()) +
+      Number(await subscription.locator('[data-lag]').innerText());
+    // A parcel at each look: on Redis every process learns of the pause within a second, and
+    // a read already waiting may still take one, so the first ones can slip through.
+    let sent = 0;
+    await expect
+      .poll(
+        async () => {
+          await app
+            .as('integration')
+            .post('/api/v1/test/parcels')
+            .send({ parcelId: `waiting-${profileName}-${++sent}`, weight: sent })
+            .expect(201);
+          return waiting();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Resume sorting' }).click();
     await expect.poll(() => state.innerText()).toBe('running');
     expect(await bus.pausedPipelines()).not.toContain('sorting');
+    await expect.poll(waiting, { timeout: 10_000 }).toBe(0);
     const actions = (await rows<{ action: string; actor: string }>(app.app, 'admin_audit'))
       .filter((r) => r.actor === 'ada')
       .map((r) => r.action);
