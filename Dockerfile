@@ -23,6 +23,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The operator console (Vite), built into dist/console, which the runtime stage copies with dist.
+COPY console ./console
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -6,6 +6,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { serveConsole } from './platform/console/index.js';
 import { EVENT_BUS_SERVER, type EventBusServer } from './platform/event-bus/index.js';
 import {
   CORRELATION_HEADERS,
@@ -64,12 +65,13 @@ export async function createApp(
   if (config.http.cors.origins.length > 0) {
     app.enableCors({
       origin: config.http.cors.origins,
-      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After'],
+      exposedHeaders: [...CORRELATION_HEADERS, 'Retry-After', 'Link'],
       maxAge: 600,
     });
   }
   app.use(publicBaseMiddleware(config.http));
   useRequestLimits(app, config.http);
+  serveConsole(app, config.console, config.http.globalPrefix);
   app.setGlobalPrefix(config.http.globalPrefix, {
     exclude: ['health/live', 'health/ready', 'metrics'],
   });

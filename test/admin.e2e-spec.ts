@@ -62,12 +62,14 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
       method: 'get' | 'post' | 'patch' | 'delete';
       pattern: string;
       path: () => string;
-      role: 'operator' | 'admin';
+      /** The least role that may call it: integration, any authenticated caller. */
+      role: 'integration' | 'operator' | 'admin';
       body?: object;
     }
     let errorId: string;
     let entryId: string;
     const routes: Route[] = [
+      { method: 'get', pattern: '/me', path: () => '/me', role: 'integration' },
       { method: 'get', pattern: '/pipelines', path: () => '/pipelines', role: 'operator' },
       {
         method: 'get',
@@ -167,6 +169,13 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
         role: 'admin',
         body: { filter: { store: 'nothing-here' } },
       },
+      {
+        method: 'post',
+        pattern: '/dead-letters/bulk/replay',
+        path: () => '/dead-letters/bulk/replay',
+        role: 'admin',
+        body: { filter: { pipeline: 'nothing-here' } },
+      },
       { method: 'get', pattern: '/reprocessing', path: () => '/reprocessing', role: 'operator' },
       {
         method: 'post',
@@ -223,7 +232,8 @@ describe.each(profiles)('admin API on the %s profile', (profileName) => {
           (await call(app.anonymous).set('Authorization', `Bearer ${forged}`)).status,
           `${label} forged`,
         ).toBe(401);
-        expect((await call(app.as('integration'))).status, `${label} as integration`).toBe(403);
+        if (route.role !== 'integration')
+          expect((await call(app.as('integration'))).status, `${label} as integration`).toBe(403);
         if (route.role === 'admin')
           expect((await call(app.as('operator'))).status, `${label} as operator`).toBe(403);
         const allowed = await call(app.as(route.role));

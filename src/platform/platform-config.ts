@@ -1,4 +1,5 @@
 import { authConfig } from './auth/index.js';
+import { consoleConfig } from './console/index.js';
 import { type ConfigTree, environmentConfig } from './config/index.js';
 import { busConfig, shutdownConfig } from './event-bus/index.js';
 import { httpConfig } from './http/index.js';
@@ -22,6 +23,7 @@ export const platformConfig = [
   notifiersConfig,
   authConfig,
   logConfig,
+  consoleConfig,
 ] as const;
 
 /** The platform's settings, each module's at its key. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
-import { PageQuery } from '../shared/page-query.dto.js';
+import { PageQuery } from '../../platform/http/index.js';
 import type { AuditRecord } from './audit-record.entity.js';
 
 export class AuditQuery extends PageQuery {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ERROR_CODE, type ErrorRecord } from '../../platform/error-store/index.js';
-import { PageQuery } from '../shared/page-query.dto.js';
+import { PageQuery } from '../../platform/http/index.js';
 import { PIPELINE_NAME } from '../shared/identifiers.js';
 
 const STATUSES = ['open', 'alerted', 'reprocessing', 'resolved'] as const;

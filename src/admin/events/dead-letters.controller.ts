@@ -9,7 +9,10 @@ import {
   Param,
   Post,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBody,
   ApiNoContentResponse,
@@ -24,11 +27,18 @@ import {
   DeadLetterNotReplayableError,
   EventBus,
 } from '../../platform/event-bus/index.js';
-import { ApiProblemResponse } from '../../platform/http/index.js';
+import { ApiProblemResponse, publicUrl } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { DEAD_LETTER_ID } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';
-import { DeadLetterQuery, DeadLetterView, ReplayRequest } from './events.dto.js';
+import { findDeadLetters } from './dead-letter-search.js';
+import {
+  BulkReplayRequest,
+  BulkReplayResult,
+  DeadLetterQuery,
+  DeadLetterView,
+  ReplayRequest,
+} from './events.dto.js';
 
 const deadLetterId = new MatchesPipe('id', DEAD_LETTER_ID, 41);
 
@@ -41,16 +51,57 @@ export class DeadLettersController {
   @Get()
   @ApiOperation({
     summary:
-      'The newest dead letters, each with the error that killed it; filters apply to those `limit`',
+      'Dead letters matching the filters, newest first, each with the error that killed it; the next page is in the Link header',
+    description:
+      'One request looks at up to 10,000 dead letters: when it stops before `limit` matched, or `limit` matched, `Link: <...>; rel="next"` gives the URL of the next page (the same filters, `cursor` set). No Link header: nothing older matches.',
   })
-  @ApiOkResponse({ type: [DeadLetterView] })
-  async list(@Query() query: DeadLetterQuery): Promise<DeadLetterView[]> {
-    const letters = await this.bus.listDeadLetters(query.limit);
-    return letters.filter(
-      (l) =>
-        (!query.event || l.event === query.event) &&
-        (!query.pipeline || l.pipeline === query.pipeline),
-    );
+  @ApiOkResponse({
+    type: [DeadLetterView],
+    headers: {
+      Link: {
+        description: 'The next page: `<url>; rel="next"`; absent on the last page',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  async list(
+    @Query() query: DeadLetterQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<DeadLetterView[]> {
+    const { letters, next } = await findDeadLetters(this.bus, query, query.limit, query.cursor);
+    if (next) {
+      const url = new URL(req.originalUrl, 'http://app');
+      url.searchParams.set('cursor', next);
+      res.setHeader('Link', `<${publicUrl(req, url.pathname + url.search)}>; rel="next"`);
+    }
+    return letters;
+  }
+
+  // Before the `:id` routes, which would otherwise take `bulk` for an id.
+  @Post('bulk/replay')
+  @HttpCode(200)
+  @Roles('admin')
+  @Audited('dead-letter.bulk-replay', 'dead-letter')
+  @ApiOperation({
+    summary: 'Deliver every dead letter matching the filter again, as it was, to its pipeline',
+    description:
+      'Looks at up to 10,000 dead letters per request; `more: true` says to send it again for the rest.',
+  })
+  @ApiOkResponse({ type: BulkReplayResult })
+  async bulkReplay(@Body() body: BulkReplayRequest): Promise<BulkReplayResult> {
+    const { letters, next } = await findDeadLetters(this.bus, body.filter, Infinity);
+    let replayed = 0;
+    for (const letter of letters) {
+      try {
+        await this.bus.replayDeadLetter(letter.id, {});
+        replayed++;
+      } catch (error) {
+        // One replayed or deleted meanwhile, or not an envelope, is skipped and counted.
+        if (translate(error) === error) throw error;
+      }
+    }
+    return { replayed, skipped: letters.length - replayed, more: next !== undefined };
   }
 
   @Post(':id/replay')

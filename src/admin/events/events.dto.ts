@@ -2,15 +2,25 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
+  IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
-import { EVENT_NAME, PIPELINE_NAME } from '../shared/identifiers.js';
+import { DEAD_LETTER_ID, EVENT_NAME, PIPELINE_NAME } from '../shared/identifiers.js';
+
+const REASONS = [
+  'malformed-envelope',
+  'invalid-payload',
+  'non-retriable',
+  'max-deliveries',
+] as const;
 
 export class ConsumerView {
   @ApiProperty({ example: 'host-1:4242:1f3a' }) name!: string;
@@ -44,20 +54,8 @@ export class EventView {
   @ApiProperty({ type: [GroupView] }) groups!: GroupView[];
 }
 
-export class DeadLetterQuery {
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: 500,
-    default: 100,
-    description: 'How many of the newest dead letters to look at',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 100;
-
+/** Which dead letters: all of these that are set must match. */
+export class DeadLetterFilter {
   @ApiPropertyOptional({ example: 'purchase.completed' })
   @IsOptional()
   @Matches(EVENT_NAME)
@@ -68,6 +66,66 @@ export class DeadLetterQuery {
   @Matches(PIPELINE_NAME)
   @MaxLength(100)
   pipeline?: string;
+  @ApiPropertyOptional({ enum: REASONS })
+  @IsOptional()
+  @IsIn(REASONS)
+  reason?: (typeof REASONS)[number];
+  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'Dead at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-12-31T23:59:59Z', description: 'Dead at or before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class DeadLetterQuery extends DeadLetterFilter {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 500,
+    default: 100,
+    description: 'How many matching dead letters to answer, newest first',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit: number = 100;
+
+  @ApiPropertyOptional({
+    example: '1764150000000-0',
+    description:
+      'Where the previous page ended: the `Link: <...>; rel="next"` header of an answer gives the next page whole',
+  })
+  @IsOptional()
+  @Matches(DEAD_LETTER_ID)
+  @MaxLength(41)
+  cursor?: string;
+}
+
+export class BulkReplayRequest {
+  @ApiProperty({ type: DeadLetterFilter, description: 'The dead letters to replay, as they were' })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => DeadLetterFilter)
+  filter!: DeadLetterFilter;
+}
+
+export class BulkReplayResult {
+  @ApiProperty({ example: 12, description: 'Dead letters delivered again' }) replayed!: number;
+  @ApiProperty({
+    example: 0,
+    description:
+      'Matching ones left as they were: not an event envelope, or replayed or deleted meanwhile',
+  })
+  skipped!: number;
+  @ApiProperty({
+    description:
+      'Whether matching dead letters may remain: the request looked at its most and stopped',
+  })
+  more!: boolean;
 }
 
 export class DeadLetterView {

@@ -16,7 +16,7 @@ import {
   STORE_NAME,
 } from '../../platform/object-store/index.js';
 import { ERROR_CODE } from '../../platform/error-store/index.js';
-import { PageQuery } from '../shared/page-query.dto.js';
+import { PageQuery } from '../../platform/http/index.js';
 
 /** Plain key characters: no LIKE wildcard (`%`, `_`), and nothing that reads as a path traversal. */
 const KEY_PREFIX = /^(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9.:/-]{1,191}$/;

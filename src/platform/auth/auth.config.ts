@@ -68,6 +68,7 @@ export const authConfig = defineConfig({
     'jwt.jwksUrl': { name: 'AUTH_JWKS_URL', parse: 'string' },
     'jwt.issuer': { name: 'AUTH_JWT_ISSUER', parse: 'string' },
     'jwt.audience': { name: 'AUTH_JWT_AUDIENCE', parse: 'string' },
+    'gateway.enabled': { name: 'AUTH_GATEWAY_ENABLED', parse: 'boolean' },
   },
   check: ({ jwt, apiKeys, gateway }, config: { env: string }, report) => {
     const configured =

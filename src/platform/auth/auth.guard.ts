@@ -10,14 +10,24 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { AuthConfig } from './auth.config.js';
 import { Authenticator } from './authenticator.js';
-import { AUTH_OPTIONS, PUBLIC_ROUTE_METADATA, ROLES_METADATA } from './constants.js';
+import {
+  AUTH_OPTIONS,
+  BROWSER_REQUEST_HEADER,
+  BROWSER_REQUEST_VALUE,
+  PUBLIC_ROUTE_METADATA,
+  ROLES_METADATA,
+} from './constants.js';
 import { CredentialsError } from './credentials-error.js';
 import type { AuthenticatedRequest } from './principal.js';
 import type { Role } from './role.js';
 
+/** Methods that change nothing, which need no proof that the page itself sent them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Every HTTP route needs credentials unless marked `@Public()`: 401 without valid ones, 403
- * with none of the roles the route asks (`@Roles()`, else `auth.defaultRoles`). Event
+ * with none of the roles the route asks (`@Roles()`, else `auth.defaultRoles`), 403 for a write
+ * identified by the gateway's headers without the console's header (CSRF). Event
  * triggers are not HTTP and pass: the bus is not reachable from outside.
  */
 @Injectable()
@@ -52,6 +62,16 @@ export class AuthGuard implements CanActivate {
       });
     }
     req.principal = principal;
+    if (
+      principal.method === 'gateway' &&
+      !SAFE_METHODS.has(req.method) &&
+      req.header(BROWSER_REQUEST_HEADER) !== BROWSER_REQUEST_VALUE
+    ) {
+      throw new ForbiddenException({
+        message: `a request that changes state with the gateway's identity headers must carry the header ${BROWSER_REQUEST_HEADER}: ${BROWSER_REQUEST_VALUE} (cross-site request forgery protection)`,
+        code: 'csrf-header-missing',
+      });
+    }
 
     const required =
       this.reflector.getAllAndOverride<Role[]>(ROLES_METADATA, targets) ?? this.auth.defaultRoles;

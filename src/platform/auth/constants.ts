@@ -9,3 +9,12 @@ export const API_KEY_HEADER = 'x-api-key';
 
 /** Injection token of the auth settings (`auth`), given to `AuthModule.forRoot`. */
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+
+/**
+ * The header a page of this app (the console) sets on every request. Gateway identity headers
+ * are ambient credentials, added to whatever a browser sends, so a state-changing request
+ * identified by them must carry it: a cross-site form cannot set a header, and a cross-site
+ * script that tries needs a CORS preflight the app does not grant.
+ */
+export const BROWSER_REQUEST_HEADER = 'x-requested-with';
+export const BROWSER_REQUEST_VALUE = 'tributary-console';

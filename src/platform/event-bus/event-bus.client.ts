@@ -33,8 +33,8 @@ export abstract class EventBusClient extends ClientProxy implements OnApplicatio
     await this.dispatchEvent({ pattern: envelope.name, data: envelope });
   }
 
-  /** The newest dead letters first, at most `count`. */
-  abstract listDeadLetters(count: number): Promise<DeadLetter[]>;
+  /** The newest dead letters first, at most `count`; with `before`, only those older than that id. */
+  abstract listDeadLetters(count: number, before?: string): Promise<DeadLetter[]>;
 
   /**
    * Puts a dead letter back on its event's stream, addressed to the one pipeline that gave up

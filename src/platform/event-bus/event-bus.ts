@@ -58,8 +58,9 @@ export class EventBus {
     return envelope;
   }
 
-  listDeadLetters(count = 100): Promise<DeadLetter[]> {
-    return this.client.listDeadLetters(count);
+  /** The newest dead letters first, at most `count`; with `before`, only those older than that id. */
+  listDeadLetters(count = 100, before?: string): Promise<DeadLetter[]> {
+    return this.client.listDeadLetters(count, before);
   }
 
   /** Re-delivers a dead-lettered event to the pipeline that failed it, optionally with an edited payload. */

@@ -17,4 +17,5 @@ export { problemExample, ProblemDetailsView } from './problem-details.view.js';
 export { RateLimitModule } from './rate-limit.module.js';
 export { useRequestLimits } from './request-limits/request-limits.js';
 export { ShutdownGate } from './shutdown-gate.js';
+export { PageQuery } from './page-query.dto.js';
 export { createValidationPipe } from './validation.pipe.js';

@@ -154,9 +154,28 @@ export class Imports {
     return result.affected ?? 0;
   }
 
+  /** The newest imports first, of one source or all, with their progress. */
+  async list(
+    filter: { source?: string },
+    offset: number,
+    limit: number,
+  ): Promise<{ items: ImportProgress[]; total: number }> {
+    const [found, total] = await this.imports.findAndCount({
+      where: filter.source ? { source: filter.source } : {},
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: offset,
+      take: limit,
+    });
+    return { items: await Promise.all(found.map((one) => this.progressOf(one))), total };
+  }
+
   async progress(id: string): Promise<ImportProgress | null> {
     const found = await this.imports.findOneBy({ id });
-    if (!found) return null;
+    return found ? this.progressOf(found) : null;
+  }
+
+  private async progressOf(found: Import): Promise<ImportProgress> {
+    const id = found.id;
     const counts = await this.count(id);
     return {
       id: found.id,

@@ -21,8 +21,17 @@ export class InProcessClient extends EventBusClient {
     return true;
   }
 
-  async listDeadLetters(count: number): Promise<DeadLetter[]> {
-    return this.broker.listDeadLetters().slice(-count).reverse();
+  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
+    const letters = this.broker.listDeadLetters();
+    // Ids here are a sequence (a Redis-shaped `ms-seq` cursor is read by its first part): the
+    // letters older than `before` are those before its position.
+    const bound = before === undefined ? undefined : Number(before.split('-')[0]);
+    const end =
+      bound === undefined ? letters.length : letters.findIndex((l) => Number(l.id) >= bound);
+    return letters
+      .slice(0, end === -1 ? letters.length : end)
+      .slice(-count)
+      .reverse();
   }
 
   async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {

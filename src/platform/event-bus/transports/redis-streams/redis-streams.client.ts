@@ -85,12 +85,17 @@ export class RedisStreamsClient extends EventBusClient {
     return redisState(this.redis!);
   }
 
-  /** The newest `count` dead letters of every event (each event keeps its own, in its slot). */
-  async listDeadLetters(count: number): Promise<DeadLetter[]> {
+  /**
+   * The newest `count` dead letters of every event (each event keeps its own, in its slot),
+   * older than the cursor `before` when given.
+   */
+  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
+    const end = before === undefined ? '+' : idBelow(before);
+    if (end === undefined) return [];
     const redis = await this.connected();
     const keys = await scanKeys(redis, this.keys.deadLetterPattern(), 'stream');
     const perEvent = await Promise.all(
-      keys.map((key) => redis.xrevrange(key, '+', '-', 'COUNT', count) as Promise<StreamEntry[]>),
+      keys.map((key) => redis.xrevrange(key, end, '-', 'COUNT', count) as Promise<StreamEntry[]>),
     );
     return perEvent
       .flat()
@@ -267,4 +272,23 @@ function pairs(flat: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
   return out;
+}
+
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The greatest stream id below `id` (`ms` or `ms-seq`), for an XREVRANGE that starts right
+ * after a page's last entry; undefined below `0-0`. Computed rather than Redis's exclusive
+ * `(id`, which is an error for `0-0` or for parts beyond 64 bits, both of which a caller's
+ * cursor may hold.
+ */
+function idBelow(id: string): string | undefined {
+  const [msText = '0', seqText = '0'] = id.split('-');
+  const ms = BigInt(msText);
+  const seq = BigInt(seqText);
+  if (ms > U64_MAX) return '+';
+  if (seq > U64_MAX) return `${ms}-${U64_MAX}`;
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  if (ms > 0n) return `${ms - 1n}-${U64_MAX}`;
+  return undefined;
 }

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** Offset pagination shared by the admin lists. */
+/** Offset pagination of a list route (the admin lists, an integration's own). */
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 0, default: 0, example: 0 })
   @IsOptional()
