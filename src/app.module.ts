@@ -29,12 +29,16 @@ import { ReliabilityModule } from './platform/reliability/index.js';
 export interface AppModuleOptions {
   /** Where the JSON log lines go; standard output when absent. */
   logStream?: DestinationStream;
+  /** Runs last at shutdown, once the bus has drained: the tracing SDK sends its last spans. */
+  onShutdown?: () => Promise<void>;
 }
 
 /**
  * The application: the platform, each module given its own settings, plus the pipelines of
  * the catalogue's integrations this process was asked to run, which inject theirs.
  */
+const APP_SHUTDOWN = Symbol('APP_SHUTDOWN');
+
 @Module({})
 export class AppModule implements NestModule {
   static register(
@@ -68,7 +72,12 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
-      providers: [ShutdownGate],
+      providers: [
+        ShutdownGate,
+        ...(options.onShutdown
+          ? [{ provide: APP_SHUTDOWN, useValue: { onApplicationShutdown: options.onShutdown } }]
+          : []),
+      ],
     };
   }
 

@@ -1,0 +1,19 @@
+/** Tracing through `@opentelemetry/api`: spans, W3C trace context carriers, log fields, links. */
+export {
+  contextOf,
+  currentTraceCarrier,
+  currentTraceId,
+  errorType,
+  inSpan,
+  linkTo,
+  MESSAGING_SYSTEM,
+  recordSpanError,
+  SpanKind,
+  type SpanOptions,
+  type TraceCarrier,
+  traceLogFields,
+  tracer,
+  TRACER_NAME,
+  withContext,
+} from './tracing.js';
+export { spansDropped } from './tracing-metrics.js';
