@@ -1,5 +1,6 @@
 /** Tracing through `@opentelemetry/api`: spans, W3C trace context carriers, log fields, links. */
 export {
+  carrierOf,
   contextOf,
   currentTraceCarrier,
   currentTraceId,
@@ -11,6 +12,7 @@ export {
   SpanKind,
   type SpanOptions,
   type TraceCarrier,
+  traceIdOf,
   traceLogFields,
   tracer,
   TRACER_NAME,

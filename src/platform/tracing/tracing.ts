@@ -24,6 +24,25 @@ export interface TraceCarrier {
   tracestate?: string;
 }
 
+/** The carrier a stored row (nullable columns) or an envelope holds. */
+export function carrierOf(row: {
+  traceparent?: string | null;
+  tracestate?: string | null;
+}): TraceCarrier {
+  const carrier: TraceCarrier = {};
+  if (row.traceparent) carrier.traceparent = row.traceparent;
+  if (row.tracestate) carrier.tracestate = row.tracestate;
+  return carrier;
+}
+
+/** The trace id a carrier names (`traceparent`'s second field), if it is well formed. */
+export function traceIdOf(carrier: TraceCarrier | undefined | null): string | undefined {
+  const match = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(
+    carrier?.traceparent ?? '',
+  );
+  return match && !/^0+$/.test(match[1]!) ? match[1] : undefined;
+}
+
 /** What the bus says on its spans as `messaging.system`: its own, whatever the transport. */
 export const MESSAGING_SYSTEM = 'tributary';
 
