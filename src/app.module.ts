@@ -24,6 +24,7 @@ import {
   type IntegrationDefinition,
   type PipelineEntry,
 } from './platform/pipeline/index.js';
+import { TracingModule } from './platform/tracing/index.js';
 import { ReliabilityModule } from './platform/reliability/index.js';
 
 export interface AppModuleOptions {
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config, configOf(catalogue)),
         LoggingModule.forRoot(config.log, options.logStream),
+        TracingModule.forRoot(config.tracing),
         PersistenceModule.forRoot(config.database, appMigrations(catalogue)),
         EventBusModule.forRoot(bus, config.shutdown),
         HealthModule,

@@ -86,4 +86,25 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
       1,
     );
   });
+
+  it("keeps the trace id of the error event's trace with the record, none for an untraced one", async () => {
+    const store = app.app.get(ErrorStore);
+    const error: PipelineError = {
+      pipeline: 'store-receipt',
+      code: 'smtp-unavailable',
+      message: 'connection refused',
+      correlationId: 'corr-traced',
+      retriable: true,
+      occurredAt: '2026-11-26T10:00:00.123Z',
+    };
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = createEnvelope('purchase-flow.error', error, 'store-receipt', {
+      trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const untraced = createEnvelope('purchase-flow.error', error, 'store-receipt');
+    const withTrace = await store.record(traced);
+    const withoutTrace = await store.record(untraced);
+    expect((await store.get(withTrace.record.id))!.traceId).toBe(traceId);
+    expect((await store.get(withoutTrace.record.id))!.traceId).toBeNull();
+  });
 });

@@ -7,6 +7,7 @@ import { notifiersConfig } from './notifiers/index.js';
 import { objectStoreConfig } from './object-store/index.js';
 import { databaseConfig } from './persistence/index.js';
 import { pipelinesConfig } from './pipeline/index.js';
+import { tracingConfig } from './tracing/index.js';
 
 /** The platform's configuration fragments, one per module that has settings. */
 export const platformConfig = [
@@ -20,6 +21,7 @@ export const platformConfig = [
   notifiersConfig,
   authConfig,
   logConfig,
+  tracingConfig,
 ] as const;
 
 /** The platform's settings, each module's at its key. */

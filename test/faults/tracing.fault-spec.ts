@@ -68,6 +68,7 @@ describe('one trace per flow, across processes', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_SERVICE_NAME: 'tributary-spec',
       LOG_LEVEL: 'info',
+      TRACE_URL_TEMPLATE: 'https://jaeger.example/trace/{traceId}',
     };
   });
   afterAll(async () => {
@@ -277,6 +278,15 @@ describe('one trace per flow, across processes', () => {
       "SELECT traceparent FROM object_store_entries WHERE entry_key LIKE '%/2'",
     );
     expect(entry?.traceparent).toContain(reprocess.traceId);
+    // The admin API shows the entry's trace, linked by TRACE_URL_TEMPLATE.
+    const listed = (await (
+      await front.fetch('/api/v1/admin/object-store?store=import-records')
+    ).json()) as { items: { key: string; traceId: string | null; traceUrl: string | null }[] };
+    const shown = listed.items.find((item) => item.key.endsWith('/2'));
+    expect(shown).toMatchObject({
+      traceId: reprocess.traceId,
+      traceUrl: `https://jaeger.example/trace/${reprocess.traceId}`,
+    });
   });
 
   it('starts no SDK without the OTEL variables: nothing exported, no trace in logs or events', async () => {

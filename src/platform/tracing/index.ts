@@ -19,3 +19,5 @@ export {
   withContext,
 } from './tracing.js';
 export { spansDropped } from './tracing-metrics.js';
+export { type TracingConfig, tracingConfig } from './tracing.config.js';
+export { TraceLinks, TracingModule } from './trace-links.js';
