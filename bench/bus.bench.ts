@@ -11,7 +11,10 @@
  * BENCH_RUNS (1) rounds of every subject, interleaved, reported as the median of each column;
  * BENCH_ONLY=1,2 runs only those subjects (0 Nest built-in, 1 Redis Streams, 2 in-process,
  * 3 raw loop, 4 Redis Cluster) when profiling;
- * BENCH_DEBUG=1 lists the events slower than 3 ms (they come in runs: a GC pause holds several).
+ * BENCH_DEBUG=1 lists the events slower than 3 ms (they come in runs: a GC pause holds several);
+ * BENCH_TRACING=1 adds both Tributary transports traced (subjects 5 and 6): the OpenTelemetry
+ * SDK the app starts, exporting OTLP/HTTP (protobuf) to a receiver on loopback, started before
+ * and stopped after each of them, so that the untraced subjects beside run as without it.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +42,9 @@ import { rawRedisStreams } from './bus/raw-redis-streams.js';
 import { type Measurement, reportTable, type SubjectResult } from './bus/report.js';
 import { type Subject, tick } from './bus/subject.js';
 import { deleteKeys, redisCpuMicros } from './support/redis.js';
+import { startTracingSdk } from '../src/telemetry-sdk.js';
+import { spansDropped } from '../src/platform/tracing/index.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../test/harness/otlp-receiver.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5_000);
@@ -120,6 +126,34 @@ function nestBuiltInRedis(): Subject {
   };
 }
 
+/**
+ * `subject` with tracing on, as `OTEL_EXPORTER_OTLP_ENDPOINT` turns it on in the app: every
+ * publish and delivery a span, exported in the background through the bounded queue. The
+ * instrumentations of the app's entry point find ioredis loaded already here, so Redis commands
+ * are not spans: the bus's own spans and their export are what is measured.
+ */
+function traced(subject: Subject, receiver: () => Promise<OtlpReceiver>): Subject {
+  return {
+    name: `${subject.name}, traced`,
+    async start() {
+      const telemetry = await startTracingSdk({
+        OTEL_EXPORTER_OTLP_ENDPOINT: (await receiver()).url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_SERVICE_NAME: 'tributary-bench',
+      });
+      telemetry.describePipelines(['bench']);
+      const running = await subject.start();
+      return {
+        ...running,
+        stop: async () => {
+          await running.stop();
+          await telemetry.shutdown();
+        },
+      };
+    },
+  };
+}
+
 /** Listed by name in the report until the bus can use a Redis Cluster (issue 12). */
 function tributaryRedisCluster(): Subject {
   const unavailable = 'the bus cannot use a Redis Cluster yet (issue 12, REDIS_CLUSTER_NODES)';
@@ -164,12 +198,20 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   const nest = nestBuiltInRedis();
   const raw = rawRedisStreams(REDIS_URL, MAX_LENGTH);
+  let receiver: Promise<OtlpReceiver> | undefined;
+  const otlp = () => (receiver ??= startOtlpReceiver());
   const subjects = [
     nest,
     tributary('Tributary Redis Streams', REDIS_URL),
     tributary('Tributary in-process'),
     raw,
     tributaryRedisCluster(),
+    ...(process.env.BENCH_TRACING === '1'
+      ? [
+          traced(tributary('Tributary Redis Streams', REDIS_URL), otlp),
+          traced(tributary('Tributary in-process'), otlp),
+        ]
+      : []),
   ].filter((s, i) => !only || only.includes(String(i)));
   const results: SubjectResult[] = subjects.map((s) => ({
     name: s.name,
@@ -195,6 +237,14 @@ async function main(): Promise<void> {
       `${RUNS > 1 ? `; median of ${RUNS} runs, column by column` : ''} (node ${process.version})\n`,
   );
   console.log(reportTable(results, raw.name, nest.name));
+  if (receiver) {
+    const { values } = await spansDropped.get();
+    const dropped = values.map((v) => `${v.labels.reason}: ${v.value}`).join(', ') || 'none';
+    console.log(
+      `\ntraced subjects: ${(await receiver).requests()} OTLP exports received; spans dropped (${dropped})`,
+    );
+    await (await receiver).close();
+  }
   const mem = process.memoryUsage();
   console.log(
     `\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`,

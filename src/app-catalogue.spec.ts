@@ -34,7 +34,11 @@ const RAN_ALREADY = [
 ];
 
 /** Migrations added since, each after the ones above. */
-const ADDED = ['CreateLoyaltyPoints1764240000000'];
+const ADDED = [
+  'CreateLoyaltyPoints1764240000000',
+  'AddTraceContext1764250000000',
+  'AddPurchaseTraceContext1764250000001',
+];
 
 class Same1764999999999 implements MigrationInterface {
   async up(): Promise<void> {}

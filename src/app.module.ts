@@ -24,17 +24,22 @@ import {
   type IntegrationDefinition,
   type PipelineEntry,
 } from './platform/pipeline/index.js';
+import { TracingModule } from './platform/tracing/index.js';
 import { ReliabilityModule } from './platform/reliability/index.js';
 
 export interface AppModuleOptions {
   /** Where the JSON log lines go; standard output when absent. */
   logStream?: DestinationStream;
+  /** Runs last at shutdown, once the bus has drained: the tracing SDK sends its last spans. */
+  onShutdown?: () => Promise<void>;
 }
 
 /**
  * The application: the platform, each module given its own settings, plus the pipelines of
  * the catalogue's integrations this process was asked to run, which inject theirs.
  */
+const APP_SHUTDOWN = Symbol('APP_SHUTDOWN');
+
 @Module({})
 export class AppModule implements NestModule {
   static register(
@@ -49,6 +54,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config, configOf(catalogue)),
         LoggingModule.forRoot(config.log, options.logStream),
+        TracingModule.forRoot(config.tracing),
         PersistenceModule.forRoot(config.database, appMigrations(catalogue)),
         EventBusModule.forRoot(bus, config.shutdown, config.redis),
         HealthModule,
@@ -68,7 +74,12 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
-      providers: [ShutdownGate],
+      providers: [
+        ShutdownGate,
+        ...(options.onShutdown
+          ? [{ provide: APP_SHUTDOWN, useValue: { onApplicationShutdown: options.onShutdown } }]
+          : []),
+      ],
     };
   }
 

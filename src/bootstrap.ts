@@ -29,6 +29,8 @@ export interface CreateAppOptions {
   logger?: LogLevel[] | false;
   /** Where the JSON log lines go; standard output when absent (tests capture them). */
   logStream?: DestinationStream;
+  /** Runs last at shutdown (see `AppModuleOptions.onShutdown`). */
+  onShutdown?: () => Promise<void>;
 }
 
 /**
@@ -43,7 +45,10 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   const pipelines = selectPipelines(config.pipelines, pipelinesOf(catalogue));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, catalogue, pipelines, { logStream: options.logStream }),
+    AppModule.register(config, catalogue, pipelines, {
+      logStream: options.logStream,
+      onShutdown: options.onShutdown,
+    }),
     {
       bodyParser: false,
       logger: options.logger ?? ['log', 'warn', 'error'],

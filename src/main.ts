@@ -1,42 +1,18 @@
-import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createApp, start } from './bootstrap.js';
-import { loadAppConfig } from './config/app-config.js';
-import { ConfigError } from './platform/config/index.js';
-import { describeRedis, topologyOf } from './platform/redis/index.js';
-import { DevelopmentToken } from './platform/auth/index.js';
-import { integrations } from './integrations/index.js';
+/**
+ * The entry point. Tracing starts first (when the `OTEL_*` variables configure it), so that its
+ * instrumentations hook http, Express, mysql2 and ioredis before anything imports them: the
+ * app itself is imported only then, dynamically. No node flag is needed.
+ */
+import { startTelemetry } from './telemetry.js';
 
-async function main(): Promise<void> {
-  const config = loadAppConfig();
-  const app = await createApp(config, integrations);
-  await start(app, config);
-  const logger = new Logger('Tributary');
-  logger.log(`listening on ${await app.getUrl()} (API docs at /docs)`);
-  logger.log(
-    `database: ${config.database.url ? 'MySQL' : `embedded SQLite (${config.database.sqlitePath})`}; ` +
-      `event bus: ${topologyOf(config.redis) ? `Redis Streams on ${describeRedis(config.redis)}` : 'in-process'}`,
+let telemetry;
+try {
+  telemetry = await startTelemetry();
+} catch (error) {
+  console.error(
+    `Tributary cannot start: ${error instanceof Error ? error.message : String(error)}`,
   );
-  const { token } = app.get(DevelopmentToken);
-  if (token) {
-    // Development only, with no JWT key configured: a key made for this process, gone at exit.
-    // Printed as plain text rather than a log line, for a person to copy.
-    logger.log(
-      'no JWT key configured: a development token was printed to standard output (development only)',
-    );
-    const url = `${await app.getUrl()}/api/v1/admin/pipelines`.replace('[::1]', 'localhost');
-    console.log(
-      `\nDevelopment token (role admin, valid 12 h, accepted by this process only):\n\n  ${token}\n\n` +
-        `Try: curl -H "Authorization: Bearer ${token}" ${url}\n`,
-    );
-  }
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`Tributary cannot start: ${error.message}`);
-  } else {
-    console.error('Tributary failed to start:', error);
-  }
   process.exit(1);
-});
+}
+const { serve } = await import('./serve.js');
+await serve(telemetry);

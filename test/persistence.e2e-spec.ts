@@ -45,7 +45,7 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
     // The platform's and every integration's, in the order TypeORM runs them (the timestamp
     // ending each name; src/app-catalogue.spec.ts holds the list itself).
     const expected = appMigrations(integrations).map(migrationName);
-    expect(expected).toHaveLength(14);
+    expect(expected).toHaveLength(16);
     expect(applied.map((m) => m.name)).toEqual(expected);
     expect(await dataSource.showMigrations()).toBe(false);
     const ready = await app.http.get('/health/ready').expect(200);
@@ -85,5 +85,26 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
     expect((await store.list({ pipeline: 'store-receipt' }, { offset: 0, limit: 10 })).total).toBe(
       1,
     );
+  });
+
+  it("keeps the trace id of the error event's trace with the record, none for an untraced one", async () => {
+    const store = app.app.get(ErrorStore);
+    const error: PipelineError = {
+      pipeline: 'store-receipt',
+      code: 'smtp-unavailable',
+      message: 'connection refused',
+      correlationId: 'corr-traced',
+      retriable: true,
+      occurredAt: '2026-11-26T10:00:00.123Z',
+    };
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = createEnvelope('purchase-flow.error', error, 'store-receipt', {
+      trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const untraced = createEnvelope('purchase-flow.error', error, 'store-receipt');
+    const withTrace = await store.record(traced);
+    const withoutTrace = await store.record(untraced);
+    expect((await store.get(withTrace.record.id))!.traceId).toBe(traceId);
+    expect((await store.get(withoutTrace.record.id))!.traceId).toBeNull();
   });
 });

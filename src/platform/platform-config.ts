@@ -9,6 +9,7 @@ import { objectStoreConfig } from './object-store/index.js';
 import { databaseConfig } from './persistence/index.js';
 import { pipelinesConfig } from './pipeline/index.js';
 import { redisConfig } from './redis/index.js';
+import { tracingConfig } from './tracing/index.js';
 
 /** The platform's configuration fragments, one per module that has settings. */
 export const platformConfig = [
@@ -24,6 +25,7 @@ export const platformConfig = [
   authConfig,
   logConfig,
   consoleConfig,
+  tracingConfig,
 ] as const;
 
 /** The platform's settings, each module's at its key. */

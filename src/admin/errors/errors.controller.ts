@@ -15,6 +15,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Roles, CurrentPrincipal, type Principal } from '../../platform/auth/index.js';
 import { type ErrorRecord, ErrorStore } from '../../platform/error-store/index.js';
 import { ApiProblemResponse } from '../../platform/http/index.js';
+import { TraceLinks } from '../../platform/tracing/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import {
   ErrorPage,
@@ -42,6 +43,7 @@ export class ErrorsController {
   constructor(
     private readonly errors: ErrorStore,
     private readonly itsm: ItsmResend,
+    private readonly traceLinks: TraceLinks,
   ) {}
 
   @Get()
@@ -61,7 +63,7 @@ export class ErrorsController {
       query,
     );
     return {
-      items: page.items.map(ErrorRecordView.of),
+      items: page.items.map((record) => ErrorRecordView.of(record, this.traceLinks)),
       total: page.total,
       offset: query.offset,
       limit: query.limit,
@@ -74,7 +76,7 @@ export class ErrorsController {
   @ApiOkResponse({ type: ErrorRecordView })
   @ApiProblemResponse(404, 'No such error record', 'error-not-found')
   async get(@Param('id', errorId) id: string): Promise<ErrorRecordView> {
-    return ErrorRecordView.of(await this.found(id));
+    return ErrorRecordView.of(await this.found(id), this.traceLinks);
   }
 
   @Patch(':id')
@@ -100,7 +102,7 @@ export class ErrorsController {
       ...(body.status ? { status: body.status } : {}),
       ...(body.note !== undefined ? { note: body.note } : {}),
     });
-    return ErrorRecordView.of(updated!);
+    return ErrorRecordView.of(updated!, this.traceLinks);
   }
 
   @Post(':id/itsm')
@@ -124,7 +126,7 @@ export class ErrorsController {
       body.severity,
       principal.subject,
     );
-    return { ticketId, error: ErrorRecordView.of(record) };
+    return { ticketId, error: ErrorRecordView.of(record, this.traceLinks) };
   }
 
   private async found(id: string): Promise<ErrorRecord> {

@@ -1,3 +1,5 @@
+import type { TraceLinks } from '../../platform/tracing/index.js';
+import { ApiTraceId, ApiTraceUrl } from '../trace-properties.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ERROR_CODE, type ErrorRecord } from '../../platform/error-store/index.js';
@@ -61,8 +63,13 @@ export class ErrorRecordView {
     string | null;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiTraceId('the flow that failed')
+  traceId!: string | null;
+  @ApiTraceUrl()
+  traceUrl!: string | null;
 
-  static of(record: ErrorRecord): ErrorRecordView {
+  /** `links`: the operators' tracing backend, which links the record's trace. */
+  static of(record: ErrorRecord, links?: TraceLinks): ErrorRecordView {
     return {
       id: record.id,
       pipeline: record.pipeline,
@@ -80,6 +87,8 @@ export class ErrorRecordView {
       note: record.note,
       occurredAt: record.occurredAt.toISOString(),
       updatedAt: record.updatedAt.toISOString(),
+      traceId: record.traceId,
+      traceUrl: links?.url(record.traceId) ?? null,
     };
   }
 }

@@ -12,6 +12,7 @@ import {
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, Roles } from '../../platform/auth/index.js';
 import { ApiProblemResponse } from '../../platform/http/index.js';
+import { TraceLinks } from '../../platform/tracing/index.js';
 import { Audited } from '../audit/audited.decorator.js';
 import { ObjectStoreAdmin } from './object-store-admin.js';
 import {
@@ -37,7 +38,10 @@ const entryId = new ParseUUIDPipe({
 @Roles('operator')
 @Controller('admin/object-store')
 export class ObjectStoreController {
-  constructor(private readonly store: ObjectStoreAdmin) {}
+  constructor(
+    private readonly store: ObjectStoreAdmin,
+    private readonly traceLinks: TraceLinks,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -48,7 +52,7 @@ export class ObjectStoreController {
   async list(@Query() query: ObjectStoreQuery): Promise<ObjectStorePage> {
     const page = await this.store.list(query, query);
     return {
-      items: page.items.map(ObjectStoreEntrySummary.of),
+      items: page.items.map((entry) => ObjectStoreEntrySummary.of(entry, this.traceLinks)),
       total: page.total,
       offset: query.offset,
       limit: query.limit,
@@ -93,7 +97,7 @@ export class ObjectStoreController {
   @ApiOkResponse({ type: ObjectStoreEntryView })
   @ApiProblemResponse(404, 'No such entry', 'entry-not-found')
   async get(@Param('id', entryId) id: string): Promise<ObjectStoreEntryView> {
-    return ObjectStoreEntryView.of(await this.store.get(id));
+    return ObjectStoreEntryView.of(await this.store.get(id), this.traceLinks);
   }
 
   @Post(':id/reprocess')
@@ -132,7 +136,7 @@ export class ObjectStoreController {
     @Param('id', entryId) id: string,
     @Body() body: ReprocessEntryRequest,
   ): Promise<ObjectStoreEntryView> {
-    return ObjectStoreEntryView.of(await this.store.reprocess(id, body.payload));
+    return ObjectStoreEntryView.of(await this.store.reprocess(id, body.payload), this.traceLinks);
   }
 
   @Post(':id/discard')
@@ -159,7 +163,10 @@ export class ObjectStoreController {
     @Param('id', entryId) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ObjectStoreEntryView> {
-    return ObjectStoreEntryView.of(await this.store.discard(id, principal.subject));
+    return ObjectStoreEntryView.of(
+      await this.store.discard(id, principal.subject),
+      this.traceLinks,
+    );
   }
 }
 

@@ -1,3 +1,5 @@
+import { ApiTraceId, ApiTraceUrl } from '../trace-properties.js';
+import { carrierOf, traceIdOf, type TraceLinks } from '../../platform/tracing/index.js';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -66,8 +68,14 @@ export class ObjectStoreEntrySummary {
   expiresAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiTraceId("the entry's input, which its reprocessing continues")
+  traceId!: string | null;
+  @ApiTraceUrl()
+  traceUrl!: string | null;
 
-  static of(entry: ObjectStoreEntry): ObjectStoreEntrySummary {
+  /** `links`: the operators' tracing backend, which links the entry's trace. */
+  static of(entry: ObjectStoreEntry, links?: TraceLinks): ObjectStoreEntrySummary {
+    const traceId = traceIdOf(carrierOf(entry)) ?? null;
     return {
       id: entry.id,
       store: entry.store,
@@ -81,6 +89,8 @@ export class ObjectStoreEntrySummary {
       expiresAt: entry.expiresAt?.toISOString() ?? null,
       createdAt: entry.createdAt.toISOString(),
       updatedAt: entry.updatedAt.toISOString(),
+      traceId,
+      traceUrl: links?.url(traceId) ?? null,
     };
   }
 }
@@ -92,8 +102,8 @@ export class ObjectStoreEntryView extends ObjectStoreEntrySummary {
   })
   payload!: unknown;
 
-  static override of(entry: ObjectStoreEntry): ObjectStoreEntryView {
-    return { ...ObjectStoreEntrySummary.of(entry), payload: entry.payload };
+  static override of(entry: ObjectStoreEntry, links?: TraceLinks): ObjectStoreEntryView {
+    return { ...ObjectStoreEntrySummary.of(entry, links), payload: entry.payload };
   }
 }
 

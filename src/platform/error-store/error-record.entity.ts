@@ -65,6 +65,10 @@ export class ErrorRecord {
   @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
   occurredAt!: Date;
 
+  /** The trace of the flow that failed (its error event's); null when nothing was traced. */
+  @Column({ name: 'trace_id', type: 'varchar', length: 32, nullable: true })
+  traceId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

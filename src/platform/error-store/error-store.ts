@@ -1,3 +1,4 @@
+import { currentTraceId, traceIdOf } from '../tracing/tracing.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -65,6 +66,8 @@ export class ErrorStore {
         notifications: null,
         note: null,
         occurredAt: new Date(error.occurredAt),
+        // The failing flow's trace: the error event continues it.
+        traceId: traceIdOf(envelope) ?? currentTraceId() ?? null,
       })
       // Two replicas handling the same redelivered event: the second insert is a no-op.
       .orIgnore()

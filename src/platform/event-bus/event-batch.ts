@@ -2,6 +2,7 @@ import { BaseRpcContext } from '@nestjs/microservices';
 import { failureOutcome } from './delivery/deliver.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { flowContext } from './flow-context.js';
+import { contextOf, withContext } from '../tracing/tracing.js';
 
 /** One event of a batch: its validated payload, its envelope and this delivery's number. */
 export interface BatchItem<T = unknown> {
@@ -32,9 +33,14 @@ export class EventBatch<T = unknown> {
     return failureOutcome({ maxDeliveries: this.maxDeliveries }, error, item).kind === 'dead';
   }
 
-  /** Runs `fn` in the flow of `item`, so that what it publishes carries that event's ids. */
+  /**
+   * Runs `fn` in the flow of `item`, so that what it publishes carries that event's ids and
+   * continues its trace.
+   */
   within<R>(item: BatchItem<T>, fn: () => R): R {
-    return flowContext.run(flowContext.of(item.envelope), fn);
+    return withContext(contextOf(item.envelope), () =>
+      flowContext.run(flowContext.of(item.envelope), fn),
+    );
   }
 }
 

@@ -9,6 +9,15 @@ import type { BrokerState, EventBusClient } from './event-bus.client.js';
 import type { EventDefinition } from './event-definition.js';
 import { createEnvelope, type EventEnvelope } from './event-envelope.js';
 import { flowContext } from './flow-context.js';
+import { ROOT_CONTEXT, trace as traceApi } from '@opentelemetry/api';
+import {
+  contextOf,
+  currentTraceCarrier,
+  inSpan,
+  MESSAGING_SYSTEM,
+  SpanKind,
+  type TraceCarrier,
+} from '../tracing/tracing.js';
 
 export interface EventBusOptions {
   maxHops: number;
@@ -21,6 +30,16 @@ export interface EventBusOptions {
 export interface PublishOptions {
   /** Starts a new flow under this id instead of continuing the current one. */
   correlationId?: string;
+  /**
+   * Continues this trace rather than the active one: what was stored with the event's subject
+   * (the outbox's republish). Without `traceparent`, a new trace.
+   */
+  trace?: TraceCarrier;
+  /**
+   * Starts a new trace for this event, linked to the active span: an import's record is a
+   * trace of its own, so that 20,000 records never make one giant trace of the import's.
+   */
+  newTrace?: boolean;
 }
 
 /**
@@ -48,14 +67,39 @@ export class EventBus {
     const hops = flow?.causationId ? flow.hops + 1 : 0;
     if (hops > this.options.maxHops)
       throw new HopLimitExceededError(event.name, hops, this.options.maxHops);
-    const envelope = createEnvelope(event.name, payload, source, {
-      correlationId: options.correlationId ?? flow?.correlationId,
-      causationId: flow?.causationId,
-      hops,
-    });
-    await this.client.dispatch(envelope);
-    this.observers.published(event.name, source);
-    return envelope;
+    // The publish span is the parent of every delivery's process span: its context travels in
+    // the envelope. Outside any trace (a schedule), it starts one.
+    return inSpan(
+      `${event.name} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: options.trace
+          ? contextOf(options.trace)
+          : options.newTrace
+            ? ROOT_CONTEXT
+            : undefined,
+        links: options.newTrace ? activeSpanLink() : undefined,
+        attributes: {
+          'messaging.system': MESSAGING_SYSTEM,
+          'messaging.operation.type': 'send',
+          'messaging.operation.name': 'publish',
+          'messaging.destination.name': event.name,
+          'tributary.pipeline': source,
+        },
+      },
+      async (span) => {
+        const envelope = createEnvelope(event.name, payload, source, {
+          correlationId: options.correlationId ?? flow?.correlationId,
+          causationId: flow?.causationId,
+          hops,
+          trace: currentTraceCarrier(),
+        });
+        if (span.isRecording()) span.setAttribute('messaging.message.id', envelope.id);
+        await this.client.dispatch(envelope);
+        this.observers.published(event.name, source);
+        return envelope;
+      },
+    );
   }
 
   /** The newest dead letters first, at most `count`; with `before`, only those older than that id. */
@@ -112,4 +156,10 @@ export class EventBus {
   brokerState(): Promise<BrokerState> {
     return this.client.brokerState();
   }
+}
+
+/** A link to the active span, if one is recorded. */
+function activeSpanLink() {
+  const spanContext = traceApi.getActiveSpan()?.spanContext();
+  return spanContext && traceApi.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TraceCarrier } from '../tracing/tracing.js';
 
 /**
  * What travels on the bus: the payload plus what every pipeline needs to trace a flow.
@@ -18,12 +19,19 @@ export interface EventEnvelope<TPayload = unknown> {
   publishedAt: string;
   /** How many events lie between the start of the flow and this one; stops publish loops. */
   hops: number;
+  /**
+   * W3C trace context of the span that published the event (absent when nothing is traced,
+   * or from an older version: its handling then starts a new trace).
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface EnvelopeOrigin {
   correlationId?: string;
   causationId?: string;
   hops?: number;
+  trace?: TraceCarrier;
 }
 
 export function createEnvelope<T>(
@@ -42,6 +50,8 @@ export function createEnvelope<T>(
     hops: origin.hops ?? 0,
   };
   if (origin.causationId) envelope.causationId = origin.causationId;
+  if (origin.trace?.traceparent) envelope.traceparent = origin.trace.traceparent;
+  if (origin.trace?.tracestate) envelope.tracestate = origin.trace.tracestate;
   return envelope;
 }
 
@@ -70,6 +80,10 @@ export function parseEnvelope(raw: string): EventEnvelope {
     throw new MalformedEnvelopeError('event envelope has no valid hops count');
   }
   if (!('payload' in e)) throw new MalformedEnvelopeError('event envelope has no payload');
+  // Trace context is a hint, not part of the contract: one that is not text is dropped (its
+  // handling starts a new trace) rather than the event refused.
+  if (e.traceparent !== undefined && typeof e.traceparent !== 'string') delete e.traceparent;
+  if (e.tracestate !== undefined && typeof e.tracestate !== 'string') delete e.tracestate;
   return value as EventEnvelope;
 }
 

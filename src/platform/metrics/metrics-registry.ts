@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { spansDropped } from '../tracing/tracing-metrics.js';
 
 /**
  * This application's Prometheus registry. One per app rather than prom-client's global one,
@@ -8,5 +9,7 @@ export class MetricsRegistry extends Registry {
   constructor() {
     super();
     collectDefaultMetrics({ register: this, prefix: 'tributary_' });
+    // Process-wide (the tracing SDK is one per process), served by every app's registry.
+    this.registerMetric(spansDropped);
   }
 }

@@ -4,6 +4,7 @@ import { NOTIFIERS_OPTIONS } from './constants.js';
 import type { NotifiersConfig } from './notifiers.config.js';
 import { emailFailure } from './email-failure.js';
 import { NotifierError } from './notifier.error.js';
+import { inSpan, SpanKind } from '../tracing/tracing.js';
 
 /** An e-mail to send; `from` is the configured sender. */
 export interface EmailMessage {
@@ -26,6 +27,8 @@ export class EmailNotifier implements OnModuleDestroy {
   private readonly transporter?: Transporter;
   private readonly secrets: (string | undefined)[] = [];
 
+  private spanAttributes: Record<string, string | number> = { 'network.protocol.name': 'smtp' };
+
   /** The longest each step of a send may take (`notifiers.email.timeoutMs`). */
   readonly timeoutMs: number;
 
@@ -34,6 +37,14 @@ export class EmailNotifier implements OnModuleDestroy {
     this.timeoutMs = timeoutMs;
     if (smtpUrl === undefined) return;
     const password = URL.canParse(smtpUrl) ? new URL(smtpUrl).password : '';
+    if (URL.canParse(smtpUrl)) {
+      const { hostname, port, protocol } = new URL(smtpUrl);
+      this.spanAttributes = {
+        ...this.spanAttributes,
+        'server.address': hostname,
+        'server.port': Number(port) || (protocol === 'smtps:' ? 465 : 587),
+      };
+    }
     this.secrets = [password, safeDecode(password)];
     this.transporter = nodemailer.createTransport(
       {
@@ -64,21 +75,32 @@ export class EmailNotifier implements OnModuleDestroy {
         retriable: false,
       });
     }
-    try {
-      const info = await this.transporter.sendMail({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: mail.headers,
-      });
-      if (info.rejected.length > 0) {
-        this.logger.warn(`e-mail ${info.messageId}: ${info.rejected.length} recipient(s) refused`);
-      }
-      return { messageId: info.messageId };
-    } catch (error) {
-      throw emailFailure(error, this.secrets);
-    }
+    const transporter = this.transporter;
+    // Nodemailer has no maintained instrumentation: the notifier opens the SMTP client span
+    // (the server, never the recipients or the subject).
+    return inSpan(
+      'smtp send',
+      { kind: SpanKind.CLIENT, attributes: this.spanAttributes },
+      async () => {
+        try {
+          const info = await transporter.sendMail({
+            to: mail.to,
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            headers: mail.headers,
+          });
+          if (info.rejected.length > 0) {
+            this.logger.warn(
+              `e-mail ${info.messageId}: ${info.rejected.length} recipient(s) refused`,
+            );
+          }
+          return { messageId: info.messageId };
+        } catch (error) {
+          throw emailFailure(error, this.secrets);
+        }
+      },
+    );
   }
 
   onModuleDestroy(): void {

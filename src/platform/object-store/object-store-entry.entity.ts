@@ -68,6 +68,16 @@ export class ObjectStoreEntry {
   @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
   expiresAt!: Date | null;
 
+  /**
+   * W3C trace context of the input's trace (its event's), so that its reprocessing continues
+   * that trace; null when nothing was traced.
+   */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceparent!: string | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  tracestate!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

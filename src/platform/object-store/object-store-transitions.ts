@@ -1,3 +1,4 @@
+import { currentTraceCarrier } from '../tracing/tracing.js';
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
@@ -60,6 +61,7 @@ const UNSETTLED = inStates(['pending', 'leased', 'reprocessing']);
  * columns but the id and the attempts): pending, not held, due at `nextAttemptAt`.
  */
 export function stored(store: string, failure: StoredFailure) {
+  const trace = failure.trace ?? currentTraceCarrier();
   return {
     id: randomUUID(),
     store,
@@ -73,6 +75,8 @@ export function stored(store: string, failure: StoredFailure) {
     leaseOwner: null,
     leaseUntil: null,
     expiresAt: failure.expiresAt ?? null,
+    traceparent: trace.traceparent ?? null,
+    tracestate: trace.tracestate ?? null,
     // Set here: an upsert that updates a known key leaves the column's automatic value alone.
     updatedAt: new Date(),
   };

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../tracing/tracing.js';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -47,6 +48,11 @@ export interface StoredFailure<T = unknown> {
   nextAttemptAt: Date;
   /** Stop trying after this: past it, the entry is no longer claimed, and the purge deletes it. */
   expiresAt?: Date | null;
+  /**
+   * The trace the input belongs to (its event's `traceparent`/`tracestate`); the active one
+   * when absent. Kept from the first failure of a key: its reprocessing continues it.
+   */
+  trace?: TraceCarrier;
 }
 
 /** How an entry settles as done. */

@@ -14,6 +14,16 @@ import type { BatchItem } from '../event-batch.js';
 import type { PayloadType } from '../event-definition.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { TriggerBinding } from './trigger-binding.js';
+import {
+  contextOf,
+  inSpan,
+  linkTo,
+  MESSAGING_SYSTEM,
+  recordSpanError,
+  SpanKind,
+  tracer,
+} from '../../tracing/tracing.js';
+import { type Attributes, type Link, type Span, SpanStatusCode } from '@opentelemetry/api';
 
 /**
  * What the transport does with a delivered event: acknowledge it, redeliver it (the delivery
@@ -76,13 +86,38 @@ export async function deliverBatch(
   const batch = binding.batch!;
   for (let start = 0; start < items.length; start += batch.maxSize) {
     const end = Math.min(items.length, start + batch.maxSize);
-    try {
-      await batch.run(items.slice(start, end));
-      for (let k = start; k < end; k++) outcomes[positions[k]!] = { kind: 'ack' };
-    } catch (error) {
-      for (let k = start; k < end; k++)
-        outcomes[positions[k]!] = failureOutcome(binding, error, items[k]!);
-    }
+    const chunk = items.slice(start, end);
+    // One span for the handler's call, linked to each event's publish: a batch mixes flows,
+    // so it continues none of their traces.
+    await processSpan(
+      binding,
+      {
+        parent: contextOf(undefined),
+        links: chunk.map((item) => linkTo(item.envelope)).filter((l): l is Link => !!l),
+        attributes: {
+          'messaging.batch.message_count': chunk.length,
+          'tributary.delivery.attempt': Math.max(...chunk.map((item) => item.attempt)),
+        },
+      },
+      async (span) => {
+        const began = Date.now();
+        try {
+          await batch.run(chunk);
+          for (let k = start; k < end; k++) outcomes[positions[k]!] = { kind: 'ack' };
+          return { kind: 'ack' };
+        } catch (error) {
+          recordSpanError(span, error);
+          for (let k = start; k < end; k++)
+            outcomes[positions[k]!] = failureOutcome(binding, error, items[k]!);
+          return outcomes[positions[start]!]!;
+        } finally {
+          if (span.isRecording()) {
+            const settled = chunk.map((_, k) => outcomes[positions[start + k]!]!);
+            traceEachEvent(binding, chunk, settled, span, began);
+          }
+        }
+      },
+    );
   }
   const durationMs = performance.now() - started;
   deliveries.forEach(({ attempt }, i) =>
@@ -143,18 +178,107 @@ async function decide(
   const read = readEvent(binding, raw, attempt);
   if ('kind' in read) return read;
   const { envelope, payload } = read;
-  try {
-    const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
-    // The handler and whatever it publishes run in the event's flow. With an interceptor the
-    // handler is an Observable run on subscription: subscribe inside the flow too.
-    await flowContext.run(flowContext.of(envelope), async () => {
-      const result: unknown = await binding.handler(payload, context);
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    });
-    return { kind: 'ack' };
-  } catch (error) {
-    return failureOutcome(binding, error, { envelope, attempt });
-  }
+  // Each delivery attempt is a span of the event's trace, child of its publish.
+  return processSpan(
+    binding,
+    {
+      parent: contextOf(envelope),
+      attributes: eventAttributes(envelope, attempt),
+    },
+    async (span) => {
+      try {
+        const context = new EventTriggerContext([envelope, attempt, binding.pipeline]);
+        // The handler and whatever it publishes run in the event's flow. With an interceptor the
+        // handler is an Observable run on subscription: subscribe inside the flow too.
+        await flowContext.run(flowContext.of(envelope), async () => {
+          const result: unknown = await binding.handler(payload, context);
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        });
+        return { kind: 'ack' };
+      } catch (error) {
+        recordSpanError(span, error);
+        return failureOutcome(binding, error, { envelope, attempt });
+      }
+    },
+  );
+}
+
+/** The messaging conventions' attributes of a `process` span: destination, consumer group. */
+function processAttributes(binding: TriggerBinding): Attributes {
+  return {
+    'messaging.system': MESSAGING_SYSTEM,
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.destination.name': binding.event,
+    'messaging.consumer.group.name': binding.pipeline,
+  };
+}
+
+/** What a `process` span says of its event: ids, never the payload. */
+function eventAttributes(envelope: EventEnvelope, attempt: number): Attributes {
+  return {
+    'messaging.message.id': envelope.id,
+    'messaging.message.conversation_id': envelope.correlationId,
+    'tributary.delivery.attempt': attempt,
+  };
+}
+
+/**
+ * Each event of a batch gets its own `process` span in its own trace, spanning the batch's
+ * handling and linked to the batch's span: an event's trace then holds every attempt at it,
+ * batched or not.
+ */
+function traceEachEvent(
+  binding: TriggerBinding,
+  chunk: BatchItem[],
+  settled: DeliveryOutcome[],
+  batchSpan: Span,
+  began: number,
+): void {
+  const link: Link = { context: batchSpan.spanContext() };
+  chunk.forEach((item, k) => {
+    const span = tracer().startSpan(
+      `${binding.event} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        startTime: began,
+        links: [link],
+        attributes: {
+          ...processAttributes(binding),
+          ...eventAttributes(item.envelope, item.attempt),
+          'tributary.outcome': settled[k]!.kind,
+        },
+      },
+      contextOf(item.envelope),
+    );
+    if (settled[k]!.kind !== 'ack') span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+}
+
+/**
+ * `<event> process`, a consumer span (messaging conventions: destination the event, consumer
+ * group the pipeline) around one handling, with what the bus decided (`tributary.outcome`).
+ */
+function processSpan(
+  binding: TriggerBinding,
+  span: { parent: ReturnType<typeof contextOf>; links?: Link[]; attributes: Attributes },
+  handle: (span: Span) => Promise<DeliveryOutcome>,
+): Promise<DeliveryOutcome> {
+  return inSpan(
+    `${binding.event} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: span.parent,
+      links: span.links,
+      attributes: { ...processAttributes(binding), ...span.attributes },
+    },
+    async (active) => {
+      const outcome = await handle(active);
+      active.setAttribute('tributary.outcome', outcome.kind);
+      return outcome;
+    },
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type SourcePage,
   type SourceReader,
 } from './sources/source-reader.js';
+import { inSpan } from '../../../../platform/tracing/index.js';
 import { SourceReaders } from './sources/source-readers.js';
 
 /** How often a held-up extraction asks the bus whether the process pipeline caught up. */
@@ -78,7 +79,13 @@ export class Extraction implements OnModuleDestroy {
   /** Runs (or resumes) the extraction of an import whose lease `owner` holds. */
   launch(found: Import, owner: string): void {
     if (this.runs.has(found.id) || this.stopping) return;
-    const run = this.run(found, owner).finally(() => this.runs.delete(found.id));
+    // The extraction is one trace (continuing the request or schedule that started it); each
+    // record's event starts a trace of its own, linked to it.
+    const run = inSpan(
+      'import extract',
+      { attributes: { 'tributary.import.id': found.id, 'tributary.import.source': found.source } },
+      () => this.run(found, owner),
+    ).finally(() => this.runs.delete(found.id));
     this.runs.set(found.id, run);
   }
 
@@ -139,7 +146,7 @@ export class Extraction implements OnModuleDestroy {
           records.map((r) =>
             this.extracted.publish(
               { importId: found.id, source: found.source, key: r.key, data: r.data },
-              { correlationId: found.correlationId },
+              { correlationId: found.correlationId, newTrace: true },
             ),
           ),
         );

@@ -23,6 +23,7 @@ import {
 } from '../../kernel/stored-record.js';
 import { applyBusinessRule, InvalidRecordError, type TargetRecord } from './business-rule.js';
 import { TargetError } from './target/target-error.js';
+import type { TraceCarrier } from '../../../../platform/tracing/index.js';
 import { TargetWriter } from './target/target-writer.js';
 
 /** One record to process, as one event brought it. */
@@ -33,6 +34,8 @@ export interface RecordWork {
   /** The event was delivered before (its handling failed or its consumer stopped). */
   redelivered: boolean;
   correlationId: string;
+  /** The record's trace (its event's): kept with it in the Object Store when it fails. */
+  trace?: TraceCarrier;
 }
 
 /**
@@ -172,6 +175,7 @@ export class RecordProcessor {
         payload: { importId, source, key, data, correlationId: work.correlationId },
         error,
         nextAttemptAt: new Date(now + delay),
+        trace: work.trace ?? {},
       };
     });
     // The state first: once the entry is stored, the reprocess pipeline may hand the record

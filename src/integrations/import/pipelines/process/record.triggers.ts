@@ -17,6 +17,7 @@ import {
 } from '../../kernel/record-events.js';
 import { storedRecordKey } from '../../kernel/stored-record.js';
 import { processPipeline } from './process.pipeline.js';
+import { carrierOf } from '../../../../platform/tracing/index.js';
 import { RecordProcessor } from './record-processor.js';
 
 /**
@@ -63,6 +64,7 @@ export class RecordTriggers {
           ...read(item.payload),
           redelivered: item.attempt > 1,
           correlationId: item.envelope.correlationId,
+          trace: carrierOf(item.envelope),
         })),
       );
     } catch (error) {

@@ -22,6 +22,7 @@ import { RecurringTask } from '../../../../platform/scheduling/index.js';
 import { importError, recordReprocess, type ReprocessRecord } from '../../kernel/record-events.js';
 import { RecordStates } from '../../kernel/record-states.js';
 import { IMPORT_RECORDS_STORE, type StoredRecord } from '../../kernel/stored-record.js';
+import { carrierOf } from '../../../../platform/tracing/index.js';
 import { reprocessPipeline } from './reprocess.pipeline.js';
 
 type Entry = ObjectStoreEntry & { payload: StoredRecord };
@@ -147,7 +148,8 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
         data: record.data,
         attempt: entry.attempts + 1,
       },
-      { correlationId: record.correlationId },
+      // The record's trace goes on: this attempt is one more span of it.
+      { correlationId: record.correlationId, trace: carrierOf(entry) },
     );
   }
 
@@ -174,7 +176,7 @@ export class Reprocessor implements OnApplicationBootstrap, OnModuleDestroy {
           attempts: entry.attempts,
         },
       },
-      { correlationId: record.correlationId },
+      { correlationId: record.correlationId, trace: carrierOf(entry) },
     );
     if (await this.store.markDead(entry, owner))
       await this.states.markDead(record.importId, record.key);

@@ -9,6 +9,7 @@ import type { CreatePurchaseRequest } from './dto/create-purchase.request.js';
 import { PurchaseView } from './dto/purchase.view.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { evaluatePurchase, type Rejection } from './purchase-rules.js';
+import { currentTraceCarrier } from '../../../../platform/tracing/index.js';
 import { Purchase } from './purchase.entity.js';
 
 export interface RecordedPurchase {
@@ -66,6 +67,7 @@ export class PurchaseRecorder {
         }
       );
     }
+    const trace = currentTraceCarrier();
     const purchase = manager.create(Purchase, {
       id: randomUUID(),
       cardToken: request.cardToken,
@@ -78,6 +80,8 @@ export class PurchaseRecorder {
       createdAt: new Date(),
       republishes: 0,
       republishAfter: null,
+      traceparent: trace.traceparent ?? null,
+      tracestate: trace.tracestate ?? null,
     });
     await manager.insert(Purchase, purchase);
     await this.ledger.createPending(manager, purchase.id);

@@ -28,6 +28,13 @@ export class Purchase {
   @Column({ name: 'correlation_id', type: 'varchar', length: 128 })
   correlationId!: string;
 
+  /** W3C trace context of the request that recorded it: the outbox's republish continues it. */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceparent!: string | null;
+
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  tracestate!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

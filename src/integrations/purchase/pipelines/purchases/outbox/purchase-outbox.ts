@@ -11,6 +11,7 @@ import {
   purchaseCompleted,
 } from '../../../kernel/purchase-completed.event.js';
 import { purchaseCompletedOf } from '../purchase-completed-of.js';
+import { carrierOf } from '../../../../../platform/tracing/index.js';
 import { Purchase } from '../purchase.entity.js';
 
 /**
@@ -56,8 +57,10 @@ export class PurchaseOutbox {
     let republished = 0;
     for (const purchase of due) {
       if (!(await this.take(purchase, now))) continue;
+      // Continues the trace of the request that recorded it, as the first publish did.
       await this.completed.publish(purchaseCompletedOf(purchase), {
         correlationId: purchase.correlationId,
+        trace: carrierOf(purchase),
       });
       this.logger.warn(
         `purchase ${purchase.id} had a delivery nobody claimed or whose lease ran out: purchase.completed published again ` +
