@@ -45,18 +45,31 @@ const WHY_NOT: Record<Capability, string> = {
   failover: 'no failover (one node)',
 };
 
-const REDIS: Capability[] = [
-  'durable',
-  'replicas-across-processes',
-  'crash-takeover',
-  'broker-outage',
-];
+const REDIS: Capability[] = ['durable', 'replicas-across-processes', 'crash-takeover'];
 
+/**
+ * A Sentinel group and a Cluster hand their clients the nodes' own addresses, so a relay in
+ * front of them cannot cut the app off: their outage is a failover (a node killed) instead.
+ */
 export const CAPABILITIES: Record<BackendName, readonly Capability[]> = {
   'in-process': [],
-  redis: REDIS,
+  redis: [...REDIS, 'broker-outage'],
   'redis-sentinel': [...REDIS, 'failover'],
   'redis-cluster': [...REDIS, 'failover'],
+};
+
+/** Why, where the capability's general reason says too little. */
+const NOT_APPLICABLE: Record<BackendName, Partial<Record<Capability, string>>> = {
+  'in-process': { 'broker-outage': 'no broker outage (the bus lives in the process)' },
+  redis: {},
+  'redis-sentinel': {
+    'broker-outage':
+      'no broker outage through a relay (clients reach the nodes the sentinels name)',
+  },
+  'redis-cluster': {
+    'broker-outage':
+      'no broker outage through a relay (clients follow the nodes the Cluster names)',
+  },
 };
 
 const ALL = Object.keys(CAPABILITIES) as BackendName[];
@@ -92,7 +105,10 @@ export function itWith(
 ): void {
   const missing = needs.filter((capability) => !can(backend, capability));
   if (missing.length === 0) it(title, fn, timeoutMs);
-  else it.skip(`${title} (n/a on ${backend}: ${missing.map((c) => WHY_NOT[c]).join(', ')})`, fn);
+  else {
+    const why = missing.map((c) => NOT_APPLICABLE[backend][c] ?? WHY_NOT[c]).join(', ');
+    it.skip(`${title} (n/a on ${backend}: ${why})`, fn);
+  }
 }
 
 /** A started backend: the app's settings for it, and a client of our own to look at its keys. */
