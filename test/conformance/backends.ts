@@ -11,6 +11,7 @@ import {
   deleteRedisKeys,
   processEnv,
   type ProfileResources,
+  profiles,
   REDIS_URL,
 } from '../support/profiles.js';
 
@@ -74,12 +75,16 @@ const NOT_APPLICABLE: Record<BackendName, Partial<Record<Capability, string>>> =
 
 const ALL = Object.keys(CAPABILITIES) as BackendName[];
 
-/** The backends of this run: every one, or those `TEST_BACKENDS` names (an unknown name fails). */
+/**
+ * The backends of this run: those `TEST_BACKENDS` names (an unknown name fails); by default
+ * every one, less the machine's Redis when `TEST_PROFILES` leaves out the real profile (a
+ * machine without it, on purpose). Sentinel and Cluster need only `redis-server` on `PATH`.
+ */
 export const backends: BackendName[] = (() => {
   const wanted = process.env.TEST_BACKENDS?.split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  if (!wanted) return ALL;
+  if (!wanted) return profiles.includes('real') ? ALL : ALL.filter((name) => name !== 'redis');
   const unknown = wanted.filter((name) => !ALL.includes(name as BackendName));
   if (unknown.length > 0)
     throw new Error(

@@ -1,7 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { purchaseIntegration } from '../../src/integrations/purchase/purchase.integration.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { integrations } from '../../src/integrations/index.js';
+import type { DeepPartial } from '../../src/platform/config/index.js';
 import { EventBus } from '../../src/platform/event-bus/event-bus.js';
 import { scanKeys } from '../../src/platform/redis/index.js';
 import { busCatalogue } from '../fixtures/bus/pipelines.js';
@@ -18,12 +20,15 @@ import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { type Backend, backends, can, itWith, startBackend } from './backends.js';
 
 /**
- * The purchase flow end to end on every backend, with what its broker can go through: an
+ * The purchase and import flows end to end on every backend, with what its broker can go through: an
  * outage (the single node behind a TCP relay the spec cuts) answered by readiness 503 and
  * recovered from, or a failover (the master killed, a replica promoted) after which every
  * accepted purchase is delivered. Rate limits are counted in the broker's Redis. One app per
  * backend for the file; on the single node it reaches Redis through the relay throughout.
  */
+
+/** Rows of the import source. */
+const PEOPLE = 25;
 
 /** Requests per minute from one client: low enough to reach, high enough for the specs before. */
 const RATE_LIMIT = 400;
@@ -57,9 +62,21 @@ describe.each(backends)('the flows on the %s backend', (backendName) => {
       redis.on('error', () => undefined); // refused connections while a master is down
     }
     app = await startTestApp(backend.profile, {
-      catalogue: [purchaseIntegration, ...busCatalogue],
+      catalogue: [...integrations, ...busCatalogue],
       env,
       overrides: {
+        importFlow: {
+          sources: {
+            people: {
+              type: 'sql',
+              connection: 'default',
+              query: 'SELECT id, name, email, amount FROM flow_people',
+              keyColumn: 'id',
+              pageSize: 10,
+            },
+          },
+          target: { table: 'import_target_records' },
+        },
         http: { rateLimit: { ttlMs: 60_000, limit: RATE_LIMIT } },
         notifiers: { email: { smtpUrl: peers.smtp.url() } },
         purchaseFlow: {
@@ -67,8 +84,19 @@ describe.each(backends)('the flows on the %s backend', (backendName) => {
           // A purchase whose publish an outage or failover lost is published again soon.
           outbox: { graceMs: 2000, maxDelayMs: 4000, intervalMs: 500 },
         },
-      },
+      } as DeepPartial<AppConfig>,
     });
+    const db = app.app.get(DataSource);
+    await db.query(
+      'CREATE TABLE flow_people (id int PRIMARY KEY, name varchar(200), email varchar(254), amount decimal(12,2))',
+    );
+    for (let id = 1; id <= PEOPLE; id++)
+      await db.query('INSERT INTO flow_people (id, name, email, amount) VALUES (?, ?, ?, ?)', [
+        id,
+        `Person ${id}`,
+        `person${id}@example.com`,
+        10 + id,
+      ]);
   }, 120_000);
   afterAll(async () => {
     await app?.close();
@@ -106,6 +134,26 @@ describe.each(backends)('the flows on the %s backend', (backendName) => {
       const streams = await scanKeys(redis, `${backend.keyPrefix}:stream:*`);
       expect(streams).toContain(`${backend.keyPrefix}:stream:{purchase.completed}`);
     }
+  });
+
+  itWith(backendName, [], 'runs an import end to end through its four pipelines', async () => {
+    const id = (
+      await app.as('integration').post('/api/v1/imports').send({ source: 'people' }).expect(202)
+    ).body.id as string;
+    const done = await eventually(
+      async () => {
+        const progress = (await app.http.get(`/api/v1/imports/${id}`).expect(200)).body;
+        return progress.status !== 'running' && progress;
+      },
+      40_000,
+      'the import to settle',
+    );
+    expect(done.status).toBe('completed');
+    expect(done.counts).toMatchObject({ extracted: PEOPLE, processed: PEOPLE, pending: 0 });
+    const [{ count }] = (await app.app
+      .get(DataSource)
+      .query('SELECT COUNT(*) AS count FROM import_target_records')) as { count: number }[];
+    expect(Number(count)).toBe(PEOPLE);
   });
 
   itWith(
