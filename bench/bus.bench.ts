@@ -45,6 +45,7 @@ import { deleteKeys, redisCpuMicros } from './support/redis.js';
 import { startTracingSdk } from '../src/telemetry-sdk.js';
 import { spansDropped } from '../src/platform/tracing/index.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../test/harness/otlp-receiver.js';
+import { type RedisCluster, startRedisCluster } from '../test/harness/redis-topologies.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5_000);
@@ -57,16 +58,24 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  */
 const MAX_LENGTH = Math.max(EVENTS * 2, 200_000);
 
-function tributary(name: string, redisUrl?: string): Subject {
+/** The bus on the machine's Redis (`url`), a Cluster (`clusterNodes`), or in process (none). */
+type BusRedis = { url: string } | { clusterNodes: string[]; cpuMicros: () => Promise<number> };
+
+function tributary(name: string, redis?: BusRedis | (() => Promise<BusRedis>)): Subject {
   return {
     name,
     async start() {
+      const target = typeof redis === 'function' ? await redis() : redis;
+      const redisUrl = target && 'url' in target ? target.url : undefined;
       const prefix = `tributary-bench:${randomBytes(4).toString('hex')}`;
       const config: AppConfig = loadConfig({
         env: { NODE_ENV: 'production' },
         // The bus only: no HTTP route is served, but production still wants a way to authenticate.
         overrides: {
-          redis: { url: redisUrl },
+          redis:
+            target && 'clusterNodes' in target
+              ? { clusterNodes: target.clusterNodes }
+              : { url: redisUrl },
           bus: { keyPrefix: prefix, retention: { maxLength: MAX_LENGTH } },
           auth: { jwt: { secret: randomBytes(32).toString('base64url') } },
         },
@@ -87,6 +96,7 @@ function tributary(name: string, redisUrl?: string): Subject {
       return {
         publish: (seq) => publisher.publish(tick(seq)),
         sink: app.get(Sink),
+        redisCpuMicros: target && 'cpuMicros' in target ? target.cpuMicros : undefined,
         stop: async () => {
           await app.close();
           if (redisUrl) await deleteKeys(redisUrl, `${prefix}:*`);
@@ -154,26 +164,50 @@ function traced(subject: Subject, receiver: () => Promise<OtlpReceiver>): Subjec
   };
 }
 
-/** Listed by name in the report until the bus can use a Redis Cluster (issue 12). */
-function tributaryRedisCluster(): Subject {
-  const unavailable = 'the bus cannot use a Redis Cluster yet (issue 12, REDIS_CLUSTER_NODES)';
+/**
+ * The bus on a Redis Cluster of 3 masters with a replica each, started by the test harness on
+ * free loopback ports at the first round and stopped by PID at the end of the run. Its
+ * Redis CPU is the sum of the masters' (replicas replay the same writes).
+ */
+function tributaryRedisCluster(): Subject & { close(): Promise<void> } {
+  let cluster: RedisCluster | undefined;
+  const started = async (): Promise<BusRedis> => {
+    cluster ??= await startRedisCluster();
+    const nodes = cluster.nodes;
+    return {
+      clusterNodes: cluster.addresses.map((a) => `${a.host}:${a.port}`),
+      cpuMicros: async () => {
+        let total = 0;
+        for (const node of nodes.filter((n) => n.alive())) {
+          const redis = new Redis({ host: '127.0.0.1', port: node.port });
+          try {
+            if ((await redis.info('replication')).includes('role:master'))
+              total += await redisCpuMicros(redis);
+          } finally {
+            redis.disconnect();
+          }
+        }
+        return total;
+      },
+    };
+  };
   return {
-    name: 'Tributary Redis Cluster',
-    unavailable,
-    start: () => Promise.reject(new Error(unavailable)),
+    ...tributary('Tributary Redis Cluster', started),
+    close: async () => void (await cluster?.stop()),
   };
 }
 
 async function run(subject: Subject): Promise<Measurement> {
-  const { publish, sink, stop } = await subject.start();
+  const { publish, sink, stop, redisCpuMicros: subjectRedisCpu } = await subject.start();
   try {
     // Warm up the JIT and the connections, then measure.
     await measureThroughput(publish, (n) => sink.until(n), 5_000);
     sink.reset();
     const redis = new Redis(REDIS_URL);
-    const redisBefore = await redisCpuMicros(redis);
+    const cpu = subjectRedisCpu ?? (() => redisCpuMicros(redis));
+    const redisBefore = await cpu();
     const throughput = await measureThroughput(publish, (n) => sink.until(n), EVENTS);
-    const redisMicrosPerEvent = ((await redisCpuMicros(redis)) - redisBefore) / EVENTS;
+    const redisMicrosPerEvent = ((await cpu()) - redisBefore) / EVENTS;
     redis.disconnect();
     sink.reset();
     const sent = await publishAtRate(publish, RATE, SECONDS);
@@ -200,15 +234,16 @@ async function main(): Promise<void> {
   const raw = rawRedisStreams(REDIS_URL, MAX_LENGTH);
   let receiver: Promise<OtlpReceiver> | undefined;
   const otlp = () => (receiver ??= startOtlpReceiver());
+  const cluster = tributaryRedisCluster();
   const subjects = [
     nest,
-    tributary('Tributary Redis Streams', REDIS_URL),
+    tributary('Tributary Redis Streams', { url: REDIS_URL }),
     tributary('Tributary in-process'),
     raw,
-    tributaryRedisCluster(),
+    cluster,
     ...(process.env.BENCH_TRACING === '1'
       ? [
-          traced(tributary('Tributary Redis Streams', REDIS_URL), otlp),
+          traced(tributary('Tributary Redis Streams', { url: REDIS_URL }), otlp),
           traced(tributary('Tributary in-process'), otlp),
         ]
       : []),
@@ -236,6 +271,7 @@ async function main(): Promise<void> {
     `\n${EVENTS} events end to end in one process; latency at ${RATE} events/s for ${SECONDS} s` +
       `${RUNS > 1 ? `; median of ${RUNS} runs, column by column` : ''} (node ${process.version})\n`,
   );
+  await cluster.close();
   console.log(reportTable(results, raw.name, nest.name));
   if (receiver) {
     const { values } = await spansDropped.get();

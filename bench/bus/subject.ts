@@ -4,6 +4,8 @@ import type { BenchPayload, Sink } from './bench-pipelines.js';
 export interface RunningSubject {
   publish: (seq: number) => Promise<unknown>;
   sink: Sink;
+  /** The Redis CPU it costs, in µs so far (the machine's Redis's by default). */
+  redisCpuMicros?: () => Promise<number>;
   stop: () => Promise<void>;
 }
 

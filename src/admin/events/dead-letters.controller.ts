@@ -19,17 +19,19 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { Roles } from '../../platform/auth/index.js';
 import {
+  DeadLetterAmbiguousError,
   DeadLetterNotFoundError,
   DeadLetterNotReplayableError,
   EventBus,
 } from '../../platform/event-bus/index.js';
 import { ApiProblemResponse, publicUrl } from '../../platform/http/index.js';
 import { Audited } from '../audit/audited.decorator.js';
-import { DEAD_LETTER_ID } from '../shared/identifiers.js';
+import { DEAD_LETTER_ID, EVENT_NAME } from '../shared/identifiers.js';
 import { MatchesPipe } from '../shared/pattern.pipe.js';
 import { findDeadLetters } from './dead-letter-search.js';
 import {
@@ -41,6 +43,17 @@ import {
 } from './events.dto.js';
 
 const deadLetterId = new MatchesPipe('id', DEAD_LETTER_ID, 41);
+const eventName = new MatchesPipe('event', EVENT_NAME, 200, { optional: true });
+
+/** Ids are unique per event's dead letters only: `?event=` says which one an id means. */
+const EventQuery = ApiQuery({
+  name: 'event',
+  required: false,
+  example: 'purchase.completed',
+  description:
+    'The event whose dead letter is meant. Needed only when two events hold a dead letter with this id (answered 409 otherwise)',
+});
+const AMBIGUOUS = 'More than one event holds a dead letter with this id: name one with `?event=`';
 
 @ApiTags('admin: events')
 @Roles('operator')
@@ -131,15 +144,17 @@ export class DeadLettersController {
   )
   @ApiProblemResponse(
     409,
-    'The dead letter is not an event envelope and cannot be replayed',
+    `The dead letter is not an event envelope and cannot be replayed (dead-letter-not-replayable); or: ${AMBIGUOUS} (dead-letter-ambiguous)`,
     'dead-letter-not-replayable',
   )
+  @EventQuery
   async replay(
     @Param('id', deadLetterId) id: string,
+    @Query('event', eventName) event: string | undefined,
     @Body() body: ReplayRequest,
   ): Promise<DeadLetterView> {
     try {
-      return await this.bus.replayDeadLetter(id, { payload: body.payload });
+      return await this.bus.replayDeadLetter(id, { payload: body.payload, event });
     } catch (error) {
       throw translate(error);
     }
@@ -153,14 +168,27 @@ export class DeadLettersController {
   @ApiParam({ name: 'id', example: '1764150000000-0' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblemResponse(404, 'No dead letter with this id', 'dead-letter-not-found')
-  async delete(@Param('id', deadLetterId) id: string): Promise<void> {
-    if (!(await this.bus.deleteDeadLetter(id))) throw translate(new DeadLetterNotFoundError(id));
+  @ApiProblemResponse(409, AMBIGUOUS, 'dead-letter-ambiguous')
+  @EventQuery
+  async delete(
+    @Param('id', deadLetterId) id: string,
+    @Query('event', eventName) event: string | undefined,
+  ): Promise<void> {
+    let deleted: boolean;
+    try {
+      deleted = await this.bus.deleteDeadLetter(id, { event });
+    } catch (error) {
+      throw translate(error);
+    }
+    if (!deleted) throw translate(new DeadLetterNotFoundError(id));
   }
 }
 
 function translate(error: unknown): unknown {
   if (error instanceof DeadLetterNotFoundError)
     return new NotFoundException({ message: error.message, code: 'dead-letter-not-found' });
+  if (error instanceof DeadLetterAmbiguousError)
+    return new ConflictException({ message: error.message, code: 'dead-letter-ambiguous' });
   if (error instanceof DeadLetterNotReplayableError)
     return new ConflictException({ message: error.message, code: 'dead-letter-not-replayable' });
   return error;

@@ -2,7 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { DeadLetter } from './delivery/dead-letter.js';
 import type { EventEnvelope } from './event-envelope.js';
-import type { ReplayOptions } from './delivery/replay.js';
+import type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 
 /** What readiness says of the broker: its kind (in-process, or the Redis topology) and state. */
@@ -38,12 +38,13 @@ export abstract class EventBusClient extends ClientProxy implements OnApplicatio
 
   /**
    * Puts a dead letter back on its event's stream, addressed to the one pipeline that gave up
-   * on it, and removes it from the dead letters, atomically.
+   * on it, and removes it from the dead letters, atomically. An id several events' dead
+   * letters share is refused (`DeadLetterAmbiguousError`) unless `options.event` names one.
    */
   abstract replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter>;
 
-  /** Removes a dead letter for good; false when there is none with this id. */
-  abstract deleteDeadLetter(id: string): Promise<boolean>;
+  /** Removes a dead letter for good; false when there is none with this id. Ambiguity as replay. */
+  abstract deleteDeadLetter(id: string, selector?: DeadLetterSelector): Promise<boolean>;
 
   /** Every event stream with each subscribing pipeline's pending events and lag. */
   abstract describeStreams(): Promise<StreamDescription[]>;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
 import type { DeadLetter } from './delivery/dead-letter.js';
-import type { ReplayOptions } from './delivery/replay.js';
+import type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
 import type { BrokerState, EventBusClient } from './event-bus.client.js';
@@ -112,8 +112,8 @@ export class EventBus {
     return this.client.replayDeadLetter(id, options);
   }
 
-  deleteDeadLetter(id: string): Promise<boolean> {
-    return this.client.deleteDeadLetter(id);
+  deleteDeadLetter(id: string, selector: DeadLetterSelector = {}): Promise<boolean> {
+    return this.client.deleteDeadLetter(id, selector);
   }
 
   describeStreams(): Promise<StreamDescription[]> {

@@ -5,7 +5,7 @@
 export { BusObservers, type DeliveryReport, type OutageReport } from './bus-observers.js';
 export { EVENT_BUS_SERVER, publisherToken } from './constants.js';
 export type { DeadLetter, DeadLetterReason } from './delivery/dead-letter.js';
-export type { ReplayOptions } from './delivery/replay.js';
+export type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 export * from './errors/index.js';
 export { type BatchItem, EventBatch, EventBatchContext } from './event-batch.js';
 export {

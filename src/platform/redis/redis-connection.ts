@@ -64,6 +64,10 @@ function build(config: RedisConfig, name: string, tuning: ConnectionTuning): Red
       const options: ClusterOptions = {
         lazyConnect: true,
         enableAutoPipelining,
+        // An auto-pipeline goes to the slot of a command's first argument: for XINFO GROUPS
+        // <key> (and XGROUP) that is the subcommand's name, the wrong node, and a MOVED inside a
+        // pipeline is not followed (the admin's stream listing failed on a Cluster).
+        autoPipeliningIgnoredCommands: ['xinfo', 'xgroup'],
         enableOfflineQueue,
         redisOptions: { ...perNode, ...credentials },
         // A failover moves slots: commands wait for the new map instead of failing at once.

@@ -2,7 +2,13 @@ import { DeadLetterNotReplayableError } from '../errors/dead-letter-not-replayab
 import type { EventEnvelope } from '../event-envelope.js';
 import type { DeadLetter } from './dead-letter.js';
 
-export interface ReplayOptions {
+/** Which dead letter an id means when several events' dead letters share it. */
+export interface DeadLetterSelector {
+  /** Looks for the id among this event's dead letters only. */
+  event?: string;
+}
+
+export interface ReplayOptions extends DeadLetterSelector {
   /** Replaces the payload; absent, the event is replayed as it was. */
   payload?: unknown;
 }

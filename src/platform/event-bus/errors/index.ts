@@ -1,3 +1,4 @@
+export { DeadLetterAmbiguousError } from './dead-letter-ambiguous.error.js';
 export { DeadLetterNotFoundError } from './dead-letter-not-found.error.js';
 export { DeadLetterNotReplayableError } from './dead-letter-not-replayable.error.js';
 export { HopLimitExceededError } from './hop-limit-exceeded.error.js';

@@ -1,7 +1,11 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
-import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
+import {
+  type DeadLetterSelector,
+  replayEnvelope,
+  type ReplayOptions,
+} from '../../delivery/replay.js';
 import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
 import type { StreamDescription } from '../../stream-description.js';
 import type { EventEnvelope } from '../../event-envelope.js';
@@ -35,7 +39,7 @@ export class InProcessClient extends EventBusClient {
   }
 
   async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {
-    const letter = this.broker.findDeadLetter(id);
+    const letter = this.selected(id, options);
     if (!letter) throw new DeadLetterNotFoundError(id);
     const envelope = replayEnvelope(letter, options);
     this.broker.takeDeadLetter(id);
@@ -43,8 +47,16 @@ export class InProcessClient extends EventBusClient {
     return letter;
   }
 
-  async deleteDeadLetter(id: string): Promise<boolean> {
-    return this.broker.takeDeadLetter(id) !== undefined;
+  async deleteDeadLetter(id: string, selector: DeadLetterSelector = {}): Promise<boolean> {
+    return (
+      this.selected(id, selector) !== undefined && this.broker.takeDeadLetter(id) !== undefined
+    );
+  }
+
+  /** In-process ids are one sequence for every event, never shared: the event only filters. */
+  private selected(id: string, selector: DeadLetterSelector): DeadLetter | undefined {
+    const letter = this.broker.findDeadLetter(id);
+    return selector.event === undefined || letter?.event === selector.event ? letter : undefined;
   }
 
   async describeStreams(): Promise<StreamDescription[]> {

@@ -4,7 +4,12 @@ import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
-import { replayEnvelope, type ReplayOptions } from '../../delivery/replay.js';
+import {
+  type DeadLetterSelector,
+  replayEnvelope,
+  type ReplayOptions,
+} from '../../delivery/replay.js';
+import { DeadLetterAmbiguousError } from '../../errors/dead-letter-ambiguous.error.js';
 import { DeadLetterNotFoundError } from '../../errors/dead-letter-not-found.error.js';
 import type { StreamDescription } from '../../stream-description.js';
 import {
@@ -106,24 +111,38 @@ export class RedisStreamsClient extends EventBusClient {
 
   /**
    * The dead-letter stream holding `id`. Ids are per stream, so two events' dead letters may
-   * share one (dead in the same millisecond): the first event in name order is found, the
-   * other once that one is replayed or deleted.
+   * share one (dead in the same millisecond): then the caller must name the event, never
+   * a guess that could replay or delete the wrong one.
    */
   private async findDeadLetter(
     redis: RedisConnection,
     id: string,
+    selector: DeadLetterSelector,
   ): Promise<{ key: string; entry: StreamEntry } | undefined> {
-    const keys = (await scanKeys(redis, this.keys.deadLetterPattern(), 'stream')).sort();
-    for (const key of keys) {
-      const [entry] = (await redis.xrange(key, id, id)) as StreamEntry[];
-      if (entry) return { key, entry };
+    const keys =
+      selector.event === undefined
+        ? (await scanKeys(redis, this.keys.deadLetterPattern(), 'stream')).sort()
+        : [this.keys.deadLetter(selector.event)];
+    const found = (
+      await Promise.all(
+        keys.map(async (key) => {
+          const [entry] = (await redis.xrange(key, id, id)) as StreamEntry[];
+          return entry && { key, entry };
+        }),
+      )
+    ).filter((hit) => hit !== undefined);
+    if (found.length > 1) {
+      throw new DeadLetterAmbiguousError(
+        id,
+        found.map(({ key }) => this.keys.eventOf(key)),
+      );
     }
-    return undefined;
+    return found[0];
   }
 
   async replayDeadLetter(id: string, options: ReplayOptions): Promise<DeadLetter> {
     const redis = await this.connected();
-    const found = await this.findDeadLetter(redis, id);
+    const found = await this.findDeadLetter(redis, id, options);
     if (!found) throw new DeadLetterNotFoundError(id);
     const { key, entry } = found;
     const letter = toDeadLetter(entry[0], entry[1]);
@@ -143,9 +162,9 @@ export class RedisStreamsClient extends EventBusClient {
     return letter;
   }
 
-  async deleteDeadLetter(id: string): Promise<boolean> {
+  async deleteDeadLetter(id: string, selector: DeadLetterSelector = {}): Promise<boolean> {
     const redis = await this.connected();
-    const found = await this.findDeadLetter(redis, id);
+    const found = await this.findDeadLetter(redis, id, selector);
     return found !== undefined && (await redis.xdel(found.key, id)) === 1;
   }
 

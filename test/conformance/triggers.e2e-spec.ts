@@ -2,7 +2,7 @@ import { Injectable, Module, type Type } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { IsString } from 'class-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/bootstrap.js';
+import { createApp } from '../../src/bootstrap.js';
 import {
   defineEvent,
   EventBatch,
@@ -12,22 +12,20 @@ import {
   EventTrigger,
   EventTriggerContext,
   Triggers,
-} from '../src/platform/event-bus/index.js';
+} from '../../src/platform/event-bus/index.js';
 import {
   definePipeline,
   type PipelineEntry,
   PipelineModule,
-} from '../src/platform/pipeline/index.js';
+} from '../../src/platform/pipeline/index.js';
+import { type Backend, backends, startBackend } from './backends.js';
 import {
   eventually,
-  prepareProfile,
-  profiles,
-  type ProfileResources,
   specCatalogue,
   startTestApp,
   type TestApp,
   testConfig,
-} from './support/index.js';
+} from '../support/index.js';
 
 /**
  * Triggers come from one list, the registry: the transports bind what it holds, each trigger
@@ -110,17 +108,19 @@ function entry(
   return { pipeline, module: FixtureModule };
 }
 
-describe.each(profiles)('triggers bound from the registry on the %s profile', (profileName) => {
-  let profile: ProfileResources;
+describe.each(backends)('triggers bound from the registry on the %s backend', (backendName) => {
+  let backend: Backend;
   beforeAll(async () => {
-    profile = await prepareProfile(profileName);
-  });
-  afterAll(() => profile?.dispose());
+    backend = await startBackend(backendName);
+  }, 120_000);
+  afterAll(() => backend?.stop());
 
   /** Builds the app and expects its start to fail with `message`; closes what it opened. */
   async function startFails(catalogue: PipelineEntry[], message: string) {
     const apps = specCatalogue(catalogue);
-    const app = await createApp(testConfig(profile, {}, apps), apps, { logger: false });
+    const app = await createApp(testConfig(backend.profile, {}, apps, backend.env), apps, {
+      logger: false,
+    });
     try {
       await expect(app.init()).rejects.toThrow(message);
     } finally {
@@ -148,7 +148,8 @@ describe.each(profiles)('triggers bound from the registry on the %s profile', (p
     let app: TestApp;
     let seen: Seen;
     beforeAll(async () => {
-      app = await startTestApp(profile, {
+      app = await startTestApp(backend.profile, {
+        env: backend.env,
         catalogue: [
           entry(counting, { controllers: [CountingTrigger] }),
           entry(batching, { controllers: [BatchingTrigger] }),
