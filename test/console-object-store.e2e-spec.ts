@@ -5,7 +5,7 @@ import { IMPORT_RECORDS_STORE } from '../src/integrations/import/kernel/stored-r
 import { integrations } from '../src/integrations/index.js';
 import { seedPeople } from './fixtures/import-flow/people-source.js';
 import { startTargetPeer, type TargetPeer } from './fixtures/import-flow/target-peer.js';
-import { buildConsole, inConsole } from './support/console.js';
+import { answerConfirmation, buildConsole, inConsole } from './support/console.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -82,14 +82,8 @@ describe.each(profiles)(
 
         // The service is back; the operator reprocesses every matching entry, after confirming.
         target.reset();
-        const asked: string[] = [];
-        page.once('dialog', (dialog) => {
-          asked.push(dialog.message());
-          void dialog.accept();
-        });
         await page.getByRole('button', { name: 'Reprocess all matching' }).click();
-        await expect.poll(() => asked.length).toBe(1);
-        expect(asked[0]).toContain(`(${FAILING.length})`);
+        expect(await answerConfirmation(page, true)).toContain(`(${FAILING.length})`);
         // Reprocessed, they leave the pending filter.
         await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(0);
 

@@ -103,3 +103,16 @@ export async function inConsole(
     await browser.close();
   }
 }
+
+/**
+ * Answers the console's confirmation dialog (its own modal, not the browser's): yes or
+ * Cancel. Returns the question it asked.
+ */
+export async function answerConfirmation(page: Page, yes: boolean): Promise<string> {
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  const question = await dialog.locator('p').innerText();
+  await dialog.getByRole('button', { name: yes ? /^Yes, / : 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  return question;
+}
