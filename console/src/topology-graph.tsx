@@ -38,11 +38,28 @@ export function layout(topology: TopologyData): { nodes: Node[]; edges: [string,
     for (const p of e.publishers) edges.push([add('pipeline', p), event]);
     for (const p of e.subscribers) edges.push([event, add('pipeline', p)]);
   }
-  // Relaxed at most once per node, so that a cycle (a pipeline subscribing downstream of
-  // itself) stops growing: its closing edge is then drawn backwards.
+  // A cycle (a pipeline subscribing downstream of itself) has no layering: the edges closing
+  // one, found by a depth-first walk, are left out of it and drawn backwards.
+  const closing = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const walk = (id: string) => {
+    state.set(id, 'open');
+    for (const [from, to] of edges) {
+      if (from !== id) continue;
+      if (state.get(to) === 'open') closing.add(`${from}>${to}`);
+      else if (!state.has(to)) walk(to);
+    }
+    state.set(id, 'done');
+  };
+  const targets = new Set(edges.map(([, to]) => to));
+  for (const id of [...nodes.keys()].sort(
+    (a, b) => Number(targets.has(a)) - Number(targets.has(b)),
+  ))
+    if (!state.has(id)) walk(id);
+  const forward = edges.filter(([from, to]) => !closing.has(`${from}>${to}`));
   for (let round = 0; round < nodes.size; round++) {
     let moved = false;
-    for (const [from, to] of edges) {
+    for (const [from, to] of forward) {
       const a = nodes.get(from)!;
       const b = nodes.get(to)!;
       if (b.layer < a.layer + 1) {
@@ -52,10 +69,22 @@ export function layout(topology: TopologyData): { nodes: Node[]; edges: [string,
     }
     if (!moved) break;
   }
-  const rows = new Map<number, number>();
-  for (const node of [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    node.row = rows.get(node.layer) ?? 0;
-    rows.set(node.layer, node.row + 1);
+  // Rows layer by layer: a node near the mean row of what points at it (fewer crossings),
+  // the first layer by name.
+  const layers = new Map<number, Node[]>();
+  for (const node of nodes.values())
+    layers.set(node.layer, [...(layers.get(node.layer) ?? []), node]);
+  const mean = (node: Node): number => {
+    const from = edges.filter(([, to]) => to === node.id).map(([f]) => nodes.get(f)!);
+    const before = from.filter((f) => f.layer < node.layer);
+    return before.length ? before.reduce((sum, f) => sum + f.row, 0) / before.length : 0;
+  };
+  for (const layer of [...layers.keys()].sort((a, b) => a - b)) {
+    const ordered = layers
+      .get(layer)!
+      .map((node) => ({ node, at: mean(node) }))
+      .sort((a, b) => a.at - b.at || a.node.name.localeCompare(b.node.name));
+    ordered.forEach(({ node }, row) => (node.row = row));
   }
   return { nodes: [...nodes.values()], edges };
 }
