@@ -75,7 +75,7 @@ describe.each(profiles)(
         expect(await focused(page)).toBe('BUTTON Cancel');
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
-        expect(await focused(page)).toBe('BUTTON Pause sorting');
+        await expect.poll(() => focused(page)).toBe('BUTTON Pause sorting');
         expect(await state(page)).toBe('running');
 
         await page.keyboard.press('Enter');

@@ -1,6 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import {
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'preact/hooks';
 import { type Me, type Problem, ProblemError } from './api.ts';
 
 /** A page of the console: its hash route, its title, and whether only admins may open it. */
@@ -113,7 +120,8 @@ export function Action(props: {
   const [answeredOnce, setAnsweredOnce] = useState(0);
   // Back to the button once the dialog is gone: focused while it closes, the focus is lost.
   // (and again once the action ends: disabled while it ran, the button lost the focus).
-  useEffect(() => {
+  // Layout effect: in the same turn as the dialog's removal, so no key lands on the body.
+  useLayoutEffect(() => {
     const lost = !document.activeElement || document.activeElement === document.body;
     if (answeredOnce > 0 && lost) button.current?.focus();
   }, [answeredOnce, busy]);
