@@ -13,7 +13,12 @@ import { AuthModule } from './platform/auth/index.js';
 import { ConfigModule } from './platform/config/index.js';
 import { EventBusModule } from './platform/event-bus/index.js';
 import { HealthModule } from './platform/health/index.js';
-import { correlationIdMiddleware, RateLimitModule, ShutdownGate } from './platform/http/index.js';
+import {
+  correlationIdMiddleware,
+  RateLimitModule,
+  ShutdownGate,
+  UnmatchedPaths,
+} from './platform/http/index.js';
 import { LoggingModule } from './platform/logging/index.js';
 import { MetricsModule } from './platform/metrics/index.js';
 import { NotifiersModule } from './platform/notifiers/index.js';
@@ -74,8 +79,10 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         ...pipelines.map((entry) => entry.module),
       ],
+      // UnmatchedPaths: every path nothing answers is a 404 problem, outside the API prefix too.
       providers: [
         ShutdownGate,
+        UnmatchedPaths,
         ...(options.onShutdown
           ? [{ provide: APP_SHUTDOWN, useValue: { onApplicationShutdown: options.onShutdown } }]
           : []),

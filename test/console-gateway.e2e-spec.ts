@@ -3,7 +3,12 @@ import { EventBus } from '../src/platform/event-bus/index.js';
 import { parcelCatalogue } from './fixtures/admin/parcels.js';
 import { TestBrowser } from './harness/browser.js';
 import { ReverseProxy } from './harness/reverse-proxy.js';
-import { buildConsole, seriousViolations, watchConsole } from './support/console.js';
+import {
+  answerConfirmation,
+  buildConsole,
+  seriousViolations,
+  watchConsole,
+} from './support/console.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -103,9 +108,9 @@ describe.each(profiles)('the console behind the gateway on the %s profile', (pro
       expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
       const state = page.locator('tr[data-pipeline="sorting"] td[data-state]');
       await expect.poll(() => state.innerText()).toBe('running');
-      page.once('dialog', (dialog) => void dialog.accept());
       const paused = page.waitForResponse((r) => r.url().endsWith('/sorting/pause'));
       await page.getByRole('button', { name: 'Pause sorting' }).click();
+      await answerConfirmation(page, true);
       const response = await paused;
       expect(response.url()).toBe(`${proxy.url}/api/v1/admin/pipelines/sorting/pause`);
       expect(response.status()).toBe(200);

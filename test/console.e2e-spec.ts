@@ -4,7 +4,13 @@ import { EventBus } from '../src/platform/event-bus/index.js';
 import { parcelCatalogue, SortedParcels } from './fixtures/admin/parcels.js';
 import { TestBrowser } from './harness/browser.js';
 import { rows, seedError } from './support/app-data.js';
-import { buildConsole, seriousViolations, signIn, watchConsole } from './support/console.js';
+import {
+  answerConfirmation,
+  buildConsole,
+  seriousViolations,
+  signIn,
+  watchConsole,
+} from './support/console.js';
 import { prepareProfile, profiles, type ProfileResources } from './support/profiles.js';
 import { eventually, startTestApp, type TestApp, testToken } from './support/test-app.js';
 
@@ -63,7 +69,6 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
       .expect(201);
     return deadLetterOf(parcelId);
   };
-  const accept = (target: Page) => target.once('dialog', (dialog) => void dialog.accept());
 
   it('says who is signed in and shows the pipelines and the topology', async () => {
     await expect.poll(() => page.getByTestId('who').innerText()).toContain('ada (admin, jwt)');
@@ -103,10 +108,11 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     const state = page.locator('tr[data-pipeline="sorting"] td[data-state]');
     await expect.poll(() => state.innerText()).toBe('running');
     // Dismissed, nothing happens.
-    page.once('dialog', (dialog) => void dialog.dismiss());
     await page.getByRole('button', { name: 'Pause sorting' }).click();
-    accept(page);
+    await answerConfirmation(page, false);
+    expect(await state.innerText()).toBe('running');
     await page.getByRole('button', { name: 'Pause sorting' }).click();
+    await answerConfirmation(page, true);
     await expect.poll(() => state.innerText()).toBe('paused');
     const bus = app.app.get(EventBus);
     expect(await bus.pausedPipelines()).toContain('sorting');

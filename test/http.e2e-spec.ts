@@ -68,6 +68,31 @@ describe.each(profiles)('HTTP surface on the %s profile', (profileName) => {
     expect(response.body.correlationId).toEqual(response.headers['x-correlation-id']);
   });
 
+  it('answers every unmatched path with problem details, outside the API prefix too', async () => {
+    for (const [method, path] of [
+      ['get', '/nope'],
+      ['post', '/nope/deeper?x=1'],
+      ['get', '/api'],
+      ['delete', '/health/live'],
+      ['get', '/console-x'],
+      ['get', '/docs-x/y'],
+    ] as const) {
+      const response = await app.http[method](path);
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.headers['content-type'], `${method} ${path}`).toContain(
+        'application/problem+json',
+      );
+      expect(response.body).toMatchObject({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `Cannot ${method.toUpperCase()} ${path}`,
+        instance: path.split('?')[0],
+      });
+      expect(response.body.correlationId).toEqual(response.headers['x-correlation-id']);
+    }
+  });
+
   it('refuses bad input with 400 and the fields at fault, and publishes nothing', async () => {
     const missing = await app.http
       .post('/api/v1/test/orders')

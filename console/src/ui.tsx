@@ -1,6 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import {
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'preact/hooks';
 import { type Me, type Problem, ProblemError } from './api.ts';
 
 /** A page of the console: its hash route, its title, and whether only admins may open it. */
@@ -79,8 +86,9 @@ export function ProblemBox({ problem }: { problem?: Problem }) {
 }
 
 /**
- * A button that runs an API action: asks first when `confirm` is given (destructive), shows
- * the API's problem on failure, and `done` (a reload) on success.
+ * A button that runs an API action: asks first when `confirm` is given (destructive), in the
+ * page's own modal dialog (keyboard-usable: focus moves into it, Escape cancels, focus comes
+ * back to the button), shows the API's problem on failure, and `done` (a reload) on success.
  */
 export function Action(props: {
   label: string;
@@ -91,10 +99,11 @@ export function Action(props: {
   disabled?: boolean;
 }) {
   const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState(false);
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const [message, setMessage] = useState('');
-  async function click() {
-    if (props.confirm && !window.confirm(props.confirm)) return;
+  const button = useRef<HTMLButtonElement>(null);
+  async function act() {
     setBusy(true);
     setProblem(undefined);
     setMessage('');
@@ -108,21 +117,84 @@ export function Action(props: {
       setBusy(false);
     }
   }
+  const [answeredOnce, setAnsweredOnce] = useState(0);
+  // Back to the button once the dialog is gone: focused while it closes, the focus is lost.
+  // (and again once the action ends: disabled while it ran, the button lost the focus).
+  // Layout effect: in the same turn as the dialog's removal, so no key lands on the body.
+  useLayoutEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (answeredOnce > 0 && lost) button.current?.focus();
+  }, [answeredOnce, busy]);
+  function answered(yes: boolean) {
+    setAsking(false);
+    setAnsweredOnce((n) => n + 1);
+    if (yes) void act();
+  }
   return (
     <span class="action">
       <button
+        ref={button}
         type="button"
         class={props.danger ? 'danger' : undefined}
         disabled={busy || props.disabled}
-        onClick={() => void click()}
+        onClick={() => (props.confirm ? setAsking(true) : void act())}
       >
         {props.label}
       </button>
       <span class="sr-status" role="status">
         {message}
       </span>
+      {asking && props.confirm && (
+        <ConfirmDialog
+          question={props.confirm}
+          yes={props.label}
+          danger={props.danger}
+          onAnswer={answered}
+        />
+      )}
       <ProblemBox problem={problem} />
     </span>
+  );
+}
+
+let dialogs = 0;
+
+/** A modal question, answered by its two buttons; Escape (the dialog's cancel) is a no. */
+function ConfirmDialog(props: {
+  question: string;
+  yes: string;
+  danger?: boolean;
+  onAnswer: (yes: boolean) => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [id] = useState(() => `confirm-${++dialogs}`);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      class="confirm"
+      aria-labelledby={`${id}-question`}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onAnswer(false);
+      }}
+    >
+      <p id={`${id}-question`}>{props.question}</p>
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => props.onAnswer(false)}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          class={props.danger ? 'danger' : undefined}
+          onClick={() => props.onAnswer(true)}
+        >
+          {`Yes, ${props.yes.charAt(0).toLowerCase()}${props.yes.slice(1)}`}
+        </button>
+      </div>
+    </dialog>
   );
 }
 

@@ -4,6 +4,10 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { TestBrowser } from '../harness/browser.js';
+import type { Role } from '../../src/platform/auth/role.js';
+import { type TestApp, testToken } from './test-app.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let built: Promise<void> | undefined;
@@ -76,4 +80,39 @@ export async function seriousViolations(page: Page): Promise<string[]> {
       (v) =>
         `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
     );
+}
+
+/**
+ * A fresh Chromium on the console of `app`, signed in with a token of `roles`, for `act`;
+ * after it, the page must pass axe-core and have logged nothing.
+ */
+export async function inConsole(
+  app: TestApp,
+  roles: Role[],
+  act: (page: Page) => Promise<void>,
+): Promise<void> {
+  const browser = await TestBrowser.launch();
+  try {
+    const page = await browser.newPage();
+    const errors = watchConsole(page);
+    await signIn(page, `${await app.app.getUrl()}/console`, await testToken(roles), errors);
+    await act(page);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * Answers the console's confirmation dialog (its own modal, not the browser's): yes or
+ * Cancel. Returns the question it asked.
+ */
+export async function answerConfirmation(page: Page, yes: boolean): Promise<string> {
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  const question = await dialog.locator('p').innerText();
+  await dialog.getByRole('button', { name: yes ? /^Yes, / : 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  return question;
 }

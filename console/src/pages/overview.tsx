@@ -1,4 +1,5 @@
 import { get, post } from '../api.ts';
+import { TopologyGraph, type TopologyData } from '../topology-graph.tsx';
 import { Action, ProblemBox, Section, useMe, usePoll } from '../ui.tsx';
 
 interface Subscription {
@@ -16,16 +17,12 @@ interface Pipeline {
   subscriptions: Subscription[];
   liveInstances: number;
 }
-interface Topology {
-  pipelines: { name: string; role: string }[];
-  events: { name: string; publishers: string[]; subscribers: string[] }[];
-}
 
 /** Every pipeline with its state, pause and resume; the events between them. */
 export function OverviewPage() {
   const me = useMe();
   const pipelines = usePoll(() => get<Pipeline[]>('admin/pipelines'), 'pipelines');
-  const topology = usePoll(() => get<Topology>('admin/topology'), 'topology');
+  const topology = usePoll(() => get<TopologyData>('admin/topology'), 'topology');
   return (
     <>
       <Section title="Pipelines">
@@ -90,7 +87,13 @@ export function OverviewPage() {
       <Section title="Topology">
         <ProblemBox problem={topology.problem} />
         <p class="muted">Who publishes each event, and the pipelines subscribing to it.</p>
-        <ul class="topology">
+        {/* Focusable, so a keyboard can scroll a drawing wider than the screen. */}
+        {topology.data && (
+          <div class="drawing" tabIndex={0} role="group" aria-label="Topology drawing">
+            <TopologyGraph topology={topology.data} describedBy="topology-list" />
+          </div>
+        )}
+        <ul class="topology" id="topology-list">
           {topology.data?.events.map((e) => (
             <li key={e.name}>
               <span class="publishers">{e.publishers.join(', ') || '(no publisher here)'}</span>

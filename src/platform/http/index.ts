@@ -12,6 +12,7 @@ export { publicBaseMiddleware, publicUrl } from './gateway/public-base.js';
 export { type HttpConfig, httpConfig } from './http.config.js';
 export { buildOpenApiDocument, serveApiDocs, withServer } from './openapi.js';
 export { ProblemDetailsFilter } from './problem-details.filter.js';
+export { UnmatchedPaths } from './not-found.js';
 export { type FieldError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details.js';
 export { problemExample, ProblemDetailsView } from './problem-details.view.js';
 export { RateLimitModule } from './rate-limit.module.js';

@@ -33,8 +33,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    this.answer(exception, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  /** Answers `request` with the problem `exception` makes: also outside Nest's routing. */
+  answer(exception: unknown, request: Request, response: Response): void {
     const outage = statusOf(exception) === undefined ? outageOf(exception) : undefined;
     const problem = outage
       ? this.outageProblem(outage, request)
