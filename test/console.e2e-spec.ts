@@ -182,14 +182,19 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     errors.length = 0; // the browser's own line for that 404 answer
   });
 
-  it.each(['Overview', 'Dead letters', 'Object Store', 'Errors', 'Scheduled tasks', 'Audit'])(
-    'has no serious accessibility violation on %s',
-    async (title) => {
-      await open(title);
-      await page.waitForLoadState('networkidle');
-      expect(await seriousViolations(page)).toEqual([]);
-    },
-  );
+  it.each([
+    'Overview',
+    'Events',
+    'Dead letters',
+    'Object Store',
+    'Errors',
+    'Scheduled tasks',
+    'Audit',
+  ])('has no serious accessibility violation on %s', async (title) => {
+    await open(title);
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 
   it('says why a token is refused, and forgets it', async () => {
     const tab = await browser.newPage();
@@ -201,6 +206,32 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     await tab.close();
   });
 
+  it('publishes a test event, after confirming: its subscriber handles it', async () => {
+    const parcelId = `published-${profileName}`;
+    await open('Events');
+    await expect
+      .poll(() => page.locator('tr[data-event="parcel.received"] td').nth(1).innerText())
+      .toBe('sorting');
+    await page.getByLabel('Event to publish').selectOption('parcel.received');
+    await page.getByLabel('Payload to publish').fill(JSON.stringify({ parcelId, weight: 3 }));
+    // Cancelled, nothing is published (the count below would be two).
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    expect(await answerConfirmation(page, false)).toContain('parcel.received');
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await answerConfirmation(page, true);
+    const delivered = await eventually(
+      () => app.app.get(SortedParcels).all.find((e) => e.payload.parcelId === parcelId),
+      10_000,
+      'the published parcel at its handler',
+    );
+    expect(delivered.payload).toMatchObject({ weight: 3 });
+    expect(delivered.source).toBe('admin');
+    await page.locator(`[data-published="${delivered.id}"]`).waitFor();
+    expect(
+      app.app.get(SortedParcels).all.filter((e) => e.payload.parcelId === parcelId),
+    ).toHaveLength(1);
+  });
+
   it('shows an operator no admin action', async () => {
     const tab = await browser.newPage();
     const tabErrors = watchConsole(tab);
@@ -209,6 +240,9 @@ describe.each(profiles)('the operator console on the %s profile', (profileName) 
     await expect.poll(() => tab.locator('tr[data-pipeline="sorting"]').count()).toBe(1);
     expect(await tab.getByRole('button', { name: /^(Pause|Resume) / }).count()).toBe(0);
     expect(await tab.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    await tab.getByRole('link', { name: 'Events' }).click();
+    await tab.locator('tr[data-event="parcel.received"]').waitFor();
+    expect(await tab.getByRole('button', { name: 'Publish', exact: true }).count()).toBe(0);
     // A dead letter opened: replay is there, delete is not.
     await deadParcel(`operator-${profileName}`);
     await tab.getByRole('link', { name: 'Dead letters' }).click();

@@ -11,6 +11,7 @@ import {
 import { AuditPage } from './pages/audit.tsx';
 import { DeadLettersPage } from './pages/dead-letters.tsx';
 import { ErrorsPage } from './pages/errors.tsx';
+import { EventsPage } from './pages/events.tsx';
 import { ObjectStorePage } from './pages/object-store.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { TasksPage } from './pages/tasks.tsx';
@@ -20,6 +21,7 @@ import { asProblem, type ConsolePage, MeContext, ProblemBox } from './ui.tsx';
 
 const PAGES: ConsolePage[] = [
   { route: 'overview', title: 'Overview', view: OverviewPage },
+  { route: 'events', title: 'Events', view: EventsPage },
   { route: 'dead-letters', title: 'Dead letters', view: DeadLettersPage },
   { route: 'object-store', title: 'Object Store', view: ObjectStorePage },
   { route: 'errors', title: 'Errors', view: ErrorsPage },
