@@ -6,10 +6,11 @@ import { CreateAdminAudit1764180000000 } from './1764180000000-create-admin-audi
 import { AddErrorRecordSubject1764220000000 } from './1764220000000-add-error-record-subject.js';
 import { CreateHandledKeys1764230000000 } from './1764230000000-create-handled-keys.js';
 import { AddTraceContext1764250000000 } from './1764250000000-add-trace-context.js';
+import { IndexHandledKeysByAge1764260000000 } from './1764260000000-index-handled-keys-by-age.js';
 
 /**
  * The platform's own migrations (error records, the Object Store, the admin audit, the marks
- * of idempotent subscribers, the trace context kept with entries and records). The
+ * of idempotent subscribers and their index by age, the trace context kept with entries and records). The
  * application adds every integration's; TypeORM runs them all in timestamp order. Listed rather
  * than found by a glob so that the app, the CLI and the tests load the same ones whether they
  * run compiled or from source.
@@ -22,4 +23,5 @@ export const platformMigrations: Migration[] = [
   AddErrorRecordSubject1764220000000,
   CreateHandledKeys1764230000000,
   AddTraceContext1764250000000,
+  IndexHandledKeysByAge1764260000000,
 ];

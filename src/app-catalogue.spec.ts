@@ -38,6 +38,7 @@ const ADDED = [
   'CreateLoyaltyPoints1764240000000',
   'AddTraceContext1764250000000',
   'AddPurchaseTraceContext1764250000001',
+  'IndexHandledKeysByAge1764260000000',
 ];
 
 class Same1764999999999 implements MigrationInterface {

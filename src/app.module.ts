@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config.js';
 import { AuthModule } from './platform/auth/index.js';
 import { ConfigModule } from './platform/config/index.js';
 import { EventBusModule } from './platform/event-bus/index.js';
+import { HandledKeysPurgeModule } from './platform/handled-keys/index.js';
 import { HealthModule } from './platform/health/index.js';
 import {
   correlationIdMiddleware,
@@ -68,6 +69,7 @@ export class AppModule implements NestModule {
         MetricsModule,
         NotifiersModule.forRoot(config.notifiers),
         ObjectStoreModule.forRoot(config.objectStore),
+        HandledKeysPurgeModule.forRoot(config.handledKeys),
         // Outage alerts go to the support address the purchase flow's error treatment alerts
         // (SUPPORT_EMAIL): operators have one address for what needs a person.
         ReliabilityModule.forRoot({

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvelope } from '../src/platform/event-bus/index.js';
 import { RedisStreamsKeys } from '../src/platform/event-bus/transports/redis-streams/redis-streams.keys.js';
 import { prepareProfile, profiles, type ProfileResources, REDIS_URL } from './support/profiles.js';
+import { writeDeadLetter } from './support/dead-letters.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ADMIN = '/api/v1/admin';
@@ -39,8 +39,12 @@ describe.runIf(profiles.includes('real'))('a dead-letter id held by two events',
   async function sharedId(): Promise<string> {
     const id = `1700000000000-${++sequence}`;
     for (const event of [FIRST, SECOND]) {
-      const envelope = createEnvelope(event, { which: event }, 'test');
-      await redis.xadd(keys.deadLetter(event), id, ...deadLetterFields(event, envelope));
+      await writeDeadLetter(redis, keys, {
+        event,
+        id,
+        pipeline: PIPELINE,
+        payload: { which: event },
+      });
     }
     return id;
   }
@@ -114,22 +118,3 @@ describe.runIf(profiles.includes('real'))('a dead-letter id held by two events',
     expect(JSON.stringify(bad.body)).toContain('event');
   });
 });
-
-function deadLetterFields(event: string, envelope: unknown): string[] {
-  return [
-    'event',
-    event,
-    'pipeline',
-    PIPELINE,
-    'reason',
-    'non-retriable',
-    'error',
-    'refused',
-    'attempts',
-    '1',
-    'deadAt',
-    new Date().toISOString(),
-    'envelope',
-    JSON.stringify(envelope),
-  ];
-}

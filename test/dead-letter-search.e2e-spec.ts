@@ -61,7 +61,8 @@ describe.each(profiles)('dead letters searched and replayed in bulk on the %s pr
     expect(link, `Link: ${first.headers['link']}`).not.toBeNull();
     const next = new URL(link![1]!, 'http://app');
     expect(next.pathname).toBe(DEAD_LETTERS);
-    expect(next.searchParams.get('cursor')).toBe(ids[1]);
+    // The last letter's id and event: two events' dead letters may share an id on Redis.
+    expect(next.searchParams.get('cursor')).toBe(`${ids[1]}~parcel.received`);
     expect(next.searchParams.get('reason')).toBe('non-retriable');
 
     const second = await app.as('operator').get(`${next.pathname}${next.search}`).expect(200);

@@ -45,7 +45,7 @@ describe.each(profiles)('persistence on the %s profile', (profileName) => {
     // The platform's and every integration's, in the order TypeORM runs them (the timestamp
     // ending each name; src/app-catalogue.spec.ts holds the list itself).
     const expected = appMigrations(integrations).map(migrationName);
-    expect(expected).toHaveLength(16);
+    expect(expected).toHaveLength(17);
     expect(applied.map((m) => m.name)).toEqual(expected);
     expect(await dataSource.showMigrations()).toBe(false);
     const ready = await app.http.get('/health/ready').expect(200);

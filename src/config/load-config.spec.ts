@@ -77,6 +77,37 @@ describe('configuration', () => {
     );
   });
 
+  it('keeps the mark of a handled key 30 days after its last delivery unless HANDLED_KEYS_RETENTION_MS says otherwise', () => {
+    expect(load({}).handledKeys).toEqual({
+      retentionMs: 2_592_000_000,
+      purge: { intervalMs: 60_000, batchSize: 1000 },
+    });
+    expect(load({ HANDLED_KEYS_RETENTION_MS: '86400000' }).handledKeys.retentionMs).toBe(
+      86_400_000,
+    );
+  });
+
+  it('refuses a retention of handled keys within the wait between two republishes of the outbox, naming both keys', () => {
+    // By default the outbox waits at most an hour, then the next sweep (15 s).
+    expect(load({ HANDLED_KEYS_RETENTION_MS: '3615001' }).handledKeys.retentionMs).toBe(3_615_001);
+    for (const retention of ['3615000', '600000']) {
+      expect(() => load({ HANDLED_KEYS_RETENTION_MS: retention })).toThrow(ConfigError);
+      expect(() => load({ HANDLED_KEYS_RETENTION_MS: retention })).toThrow(
+        new RegExp(
+          `purchaseFlow\\.outbox\\.maxDelayMs: with purchaseFlow\\.outbox\\.intervalMs \\(3615000 ms between two republishes at most\\), must stay below handledKeys\\.retentionMs \\(${retention}\\)`,
+        ),
+      );
+    }
+    // A longer wait between republishes needs a longer retention.
+    expect(() =>
+      loadConfig({
+        env: { NODE_ENV: 'development', HANDLED_KEYS_RETENTION_MS: '86400000' },
+        configDir,
+        overrides: { purchaseFlow: { outbox: { maxDelayMs: 86_400_000 } } } as never,
+      }),
+    ).toThrow(/purchaseFlow\.outbox\.maxDelayMs: .*handledKeys\.retentionMs \(86400000\)/);
+  });
+
   it('keeps a done Object Store entry 7 days unless OBJECT_STORE_DONE_RETENTION_MS says otherwise', () => {
     expect(load({}).objectStore).toEqual({
       doneRetentionMs: 604_800_000,

@@ -2,6 +2,7 @@ import { authConfig } from './auth/index.js';
 import { consoleConfig } from './console/index.js';
 import { type ConfigTree, environmentConfig } from './config/index.js';
 import { busConfig, shutdownConfig } from './event-bus/index.js';
+import { handledKeysConfig } from './handled-keys/index.js';
 import { httpConfig } from './http/index.js';
 import { logConfig } from './logging/index.js';
 import { notifiersConfig } from './notifiers/index.js';
@@ -21,6 +22,7 @@ export const platformConfig = [
   pipelinesConfig,
   shutdownConfig,
   objectStoreConfig,
+  handledKeysConfig,
   notifiersConfig,
   authConfig,
   logConfig,

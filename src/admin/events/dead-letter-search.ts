@@ -1,4 +1,11 @@
-import type { DeadLetter, EventBus } from '../../platform/event-bus/index.js';
+import {
+  cursorAfter,
+  type DeadLetter,
+  type DeadLetterCursor,
+  type EventBus,
+  formatDeadLetterCursor,
+  parseDeadLetterCursor,
+} from '../../platform/event-bus/index.js';
 import type { DeadLetterFilter } from './events.dto.js';
 
 /** Dead letters read from the bus at once while searching. */
@@ -11,14 +18,15 @@ export const SCAN_BUDGET = 10_000;
 
 export interface Found {
   letters: DeadLetter[];
-  /** Where the next page starts; absent, nothing older can match. */
+  /** Where the next page starts (`<id>~<event>`); absent, nothing older can match. */
   next?: string;
 }
 
 /**
- * Up to `limit` dead letters matching `filter`, newest first, older than `cursor`. The bus
- * keeps them newest first by id, and their `deadAt` follows the ids, so a letter dead before
- * `from` ends the search.
+ * Up to `limit` dead letters matching `filter`, newest first, after `cursor` (`<id>~<event>`,
+ * or a bare id: older than it). The bus keeps them newest first by id, and their `deadAt`
+ * follows the ids, so a letter dead before `from` ends the search. Each page goes on from the
+ * last letter's id and event: two events' letters may share an id on Redis.
  */
 export async function findDeadLetters(
   bus: EventBus,
@@ -29,13 +37,14 @@ export async function findDeadLetters(
   const from = filter.from ? Date.parse(filter.from) : undefined;
   const to = filter.to ? Date.parse(filter.to) : undefined;
   const letters: DeadLetter[] = [];
-  let before = cursor;
+  let before: DeadLetterCursor | undefined =
+    cursor === undefined ? undefined : parseDeadLetterCursor(cursor);
   let scanned = 0;
   while (scanned < SCAN_BUDGET) {
     const page = await bus.listDeadLetters(PAGE, before);
     for (const letter of page) {
       scanned++;
-      before = letter.id;
+      before = cursorAfter(letter);
       const deadAt = Date.parse(letter.deadAt);
       if (from !== undefined && deadAt < from) return { letters };
       if (
@@ -45,10 +54,10 @@ export async function findDeadLetters(
         (to === undefined || deadAt <= to)
       ) {
         letters.push(letter);
-        if (letters.length === limit) return { letters, next: letter.id };
+        if (letters.length === limit) return { letters, next: formatDeadLetterCursor(before) };
       }
     }
     if (page.length < PAGE) return { letters };
   }
-  return { letters, next: before };
+  return { letters, next: before && formatDeadLetterCursor(before) };
 }

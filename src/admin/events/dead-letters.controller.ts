@@ -66,7 +66,7 @@ export class DeadLettersController {
     summary:
       'Dead letters matching the filters, newest first, each with the error that killed it; the next page is in the Link header',
     description:
-      'One request looks at up to 10,000 dead letters: when it stops before `limit` matched, or `limit` matched, `Link: <...>; rel="next"` gives the URL of the next page (the same filters, `cursor` set). No Link header: nothing older matches.',
+      'Newest first: by id, then by event name for equal ids (on Redis each event keeps its own dead letters, so two may share an id). One request looks at up to 10,000 dead letters: when it stops before `limit` matched, or `limit` matched, `Link: <...>; rel="next"` gives the URL of the next page (the same filters, `cursor` set to `<id>~<event>` of the last letter looked at). No Link header: nothing older matches.',
   })
   @ApiOkResponse({
     type: [DeadLetterView],
@@ -107,7 +107,8 @@ export class DeadLettersController {
     let replayed = 0;
     for (const letter of letters) {
       try {
-        await this.bus.replayDeadLetter(letter.id, {});
+        // Its event named: another event's dead letter may have the same id.
+        await this.bus.replayDeadLetter(letter.id, { event: letter.event });
         replayed++;
       } catch (error) {
         // One replayed or deleted meanwhile, or not an envelope, is skipped and counted.

@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DEAD_LETTER_ID, EVENT_NAME, PIPELINE_NAME } from '../shared/identifiers.js';
+import { DEAD_LETTER_CURSOR, EVENT_NAME, PIPELINE_NAME } from '../shared/identifiers.js';
 
 const REASONS = [
   'malformed-envelope',
@@ -95,13 +95,13 @@ export class DeadLetterQuery extends DeadLetterFilter {
   limit: number = 100;
 
   @ApiPropertyOptional({
-    example: '1764150000000-0',
+    example: '1764150000000-0~purchase.completed',
     description:
-      'Where the previous page ended: the `Link: <...>; rel="next"` header of an answer gives the next page whole',
+      'Where the previous page ended, `<id>~<event>`: the last dead letter\'s id and event, as two events\' dead letters may share an id. The `Link: <...>; rel="next"` header of an answer gives the next page whole. A bare `<id>` (earlier clients) goes on below that id, skipping any other letter of the same id',
   })
   @IsOptional()
-  @Matches(DEAD_LETTER_ID)
-  @MaxLength(41)
+  @Matches(DEAD_LETTER_CURSOR)
+  @MaxLength(242)
   cursor?: string;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ConfigOf, defineConfig, millis, positiveInt } from '../../platform/config/index.js';
+import type { HandledKeysConfig } from '../../platform/handled-keys/index.js';
 
 /**
  * The synchronous model's reference flow (`purchaseFlow`): the delivery ledger the
@@ -58,6 +59,19 @@ export const purchaseFlowConfig = defineConfig({
     idempotencyRetentionMs: { name: 'IDEMPOTENCY_RETENTION_MS', parse: 'integer' },
     publishTimeoutMs: { name: 'PURCHASE_PUBLISH_TIMEOUT_MS', parse: 'integer' },
     'outbox.graceMs': { name: 'PURCHASE_OUTBOX_GRACE_MS', parse: 'integer' },
+  },
+  // A subscriber's mark of a purchase (HandledKeys) must outlive the wait until the outbox
+  // publishes it again, at most maxDelayMs then the next sweep: a mark purged in between
+  // lets the republish be handled twice (the loyalty points credited again).
+  check: ({ outbox }, config: { handledKeys: HandledKeysConfig }, report) => {
+    const window = outbox.maxDelayMs + outbox.intervalMs;
+    const { retentionMs } = config.handledKeys;
+    if (retentionMs <= window) {
+      report(
+        ['outbox', 'maxDelayMs'],
+        `with purchaseFlow.outbox.intervalMs (${window} ms between two republishes at most), must stay below handledKeys.retentionMs (${retentionMs}), or a republished purchase finds its subscribers' marks purged and is handled again`,
+      );
+    }
   },
 });
 

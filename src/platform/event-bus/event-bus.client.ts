@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { DeadLetter } from './delivery/dead-letter.js';
+import type { DeadLetterCursor } from './delivery/dead-letter-cursor.js';
 import type { EventEnvelope } from './event-envelope.js';
 import type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
@@ -33,8 +34,14 @@ export abstract class EventBusClient extends ClientProxy implements OnApplicatio
     await this.dispatchEvent({ pattern: envelope.name, data: envelope });
   }
 
-  /** The newest dead letters first, at most `count`; with `before`, only those older than that id. */
-  abstract listDeadLetters(count: number, before?: string): Promise<DeadLetter[]>;
+  /**
+   * The newest dead letters first (by id, then event name), at most `count`; with `before`,
+   * only those after that cursor in this order (a bare id: those older than that id).
+   */
+  abstract listDeadLetters(
+    count: number,
+    before?: string | DeadLetterCursor,
+  ): Promise<DeadLetter[]>;
 
   /**
    * Puts a dead letter back on its event's stream, addressed to the one pipeline that gave up

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BusObservers } from './bus-observers.js';
 import { EVENT_BUS_CLIENT, EVENT_BUS_OPTIONS } from './constants.js';
 import type { DeadLetter } from './delivery/dead-letter.js';
+import type { DeadLetterCursor } from './delivery/dead-letter-cursor.js';
 import type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 import type { StreamDescription } from './stream-description.js';
 import { HopLimitExceededError } from './errors/hop-limit-exceeded.error.js';
@@ -102,8 +103,11 @@ export class EventBus {
     );
   }
 
-  /** The newest dead letters first, at most `count`; with `before`, only those older than that id. */
-  listDeadLetters(count = 100, before?: string): Promise<DeadLetter[]> {
+  /**
+   * The newest dead letters first (by id, then event name), at most `count`; with `before`,
+   * those after that cursor (`cursorAfter` the last letter of a page; a bare id: those older).
+   */
+  listDeadLetters(count = 100, before?: string | DeadLetterCursor): Promise<DeadLetter[]> {
     return this.client.listDeadLetters(count, before);
   }
 

@@ -5,6 +5,12 @@
 export { BusObservers, type DeliveryReport, type OutageReport } from './bus-observers.js';
 export { EVENT_BUS_SERVER, publisherToken } from './constants.js';
 export type { DeadLetter, DeadLetterReason } from './delivery/dead-letter.js';
+export {
+  cursorAfter,
+  type DeadLetterCursor,
+  formatDeadLetterCursor,
+  parseDeadLetterCursor,
+} from './delivery/dead-letter-cursor.js';
 export type { DeadLetterSelector, ReplayOptions } from './delivery/replay.js';
 export * from './errors/index.js';
 export { type BatchItem, EventBatch, EventBatchContext } from './event-batch.js';

@@ -1,6 +1,7 @@
 import type { ReadPacket, WritePacket } from '@nestjs/microservices';
 import { EventBusClient } from '../../event-bus.client.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
+import { asDeadLetterCursor, type DeadLetterCursor } from '../../delivery/dead-letter-cursor.js';
 import {
   type DeadLetterSelector,
   replayEnvelope,
@@ -25,11 +26,13 @@ export class InProcessClient extends EventBusClient {
     return true;
   }
 
-  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
+  async listDeadLetters(count: number, before?: string | DeadLetterCursor): Promise<DeadLetter[]> {
     const letters = this.broker.listDeadLetters();
-    // Ids here are a sequence (a Redis-shaped `ms-seq` cursor is read by its first part): the
-    // letters older than `before` are those before its position.
-    const bound = before === undefined ? undefined : Number(before.split('-')[0]);
+    // Ids here are one sequence for every event, never shared: a cursor's event changes
+    // nothing, and the letters after it are those before its id's position (a Redis-shaped
+    // `ms-seq` id is read by its first part).
+    const cursor = before === undefined ? undefined : asDeadLetterCursor(before);
+    const bound = cursor === undefined ? undefined : Number(cursor.id.split('-')[0]);
     const end =
       bound === undefined ? letters.length : letters.findIndex((l) => Number(l.id) >= bound);
     return letters

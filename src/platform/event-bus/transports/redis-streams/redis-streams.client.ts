@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import type { BusConfig } from '../../event-bus.config.js';
 import type { EventEnvelope } from '../../event-envelope.js';
 import type { DeadLetter } from '../../delivery/dead-letter.js';
+import { asDeadLetterCursor, type DeadLetterCursor } from '../../delivery/dead-letter-cursor.js';
 import {
   type DeadLetterSelector,
   replayEnvelope,
@@ -92,21 +93,28 @@ export class RedisStreamsClient extends EventBusClient {
 
   /**
    * The newest `count` dead letters of every event (each event keeps its own, in its slot),
-   * older than the cursor `before` when given.
+   * after the cursor `before` when given. Ids are per stream, so two events' letters may share
+   * one: equal ids are ordered by event name, and a cursor naming its event starts the events
+   * before that name at its id itself, the others below it.
    */
-  async listDeadLetters(count: number, before?: string): Promise<DeadLetter[]> {
-    const end = before === undefined ? '+' : idBelow(before);
-    if (end === undefined) return [];
+  async listDeadLetters(count: number, before?: string | DeadLetterCursor): Promise<DeadLetter[]> {
+    const cursor = before === undefined ? undefined : asDeadLetterCursor(before);
     const redis = await this.connected();
     const keys = await scanKeys(redis, this.keys.deadLetterPattern(), 'stream');
     const perEvent = await Promise.all(
-      keys.map((key) => redis.xrevrange(key, end, '-', 'COUNT', count) as Promise<StreamEntry[]>),
+      keys.map(async (key) => {
+        const event = this.keys.eventOf(key);
+        const end = cursor === undefined ? '+' : endAfter(cursor, event);
+        if (end === undefined) return [];
+        const entries = (await redis.xrevrange(key, end, '-', 'COUNT', count)) as StreamEntry[];
+        return entries.map(([id, fields]) => ({ id, event, fields }));
+      }),
     );
     return perEvent
       .flat()
-      .sort(([a], [b]) => compareIds(b, a))
+      .sort((a, b) => compareIds(b.id, a.id) || compareNames(b.event, a.event))
       .slice(0, count)
-      .map(([id, fields]) => toDeadLetter(id, fields));
+      .map(({ id, fields }) => toDeadLetter(id, fields));
   }
 
   /**
@@ -294,6 +302,31 @@ function pairs(flat: unknown[]): Record<string, unknown> {
 }
 
 const U64_MAX = 2n ** 64n - 1n;
+
+/** Orders event names by code unit, as the dead-letter cursor does on every transport. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Where `event`'s dead letters after `cursor` start (the XREVRANGE end): its id itself for an
+ * event ordered after the cursor's among equal ids (a name below the cursor's), else below it.
+ */
+function endAfter(cursor: DeadLetterCursor, event: string): string | undefined {
+  if (cursor.event !== undefined && compareNames(event, cursor.event) < 0) {
+    return idAtMost(cursor.id);
+  }
+  return idBelow(cursor.id);
+}
+
+/** The greatest stream id at most `id` (`ms` or `ms-seq`, a missing seq read as 0, as {@link idBelow} does). */
+function idAtMost(id: string): string {
+  const [msText = '0', seqText = '0'] = id.split('-');
+  const ms = BigInt(msText);
+  const seq = BigInt(seqText);
+  if (ms > U64_MAX) return '+';
+  return `${ms}-${seq > U64_MAX ? U64_MAX : seq}`;
+}
 
 /**
  * The greatest stream id below `id` (`ms` or `ms-seq`), for an XREVRANGE that starts right
