@@ -116,7 +116,10 @@ export class RedisStreamsSubscription implements SubscriptionBackend {
   async due(count: number, busy: (id: string) => boolean): Promise<Received[]> {
     const { baseDelayMs, maxDelayMs } = this.config.retry;
     const now = Date.now();
-    const mine = await this.pending.idle(baseDelayMs, count, 'mine');
+    // A read's worth scanned, not just `count`: the oldest entries may have longer backoffs
+    // than later ones, and must not starve them.
+    const scan = Math.max(count, this.config.readBatchSize);
+    const mine = await this.pending.idle(baseDelayMs, scan, 'mine');
     const due = mine.filter(([id, , idle, deliveries]) => {
       if (busy(id)) return false;
       // An entry with no retry time of its own (its handling failed on a broker error) waits
@@ -126,7 +129,7 @@ export class RedisStreamsSubscription implements SubscriptionBackend {
         now - idle + retryDelay(deliveries, baseDelayMs, maxDelayMs, () => 0.5);
       return at <= now;
     });
-    return this.claim(due, baseDelayMs);
+    return this.claim(due.slice(0, count), baseDelayMs);
   }
 
   async claimStale(count: number): Promise<Received[]> {
