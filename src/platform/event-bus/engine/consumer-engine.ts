@@ -209,7 +209,7 @@ export class ConsumerEngine {
    */
   private settleUnhandled(event: Received): Promise<void> | undefined {
     const { id, raw, attempt } = event;
-    const owed = raw === undefined ? undefined : this.deadLettering.owedFor({ ...event, raw });
+    const owed = raw === undefined ? undefined : this.deadLettering.owedFor(event, raw);
     if (owed) return owed;
     if (event.gone) {
       this.logger.warn(

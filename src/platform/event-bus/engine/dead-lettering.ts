@@ -33,15 +33,11 @@ export class DeadLettering {
   ) {}
 
   /** The dead-lettering owed for an event come back, or undefined when none is owed. */
-  owedFor(event: Received & { raw: string }): Promise<void> | undefined {
-    const owed = this.owed.get(event.id);
+  owedFor(event: Received, raw: string): Promise<void> | undefined {
+    // Asked for every event handled: only a size check while nothing is owed.
+    const owed = this.owed.size === 0 ? undefined : this.owed.get(event.id);
     if (!owed) return undefined;
-    return this.deadLetter(
-      { ...event, attempt: owed.attempts },
-      event.raw,
-      owed.reason,
-      owed.error,
-    );
+    return this.deadLetter({ ...event, attempt: owed.attempts }, raw, owed.reason, owed.error);
   }
 
   /** Dead-letters an event after `event.attempt` deliveries; `raw` is what the dead letter keeps. */
