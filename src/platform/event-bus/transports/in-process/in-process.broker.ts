@@ -11,16 +11,29 @@ export interface Entry {
   target?: string;
 }
 
-/** A pipeline's read position in one event's log. */
+/** An entry handed to a pipeline and not yet acknowledged or dead-lettered. */
+export interface PendingEntry {
+  entry: Entry;
+  /** Deliveries so far, as a Redis pending entry counts them. */
+  deliveries: number;
+  /** When a failed entry is due again (`Date.now()` ms); unset while it is being handled. */
+  retryAt?: number;
+}
+
+/** A pipeline's read position in one event's log, and the entries it has pending. */
 export class GroupCursor {
   private waiter?: () => void;
-  /** Entries handed out and not yet finished (in flight or awaiting redelivery). */
-  pending = 0;
+  /** Entries handed out and not yet finished (in flight or awaiting redelivery), by id. */
+  readonly pendingEntries = new Map<string, PendingEntry>();
 
   constructor(
     private readonly log: EventLog,
     private next: number,
   ) {}
+
+  get pending(): number {
+    return this.pendingEntries.size;
+  }
 
   /** Entries of the log this group has not taken yet. */
   get lag(): number {

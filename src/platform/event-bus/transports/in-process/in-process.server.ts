@@ -4,12 +4,13 @@ import type { BusObservers } from '../../bus-observers.js';
 import { EventBusServer } from '../../event-bus.server.js';
 import type { EventRegistry } from '../../registry/event-registry.js';
 import type { InProcessBroker } from './in-process.broker.js';
-import { InProcessConsumer } from './in-process.consumer.js';
+import { ConsumerEngine } from '../../engine/consumer-engine.js';
+import { InProcessSubscription } from './in-process.subscription.js';
 
 /** Nest transport strategy for the embedded default: the bus inside this process. */
 export class InProcessServer extends EventBusServer {
   private readonly log = new Logger('InProcessServer');
-  private consumers: InProcessConsumer[] = [];
+  private consumers: ConsumerEngine[] = [];
 
   constructor(
     config: BusConfig,
@@ -21,17 +22,25 @@ export class InProcessServer extends EventBusServer {
     super(config, drainTimeoutMs, observers, registry);
   }
 
-  listen(callback: (error?: unknown) => void): void {
-    for (const binding of this.triggerBindings()) {
-      const consumer = new InProcessConsumer(
-        binding,
-        this.broker,
-        this.config,
-        this.log,
-        this.observers,
-      );
-      consumer.start();
-      this.consumers.push(consumer);
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      for (const binding of this.triggerBindings()) {
+        const { event, pipeline } = binding;
+        const consumer = new ConsumerEngine(
+          binding,
+          new InProcessSubscription(this.broker, event, pipeline),
+          this.config,
+          this.log,
+          this.observers,
+          () => this.broker.isPaused(pipeline),
+        );
+        await consumer.start();
+        this.consumers.push(consumer);
+      }
+    } catch (error) {
+      this._status$.next('error');
+      callback(error);
+      return;
     }
     this._status$.next('listening');
     callback();

@@ -19,7 +19,8 @@ import {
 import { assertCurrentLayout } from './key-layout.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { DEAD_LETTER } from './redis-streams.scripts.js';
-import { StreamConsumer } from './stream-consumer.js';
+import { ConsumerEngine } from '../../engine/consumer-engine.js';
+import { RedisStreamsSubscription } from './redis-streams.subscription.js';
 
 /**
  * Nest transport strategy on Redis Streams: a stream per event, a consumer group per
@@ -33,7 +34,7 @@ export class RedisStreamsServer extends EventBusServer {
   readonly consumerName = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private commands?: RedisConnection;
   private readers: RedisConnection[] = [];
-  private consumers: StreamConsumer[] = [];
+  private consumers: ConsumerEngine[] = [];
   private acks?: AckBatcher;
   private paused = new Set<string>();
   private pausedRefresh?: NodeJS.Timeout;
@@ -76,8 +77,10 @@ export class RedisStreamsServer extends EventBusServer {
         );
         await connectWithin(reader, where, this.config.connectTimeoutMs);
         this.readers.push(reader);
-        const consumer = new StreamConsumer(
-          binding,
+        const { event, pipeline } = binding;
+        const subscription = new RedisStreamsSubscription(
+          event,
+          pipeline,
           this.keys,
           this.commands,
           reader,
@@ -85,8 +88,14 @@ export class RedisStreamsServer extends EventBusServer {
           this.config,
           this.consumerName,
           this.logger_,
+        );
+        const consumer = new ConsumerEngine(
+          binding,
+          subscription,
+          this.config,
+          this.logger_,
           this.observers,
-          (pipeline) => this.paused.has(pipeline),
+          () => this.paused.has(pipeline),
         );
         await consumer.start();
         this.consumers.push(consumer);
@@ -114,7 +123,7 @@ export class RedisStreamsServer extends EventBusServer {
     await this.acks?.flush();
     // Leaving is tidying: a consumer that could not leave (Redis away) holds no pending events
     // now, and its name is only an idle entry of the group.
-    await Promise.all(this.consumers.map((consumer) => consumer.leave().catch(() => undefined)));
+    await Promise.all(this.consumers.map((consumer) => consumer.leave()));
     this.consumers = [];
   }
 
