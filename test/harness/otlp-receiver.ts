@@ -37,7 +37,12 @@ export interface OtlpReceiver {
  * writes as hex; a protobuf body is counted and answered, not decoded. Written here rather than
  * run as a collector: a spec needs the spans in its own hands, and the JSON mapping is small.
  */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  options: {
+    /** Takes every request and never answers it: a collector that hangs. */
+    silent?: boolean;
+  } = {},
+): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   let requests = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -45,6 +50,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests++;
+      if (options.silent) return;
       if (req.method === 'POST' && req.url === '/v1/traces') {
         if ((req.headers['content-type'] ?? '').includes('json')) {
           received.push(...decode(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
