@@ -259,9 +259,15 @@ describe('one trace per flow, across processes', () => {
       10_000,
       "the target's POST in the batch's trace",
     );
-    expect(
-      batch.find((s) => s.spanId === batchLink.spanId)?.attributes['messaging.batch.message_count'],
-    ).toBeGreaterThan(0);
+    const batchSpan = batch.find((s) => s.spanId === batchLink.spanId)!;
+    expect(batchSpan.attributes['messaging.batch.message_count']).toBeGreaterThan(0);
+    // The batch's span links every event it handled (record 2's publish among them), and the
+    // target's POST is its child: the call made for the whole batch lands in the batch's trace.
+    expect(batchSpan.links).toContainEqual({ traceId: first.traceId, spanId: first.spanId });
+    const post = batch.find(
+      (s) => s.kind === CLIENT && s.attributes['http.request.method'] === 'POST',
+    )!;
+    expect(post.parentSpanId).toBe(batchSpan.spanId);
 
     // The reprocessing continued the trace the Object Store kept with the record.
     expect(pipelinesOf(reprocess)).toBe('extract,reprocess,error-handling');
