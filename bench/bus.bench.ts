@@ -14,7 +14,9 @@
  * BENCH_DEBUG=1 lists the events slower than 3 ms (they come in runs: a GC pause holds several);
  * BENCH_TRACING=1 adds both Tributary transports traced (subjects 5 and 6): the OpenTelemetry
  * SDK the app starts, exporting OTLP/HTTP (protobuf) to a receiver on loopback, started before
- * and stopped after each of them, so that the untraced subjects beside run as without it.
+ * and stopped after each of them, so that the untraced subjects beside run as without it; then
+ * the bus's tracing calls under the API's no-ops against the same steps bypassed (tracing off
+ * against no tracing code, bench/bus/tracing-off.ts).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +43,7 @@ import { measureThroughput, publishAtRate, summarize } from './bus/measure.js';
 import { rawRedisStreams } from './bus/raw-redis-streams.js';
 import { type Measurement, reportTable, type SubjectResult } from './bus/report.js';
 import { type Subject, tick } from './bus/subject.js';
+import { measureTracingOff } from './bus/tracing-off.js';
 import { deleteKeys, redisCpuMicros } from './support/redis.js';
 import { startTracingSdk } from '../src/telemetry-sdk.js';
 import { spansDropped } from '../src/platform/tracing/index.js';
@@ -280,11 +283,36 @@ async function main(): Promise<void> {
       `\ntraced subjects: ${(await receiver).requests()} OTLP exports received; spans dropped (${dropped})`,
     );
     await (await receiver).close();
+    await reportTracingOff(results);
   }
   const mem = process.memoryUsage();
   console.log(
     `\npeak RSS of the run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (rss now ${(mem.rss / 1048576).toFixed(0)} MiB)`,
   );
+}
+
+/**
+ * Tracing off against no tracing code: the bus's tracing calls under the API's no-op global,
+ * measured beside the same steps bypassed, as a share of an in-process event's time in this run.
+ */
+async function reportTracingOff(results: SubjectResult[]): Promise<void> {
+  const { offMicros, bypassedMicros } = await measureTracingOff();
+  const inProcess = results.find((r) => r.name === 'Tributary in-process');
+  const rates = (inProcess?.runs ?? []).map((m) => m.throughput.perSecond).sort((a, b) => a - b);
+  const extra = offMicros - bypassedMicros;
+  console.log(
+    `
+tracing off vs no tracing code: the bus's tracing calls ${offMicros.toFixed(2)} µs/event ` +
+      `under the API's no-ops, ${bypassedMicros.toFixed(2)} µs bypassed (+${extra.toFixed(2)} µs)`,
+  );
+  if (rates.length > 0) {
+    const eventMicros = 1e6 / rates[Math.floor(rates.length / 2)]!;
+    console.log(
+      `an in-process event takes ${eventMicros.toFixed(1)} µs here (tracing off): the calls are ` +
+        `${((100 * extra) / eventMicros).toFixed(2)}% of it; events/s no tracing code : off ≈ ` +
+        `${((eventMicros + extra) / eventMicros).toFixed(3)} : 1`,
+    );
+  }
 }
 
 main().then(

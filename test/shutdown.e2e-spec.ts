@@ -1,8 +1,13 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataSourceOptions } from '../src/platform/persistence/data-source-options.js';
 import { type AppProcess, startAppProcess } from './harness/app-process.js';
-import { prepareProfile, processEnv, profiles, type ProfileResources } from './support/profiles.js';
+import {
+  openProfileDatabase,
+  prepareProfile,
+  processEnv,
+  profiles,
+  type ProfileResources,
+} from './support/profiles.js';
 import { addCard } from './support/purchases.js';
 import { acceptedIds, purchaseTraffic } from './support/purchase-traffic.js';
 import { eventually } from './support/test-app.js';
@@ -26,14 +31,7 @@ describe.each(profiles)('SIGTERM under load (%s profile)', (name) => {
     profile = await prepareProfile(name);
     app = await startAppProcess({ entry: 'src/main.ts', env: processEnv(profile, 'purchases') });
     // The app migrated the database; the spec adds its card beside it.
-    db = await new DataSource(
-      dataSourceOptions({
-        sqlitePath: ':memory:',
-        migrateOnStart: false,
-        logging: false,
-        ...profile.overrides.database,
-      }),
-    ).initialize();
+    db = await openProfileDatabase(profile);
   });
   afterAll(async () => {
     await app?.kill();

@@ -3,7 +3,10 @@ import type { AppProcess } from '../harness/app-process.js';
 import { type Deployment, startDeployment } from '../harness/deployment.js';
 import { type NotificationPeer, startNotificationPeer } from '../harness/notification-peer.js';
 import {
+  ancestors,
   type OtlpReceiver,
+  serverSpanOf,
+  SPAN_KIND,
   type ReceivedSpan,
   startOtlpReceiver,
 } from '../harness/otlp-receiver.js';
@@ -14,11 +17,7 @@ import { eventually } from '../support/test-app.js';
 
 const SOURCE = 'traced';
 
-/** OTLP span kinds. */
-const SERVER = 2;
-const CLIENT = 3;
-const PRODUCER = 4;
-const CONSUMER = 5;
+const { SERVER, CLIENT, PRODUCER, CONSUMER } = SPAN_KIND;
 
 /**
  * Tracing for real: the built app as two OS processes over Redis (`purchases` in one, its
@@ -95,14 +94,7 @@ describe('one trace per flow, across processes', () => {
     const answer = await buy(front, card);
     expect(answer.status).toBe(201);
 
-    const request = await eventually(
-      async () =>
-        receiver
-          .spans()
-          .find((s) => s.kind === SERVER && s.attributes['http.route'] === '/api/v1/purchases'),
-      15_000,
-      'the HTTP server span of the purchase',
-    );
+    const request = await serverSpanOf(receiver, '/api/v1/purchases');
     expect(pipelinesOf(request)).toBe('purchases');
     expect(request.resource['service.name']).toBe('tributary-spec');
     expect(request.attributes['http.response.status_code']).toBe(201);
@@ -267,9 +259,15 @@ describe('one trace per flow, across processes', () => {
       10_000,
       "the target's POST in the batch's trace",
     );
-    expect(
-      batch.find((s) => s.spanId === batchLink.spanId)?.attributes['messaging.batch.message_count'],
-    ).toBeGreaterThan(0);
+    const batchSpan = batch.find((s) => s.spanId === batchLink.spanId)!;
+    expect(batchSpan.attributes['messaging.batch.message_count']).toBeGreaterThan(0);
+    // The batch's span links every event it handled (record 2's publish among them), and the
+    // target's POST is its child: the call made for the whole batch lands in the batch's trace.
+    expect(batchSpan.links).toContainEqual({ traceId: first.traceId, spanId: first.spanId });
+    const post = batch.find(
+      (s) => s.kind === CLIENT && s.attributes['http.request.method'] === 'POST',
+    )!;
+    expect(post.parentSpanId).toBe(batchSpan.spanId);
 
     // The reprocessing continued the trace the Object Store kept with the record.
     expect(pipelinesOf(reprocess)).toBe('extract,reprocess,error-handling');
@@ -321,11 +319,3 @@ describe('one trace per flow, across processes', () => {
     for (const [, fields] of entries) expect(fields.join(' ')).not.toContain('traceparent');
   });
 });
-
-/** The span ids above `span` in `trace`, nearest first. */
-function ancestors(trace: ReceivedSpan[], span: ReceivedSpan): string[] {
-  const byId = new Map(trace.map((s) => [s.spanId, s]));
-  const found: string[] = [];
-  for (let at = span.parentSpanId; at; at = byId.get(at)?.parentSpanId) found.push(at);
-  return found;
-}

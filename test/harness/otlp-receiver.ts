@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '../support/test-app.js';
 import { HOST } from './free-ports.js';
+
+/** OTLP's span kinds, as {@link ReceivedSpan.kind} holds them. */
+export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
 /** One span as the receiver decoded it, with its resource's attributes. */
 export interface ReceivedSpan {
@@ -33,7 +37,12 @@ export interface OtlpReceiver {
  * writes as hex; a protobuf body is counted and answered, not decoded. Written here rather than
  * run as a collector: a spec needs the spans in its own hands, and the JSON mapping is small.
  */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  options: {
+    /** Takes every request and never answers it: a collector that hangs. */
+    silent?: boolean;
+  } = {},
+): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   let requests = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -41,6 +50,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       requests++;
+      if (options.silent) return;
       if (req.method === 'POST' && req.url === '/v1/traces') {
         if ((req.headers['content-type'] ?? '').includes('json')) {
           received.push(...decode(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
@@ -61,6 +71,26 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The HTTP server span of a request to `route` (`/api/v1/purchases`), once it is received. */
+export function serverSpanOf(receiver: OtlpReceiver, route: string): Promise<ReceivedSpan> {
+  return eventually(
+    async () =>
+      receiver
+        .spans()
+        .find((s) => s.kind === SPAN_KIND.SERVER && s.attributes['http.route'] === route),
+    15_000,
+    `the HTTP server span of ${route}`,
+  );
+}
+
+/** The span ids above `span` in `trace`, nearest first. */
+export function ancestors(trace: ReceivedSpan[], span: ReceivedSpan): string[] {
+  const byId = new Map(trace.map((s) => [s.spanId, s]));
+  const found: string[] = [];
+  for (let at = span.parentSpanId; at; at = byId.get(at)?.parentSpanId) found.push(at);
+  return found;
 }
 
 interface OtlpKeyValue {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config.js';
 import type { DeepPartial } from '../../src/platform/config/index.js';
+import { dataSourceOptions } from '../../src/platform/persistence/data-source-options.js';
 import { createSpecDatabase, type DatabaseKind } from './databases.js';
 
 /**
@@ -68,6 +70,21 @@ export function processEnv(profile: ProfileResources, pipelines: string): Record
     BUS_KEY_PREFIX: bus!.keyPrefix!,
     PIPELINES: pipelines,
   };
+}
+
+/**
+ * A connection to a profile's database beside an app process that migrated it, for a spec to
+ * add its rows (a card) or read the app's; the caller destroys it.
+ */
+export function openProfileDatabase(profile: ProfileResources): Promise<DataSource> {
+  return new DataSource(
+    dataSourceOptions({
+      sqlitePath: ':memory:',
+      migrateOnStart: false,
+      logging: false,
+      ...profile.overrides.database,
+    }),
+  ).initialize();
 }
 
 async function assertRedis(): Promise<void> {

@@ -4,6 +4,7 @@ import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import type { LoggerOptions } from 'typeorm/logger/LoggerOptions.js';
 import { DatabaseLogger } from './database-logger.js';
 import type { DatabaseConfig } from './persistence.config.js';
+import { SqliteQuerySpans } from './sqlite-query-spans.js';
 
 /** A migration class, as TypeORM runs it. */
 export type Migration = new () => MigrationInterface;
@@ -42,5 +43,12 @@ export function dataSourceOptions(
   }
   if (database.sqlitePath !== ':memory:')
     mkdirSync(dirname(database.sqlitePath), { recursive: true });
-  return { ...composed, type: 'better-sqlite3', database: database.sqlitePath, enableWAL: true };
+  return {
+    ...composed,
+    type: 'better-sqlite3',
+    database: database.sqlitePath,
+    enableWAL: true,
+    // Spans for its statements, which no maintained instrumentation opens (mysql2's does on MySQL).
+    subscribers: [SqliteQuerySpans],
+  };
 }
