@@ -2,8 +2,10 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   type Link,
   propagation,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -50,10 +52,27 @@ export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
 
+/** The API's no-op provider: what its global proxy hands spans to until an SDK registers one. */
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an SDK is registered (ours from `src/telemetry.ts`, or one a team starts itself).
+ * Asked per span, not cached: an SDK started or stopped later counts at once.
+ */
+export function tracingOn(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_PROVIDER);
+}
+
+/** The span handed to work run while tracing is off: records nothing, carries no context. */
+const NOT_TRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /** The active context's trace, as `traceparent`/`tracestate`; empty when nothing is traced. */
-export function currentTraceCarrier(ctx: Context = context.active()): TraceCarrier {
+export function currentTraceCarrier(ctx?: Context): TraceCarrier {
+  // Off, the API's propagator injects nothing: the same empty carrier, without the calls.
+  if (!tracingOn()) return {};
   const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
+  propagation.inject(ctx ?? context.active(), carrier);
   const out: TraceCarrier = {};
   if (carrier.traceparent) out.traceparent = carrier.traceparent;
   if (carrier.tracestate) out.tracestate = carrier.tracestate;
@@ -125,6 +144,9 @@ export function inSpan<T>(
   options: SpanOptions,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  // Off, the API would start a no-op span in a no-op context: only its cost would be left
+  // (a closure and a promise per span, a few µs an event on the bus's hot path).
+  if (!tracingOn()) return fn(NOT_TRACED);
   const parent = options.parent ?? context.active();
   return tracer().startActiveSpan(
     name,
