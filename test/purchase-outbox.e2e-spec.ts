@@ -152,10 +152,13 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
     expect(notificationsOf(lost.id)).toHaveLength(1);
   });
 
-  it('leaves alone a purchase a subscriber has claimed or sent', async () => {
+  it('leaves alone a purchase whose subscribers have claimed or sent every delivery', async () => {
     const claimed = await recordLost(GRACE_MS + 60_000);
     const ledger = app.app.get(DeliveryLedger);
     expect(await ledger.claim(claimed.id, 'receipt', 3_600_000)).toMatchObject({ kind: 'claimed' });
+    expect(await ledger.claim(claimed.id, 'notification', 3_600_000)).toMatchObject({
+      kind: 'claimed',
+    });
     const request = purchaseRequest(await addCard(db()));
     const published = await app.http.post('/api/v1/purchases').send(request).expect(201);
     await sent(published.body.id);
@@ -165,6 +168,24 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
     expect(await stored(claimed.id)).toMatchObject({ republishes: 0 });
     expect(await stored(published.body.id)).toMatchObject({ republishes: 0 });
     expect(receiptsOf(published.body.id)).toHaveLength(1);
+  });
+
+  it('publishes again a purchase whose receipt went out but whose notification nobody claimed: the broker lost that copy (restarted empty); the notification goes out once, the receipt is left alone', async () => {
+    const halfHeard = await recordLost(GRACE_MS + 60_000);
+    await db()
+      .getRepository(PurchaseDelivery)
+      .update(
+        { purchaseId: halfHeard.id, channel: 'receipt' },
+        { status: 'sent', attempts: 1, sentAt: new Date(), reference: '<sent-before@test>' },
+      );
+
+    await sweep();
+    expect(await stored(halfHeard.id)).toMatchObject({ republishes: 1 });
+    const shown = await sent(halfHeard.id);
+    expect(shown.deliveries.notification).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(shown.deliveries.receipt.reference).toBe('<sent-before@test>');
+    expect(notificationsOf(halfHeard.id)).toHaveLength(1);
+    expect(receiptsOf(halfHeard.id)).toHaveLength(0);
   });
 
   it('publishes again a purchase one of whose deliveries was claimed under a lease that ran out: it goes out once, the sent one is left alone', async () => {
@@ -181,8 +202,12 @@ describe.each(profiles)('purchase outbox on the %s profile', (profileName) => {
       { status: 'sent', attempts: 1, sentAt: new Date(), reference: '<sent-before@test>' },
     );
     await hold(stuck.id, 'notification', ago(1_000));
-    // A notification being sent right now, under its lease: not the sweep's.
+    // A notification being sent right now, under its lease, its receipt sent: not the sweep's.
     const inFlight = await recordLost(GRACE_MS + 60_000);
+    await deliveries.update(
+      { purchaseId: inFlight.id, channel: 'receipt' },
+      { status: 'sent', attempts: 1, sentAt: new Date(), reference: '<sent-before@test>' },
+    );
     await hold(inFlight.id, 'notification', new Date(Date.now() + 3_600_000));
 
     await sweep();

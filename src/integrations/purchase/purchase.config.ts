@@ -29,8 +29,8 @@ export const purchaseFlowConfig = defineConfig({
         .object({ intervalMs: millis, batchSize: positiveInt.max(10_000) })
         .strict(),
       /**
-       * The outbox sweep: every `intervalMs`, a purchase whose deliveries are all still pending
-       * `graceMs` after it was recorded is published again, then again after doubling waits
+       * The outbox sweep: every `intervalMs`, a purchase with a delivery still pending `graceMs`
+       * after it was recorded is published again, then again after doubling waits
        * (from `graceMs`, at most `maxDelayMs`), `batchSize` per query.
        */
       outbox: z

@@ -22,18 +22,18 @@ export const deliverySubject = (purchaseId: string, channel: DeliveryChannel): s
   `${purchaseId}/${channel}`;
 
 /**
- * SQL true of a purchase (its id in the column `purchaseId`) that may not have been heard:
- * none of its deliveries was claimed (it has pending ones and no other), or one was claimed
- * and its lease ran out before it was sent or failed (its sender died, or could not record
- * the outcome). Read through the status index, so that it costs what is pending or being
+ * SQL true of a purchase (its id in the column `purchaseId`) that one of its subscribers may
+ * not have heard: a delivery nobody claimed (still pending), or one claimed under a lease that
+ * ran out before it was sent or failed (its sender died, or could not record the outcome).
+ * Per delivery, not per purchase: a broker that loses its streams (restarted empty) loses
+ * each subscriber's copy of an event apart, so a sent receipt says nothing of the
+ * notification. Read through the status index, so that it costs what is pending or being
  * sent, not every delivery ever made. Binds `:now`.
  */
 export function unheard(purchaseId: string): string {
-  const neverClaimed =
-    `${purchaseId} IN (SELECT pending.purchase_id FROM purchase_deliveries pending WHERE pending.status = 'pending') ` +
-    `AND NOT EXISTS (SELECT 1 FROM purchase_deliveries other WHERE other.purchase_id = ${purchaseId} AND other.status <> 'pending')`;
+  const neverClaimed = `${purchaseId} IN (SELECT pending.purchase_id FROM purchase_deliveries pending WHERE pending.status = 'pending')`;
   const leaseRanOut = `${purchaseId} IN (SELECT held.purchase_id FROM purchase_deliveries held WHERE held.status = 'sending' AND held.claimed_until < :now)`;
-  return `((${neverClaimed}) OR ${leaseRanOut})`;
+  return `(${neverClaimed} OR ${leaseRanOut})`;
 }
 
 /**

@@ -38,7 +38,7 @@ export class Purchase {
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
-  /** Times the outbox published it again, none of its deliveries having been claimed. */
+  /** Times the outbox published it again, a delivery of it never claimed or its lease run out. */
   @Column({ type: 'int', default: 0 })
   republishes!: number;
 

@@ -7,7 +7,7 @@ import { PurchaseOutbox } from './purchase-outbox.js';
 
 /**
  * Every `purchaseFlow.outbox.intervalMs`, publishes `purchase.completed` again for the
- * purchases none of whose deliveries was claimed within the grace, or one of whose deliveries
+ * purchases with a delivery not claimed within the grace, or one of whose deliveries
  * was claimed under a lease that ran out before it was sent, `batchSize` per query,
  * batch after batch until none is due. Runs where `purchases` runs: it is that pipeline's
  * event.

@@ -17,8 +17,9 @@ import { Purchase } from '../purchase.entity.js';
 /**
  * The other half of the transactional outbox. A purchase is committed with its pending
  * deliveries, then published; a process that dies in between leaves a purchase nobody hears
- * of. A purchase whose deliveries are all still pending `graceMs` after it was recorded has
- * most likely not been published (or not heard), so it is published again, built from the
+ * of. A purchase with a delivery still pending `graceMs` after it was recorded has most
+ * likely not been published, or not heard by that subscriber (a broker restarted empty loses
+ * each subscriber's copy apart), so it is published again, built from the
  * stored purchase under its own correlation id: a recorded purchase is always published, at
  * least once. So is one with a delivery claimed under a lease that ran out before it was
  * sent or failed (its sender died, or could not record the outcome): no delivery is left
