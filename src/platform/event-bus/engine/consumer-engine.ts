@@ -12,6 +12,9 @@ import { describeError } from '../../error-store/describe-error.js';
 import { DeadLettering } from './dead-lettering.js';
 import type { Received, SubscriptionBackend } from './subscription-backend.js';
 
+/** What an unhandled event's settling is when the broker settled it at once (in process). */
+const SETTLED = Promise.resolve();
+
 /**
  * Consumes one trigger's subscription, on any broker: the one delivery loop of the bus.
  *
@@ -194,12 +197,16 @@ export class ConsumerEngine {
       deliveries.forEach((event, i) => {
         if (this.deferred.take(event.id, event.attempt, outcomes[i]!, startedAt))
           putOff.push({ item: event.id, attempt: event.attempt });
-        else settling.push(this.settle(event, outcomes[i]!));
+        else {
+          // Not an async step per event: at thousands a second its promise shows in the GC.
+          const settled = this.settle(event, outcomes[i]!);
+          if (settled) settling.push(settled);
+        }
       });
       if (putOff.length > 0) settling.push(this.backend.uncount(putOff));
       logRetries(this.logger, this.binding, this.binding.pipeline, outcomes, (i) => deliveries[i]!);
     }
-    await Promise.all(settling);
+    if (settling.length > 0) await Promise.all(settling);
   }
 
   /**
@@ -216,11 +223,11 @@ export class ConsumerEngine {
         `${this.binding.event} ${id} for ${this.binding.pipeline}: trimmed away by the stream's retention before it was handled; ` +
           'acknowledged. Raise the retention above the most events this pipeline may fall behind by',
       );
-      return this.backend.ack(id);
+      return this.backend.ack(id) ?? SETTLED;
     }
     // A replay addressed to another pipeline: nothing for this one to do.
     if (event.target !== undefined && event.target !== this.binding.pipeline)
-      return this.backend.ack(id);
+      return this.backend.ack(id) ?? SETTLED;
     if (raw === undefined) {
       // Written by something other than a publisher: kept as text, which is never replayed.
       const text = `a stream entry without an envelope: ${event.text ?? ''}`;
@@ -244,7 +251,10 @@ export class ConsumerEngine {
   }
 
   /** Acknowledges, leaves pending for a retry after its backoff, or dead-letters a handled event. */
-  private async settle(event: Received & { raw: string }, outcome: DeliveryOutcome): Promise<void> {
+  private settle(
+    event: Received & { raw: string },
+    outcome: DeliveryOutcome,
+  ): Promise<void> | undefined {
     switch (outcome.kind) {
       case 'ack':
         // Stays in flight until the broker has the ack: the sweep would otherwise find it
@@ -257,6 +267,7 @@ export class ConsumerEngine {
       default:
         // Logged by handle (logRetries), delivered again once its backoff has passed.
         this.backend.retryLater(event.id, this.backoff(event.attempt));
+        return undefined;
     }
   }
 

@@ -54,8 +54,11 @@ export interface SubscriptionBackend {
   /** Cuts a {@link read} or {@link wait} short where the broker allows it (draining). */
   interrupt(): void;
 
-  /** Acknowledges a handled event; resolves once the broker has it. */
-  ack(id: string): Promise<void>;
+  /**
+   * Acknowledges a handled event: a promise resolved once the broker has it, or nothing when
+   * it is done at once (in process). Not an async function: it runs for every event.
+   */
+  ack(id: string): Promise<void> | undefined;
   /** Leaves a failed event pending, to be {@link due} again after `delayMs`. */
   retryLater(id: string, delayMs: number): void;
   /**

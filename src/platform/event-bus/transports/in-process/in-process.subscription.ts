@@ -55,8 +55,9 @@ export class InProcessSubscription implements SubscriptionBackend {
     this.cursor?.wake();
   }
 
-  async ack(id: string): Promise<void> {
+  ack(id: string): undefined {
     this.pending.delete(id);
+    return undefined;
   }
 
   retryLater(id: string, delayMs: number): void {

@@ -104,9 +104,9 @@ export class RedisStreamsSubscription implements SubscriptionBackend {
     // A blocking XREADGROUP cannot be cut short; it returns within `bus.blockMs`.
   }
 
-  async ack(id: string): Promise<void> {
-    this.retryAt.delete(id);
-    await this.acks.add(this.stream, this.group, id);
+  ack(id: string): Promise<void> {
+    if (this.retryAt.size > 0) this.retryAt.delete(id);
+    return this.acks.add(this.stream, this.group, id);
   }
 
   retryLater(id: string, delayMs: number): void {
